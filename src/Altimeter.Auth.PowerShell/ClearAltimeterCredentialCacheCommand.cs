@@ -1,0 +1,60 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using Altimeter.Auth;
+
+namespace Altimeter.Auth.Commands;
+
+/// <summary>
+/// <para type="synopsis">Removes cached credentials, all of them or those that match the filters.</para>
+/// <para type="description">Supports -WhatIf and -Confirm. -PassThru outputs what was removed, without secrets.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Clear, "AltimeterCredentialCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(CacheEntryInfo))]
+public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
+{
+    /// <summary>Only entries of these accounts (wildcards allowed).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "Account")]
+    public string[]? AccountId { get; set; }
+
+    /// <summary>Only entries of these roles (wildcards allowed).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string[]? RoleName { get; set; }
+
+    /// <summary>Only entries of these role session names (wildcards allowed).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string[]? RoleSessionName { get; set; }
+
+    /// <summary>Output the removed entries.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var cache = ProcessCredentialsCache.Instance;
+        var selected = cache.List().Where(Matches).ToList();
+        var what = selected.Count == cache.Count && AccountId is null && RoleName is null && RoleSessionName is null
+            ? $"all {selected.Count} cached credentials"
+            : $"{selected.Count} cached credentials ({string.Join(", ", selected.Select(e => e.Key))})";
+        if (selected.Count == 0 || !ShouldProcess(what, "Remove"))
+        {
+            return;
+        }
+
+        var keys = selected.Select(e => e.Key).ToList();
+        var removed = cache.Remove(entry => keys.Contains(entry.Key, StringComparer.Ordinal));
+        WriteVerbose($"Removed {removed.Count} cached credentials.");
+        if (PassThru.IsPresent)
+        {
+            WriteObject(removed, enumerateCollection: true);
+        }
+    }
+
+    private bool Matches(CacheEntryInfo entry) =>
+        MatchesAny(AccountId, entry.AccountId) && MatchesAny(RoleName, entry.RoleName) && MatchesAny(RoleSessionName, entry.RoleSessionName);
+
+    private static bool MatchesAny(string[]? patterns, string value) =>
+        patterns is null || patterns.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(value));
+}

@@ -1,0 +1,25 @@
+using System;
+using System.Management.Automation;
+using Altimeter.Auth;
+
+namespace Altimeter.Auth.Commands;
+
+/// <summary>Maps the engine's typed errors, once, to ErrorRecords with their stable ids and categories.</summary>
+internal static class ErrorRecordFactory
+{
+    public static ErrorRecord From(AltimeterAuthException error, object? target) =>
+        new(error, error.ErrorId, CategoryOf(error), target);
+
+    public static ErrorRecord InvalidArgument(string errorId, string message, object? target) =>
+        new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
+
+    private static ErrorCategory CategoryOf(AltimeterAuthException error) => error switch
+    {
+        AccountAuthException or AccountMismatchException or NoSourceCredentialsException => ErrorCategory.AuthenticationError,
+        InvalidAccountIdException => ErrorCategory.InvalidArgument,
+        StsCallException => ErrorCategory.ConnectionError,
+        AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.Unreadable => ErrorCategory.ReadError,
+        AccessorDefinitionException => ErrorCategory.InvalidData,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

@@ -1,0 +1,58 @@
+using System.Management.Automation;
+using Altimeter.Auth;
+
+namespace Altimeter.Auth.Commands;
+
+/// <summary>
+/// <para type="synopsis">Loads the chains of role assumptions that lead into the accounts of an organization.</para>
+/// <para type="description">Reads an altimeter JSON accessor file, the [accessor] table of an altimeter TOML config, or JSON text. Without any, returns an accessor with no chain: local mode, where the source credentials are used as they are.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "AltimeterAccessor", DefaultParameterSetName = LocalParameterSet)]
+[OutputType(typeof(Accessor))]
+public sealed class NewAltimeterAccessorCommand : PSCmdlet
+{
+    private const string LocalParameterSet = "Local";
+    private const string PathParameterSet = "Path";
+    private const string JsonParameterSet = "Json";
+
+    /// <summary>An altimeter JSON accessor file, or an altimeter TOML config (.toml).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathParameterSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "FilePath")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>An accessor definition as JSON text.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = JsonParameterSet)]
+    [ValidateNotNullOrEmpty]
+    public string Json { get; set; } = string.Empty;
+
+    /// <summary>Run chains without the credentials cache, whatever the definition says.</summary>
+    [Parameter]
+    public SwitchParameter NoCache { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var options = new AccessorLoadOptions
+        {
+            CacheCreds = NoCache.IsPresent ? false : null,
+            CredentialsCache = ProcessCredentialsCache.Instance,
+        };
+
+        try
+        {
+            var accessor = ParameterSetName switch
+            {
+                PathParameterSet => AccessorFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options),
+                JsonParameterSet => AccessorJson.Read(Json, "-Json", options),
+                _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: ProcessCredentialsCache.Instance),
+            };
+            WriteVerbose($"Accessor: {accessor}");
+            WriteObject(accessor);
+        }
+        catch (AccessorDefinitionException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, ParameterSetName == PathParameterSet ? Path : null));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+
+namespace Altimeter.Auth;
+
+/// <summary>
+/// Several chains into the accounts of an organization; the first one that works wins. With no
+/// chain at all ("local mode") the source credentials are used as they are, once
+/// GetCallerIdentity has shown they are for the account asked for.
+/// </summary>
+public sealed class Accessor
+{
+    /// <summary>The chain name used in local mode.</summary>
+    public const string LocalChain = "local";
+
+    private static readonly ISecurityTokenService s_defaultSts = new SdkSecurityTokenService();
+
+    /// <summary>Creates the accessor.</summary>
+    /// <param name="multiHopAccessors">The chains, tried in order; none: local mode.</param>
+    /// <param name="cacheCreds">False: chains run without the cache.</param>
+    /// <param name="credentialsCache">The cache to use; one shared by every accessor of a process is the point of it.</param>
+    public Accessor(IEnumerable<MultiHopAccessor>? multiHopAccessors = null, bool cacheCreds = true, CredentialsCache? credentialsCache = null)
+    {
+        MultiHopAccessors = (multiHopAccessors ?? Enumerable.Empty<MultiHopAccessor>()).ToList().AsReadOnly();
+        CacheCreds = cacheCreds;
+        CredentialsCache = credentialsCache ?? new CredentialsCache();
+    }
+
+    /// <summary>The chains, in the order they are tried.</summary>
+    public IReadOnlyList<MultiHopAccessor> MultiHopAccessors { get; }
+
+    /// <summary>Whether chains read and fill the cache.</summary>
+    public bool CacheCreds { get; }
+
+    /// <summary>The cache the chains use.</summary>
+    public CredentialsCache CredentialsCache { get; }
+
+    /// <summary>True when there is no chain: the source credentials are used directly.</summary>
+    public bool IsLocal => MultiHopAccessors.Count == 0;
+
+    /// <summary>A session for <paramref name="accountId"/> through the first chain that works.</summary>
+    /// <exception cref="AccountAuthException">Every chain failed; the message names each chain's error.</exception>
+    /// <exception cref="NoSourceCredentialsException">There are no credentials to start from.</exception>
+    /// <exception cref="InvalidAccountIdException"><paramref name="accountId"/> is not 12 digits.</exception>
+    public async Task<AltimeterSession> GetSessionAsync(string accountId, SessionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        IamIdentifiers.RequireAccountId(accountId);
+        options ??= new SessionOptions();
+        var region = AwsRegion.Resolve(options.Region, options.ProfileName);
+        var sts = options.Sts ?? s_defaultSts;
+        var log = options.Log ?? NullAuthLog.Instance;
+        var source = await ResolveSourceAsync(options).ConfigureAwait(false);
+
+        if (IsLocal)
+        {
+            return await GetLocalSessionAsync(accountId, region, source, sts, log, cancellationToken).ConfigureAwait(false);
+        }
+
+        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log);
+        var failures = new List<ChainFailure>();
+        foreach (var chain in MultiHopAccessors)
+        {
+            try
+            {
+                var result = await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
+                return new AltimeterSession(accountId, region, result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration, chain.ToString(), result.RoleArn);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (AltimeterAuthException e)
+            {
+                log.Verbose($"{accountId}: {chain} failed: {e.Message}");
+                failures.Add(new ChainFailure(chain.ToString(), e));
+            }
+        }
+
+        throw new AccountAuthException(accountId, ToString(), failures);
+    }
+
+    /// <summary>The chains in text form, one after the other; <c>local</c> when there is none.</summary>
+    public override string ToString() =>
+        IsLocal ? LocalChain : string.Join("; ", MultiHopAccessors.Select(chain => chain.ToString()));
+
+    private static async Task<ImmutableCredentials> ResolveSourceAsync(SessionOptions options)
+    {
+        var source = options.SourceCredentials ?? SourceCredentialResolver.Resolve(options.ProfileName);
+        try
+        {
+            return await source.GetCredentialsAsync().ConfigureAwait(false);
+        }
+        catch (AmazonClientException e)
+        {
+            throw new NoSourceCredentialsException($"The source credentials could not be read: {e.Message}", e);
+        }
+    }
+
+    private async Task<AltimeterSession> GetLocalSessionAsync(string accountId, string region, ImmutableCredentials source, ISecurityTokenService sts, IAuthLog log, CancellationToken cancellationToken)
+    {
+        log.Verbose($"{accountId}: local mode, GetCallerIdentity with the source credentials");
+        Exception failure;
+        try
+        {
+            var actual = await sts.GetCallerAccountAsync(source, region, cancellationToken).ConfigureAwait(false);
+            if (actual == accountId)
+            {
+                return new AltimeterSession(accountId, region, source, expiration: null, LocalChain, roleArn: null);
+            }
+
+            failure = new AccountMismatchException(accountId, actual, "The source credentials");
+        }
+        catch (StsCallException e)
+        {
+            failure = e;
+        }
+
+        throw new AccountAuthException(accountId, ToString(), new[] { new ChainFailure(LocalChain, failure) });
+    }
+}

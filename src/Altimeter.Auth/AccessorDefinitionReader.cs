@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Newtonsoft.Json.Linq;
+
+namespace Altimeter.Auth;
+
+/// <summary>
+/// Turns a parsed definition (from JSON, or an altimeter TOML config's <c>[accessor]</c> table)
+/// into an <see cref="Accessor"/>, strictly: unknown keys and wrong types are errors naming the
+/// source and the path, and the chain rules are checked here, at load time.
+/// </summary>
+internal static class AccessorDefinitionReader
+{
+    private static readonly string[] s_accessorKeys = { "multi_hop_accessors", "cache_creds", "credentials_cache" };
+    private static readonly string[] s_chainKeys = { "role_session_name", "access_steps" };
+    private static readonly string[] s_stepKeys = { "role_name", "account_id", "external_id" };
+
+    public static Accessor Read(JToken root, string source, AccessorLoadOptions options)
+    {
+        var accessor = RequireObject(root, source, s_accessorKeys, "an accessor definition");
+        var environment = options.Environment ?? Environment.GetEnvironmentVariable;
+        var chains = new List<MultiHopAccessor>();
+        if (accessor.TryGetValue("multi_hop_accessors", out var chainsToken) && chainsToken.Type != JTokenType.Null)
+        {
+            var chainArray = RequireArray(chainsToken, source, "multi_hop_accessors");
+            for (var c = 0; c < chainArray.Count; c++)
+            {
+                chains.Add(ReadChain(chainArray[c], c, source, environment));
+            }
+        }
+
+        var cacheCreds = options.CacheCreds ?? ReadBoolean(accessor, "cache_creds", source) ?? true;
+        var cache = options.CredentialsCache ?? new CredentialsCache();
+        if (accessor.TryGetValue("credentials_cache", out var cacheToken) && cacheToken.Type != JTokenType.Null)
+        {
+            cache.ImportWithSecrets(cacheToken, source);
+        }
+
+        return new Accessor(chains, cacheCreds, cache);
+    }
+
+    private static MultiHopAccessor ReadChain(JToken token, int index, string source, Func<string, string?> environment)
+    {
+        var chain = RequireObject(token, source, s_chainKeys, "a chain (role_session_name, access_steps)");
+        var sessionName = RequireString(chain, "role_session_name", source, required: true)!;
+        var location = $"{source}: {token.Path} (chain {index + 1}, role_session_name '{sessionName}')";
+
+        if (!chain.TryGetValue("access_steps", out var stepsToken) || stepsToken.Type == JTokenType.Null)
+        {
+            throw new AccessorDefinitionException(AccessorDefinitionException.ChainInvalid, "One or more access steps must be specified: access_steps is missing.", location);
+        }
+
+        var stepArray = RequireArray(stepsToken, source, "access_steps");
+        var steps = new List<AccessStep>();
+        for (var s = 0; s < stepArray.Count; s++)
+        {
+            var step = RequireObject(stepArray[s], source, s_stepKeys, "an access step (role_name, account_id, external_id)");
+            var roleName = RequireString(step, "role_name", source, required: true)!;
+            var accountId = RequireString(step, "account_id", source, required: false);
+            var externalId = RequireString(step, "external_id", source, required: false);
+            try
+            {
+                steps.Add(new AccessStep(roleName, accountId, externalId, environment));
+            }
+            catch (AccessorDefinitionException e)
+            {
+                throw e.At($"{location} access_steps[{s}] (step {s + 1}, {roleName}@{accountId ?? "target"}):");
+            }
+        }
+
+        try
+        {
+            return new MultiHopAccessor(sessionName, steps);
+        }
+        catch (AccessorDefinitionException e)
+        {
+            throw e.At(location);
+        }
+    }
+
+    private static JObject RequireObject(JToken token, string source, string[] allowedKeys, string what)
+    {
+        if (token is not JObject obj)
+        {
+            throw Invalid(source, token, $"expected {what} as an object, found {Describe(token)}.");
+        }
+
+        foreach (var property in obj.Properties())
+        {
+            if (!allowedKeys.Contains(property.Name, StringComparer.Ordinal))
+            {
+                throw Invalid(source, property, $"unknown key '{property.Name}' (allowed here: {string.Join(", ", allowedKeys)}).");
+            }
+        }
+
+        return obj;
+    }
+
+    private static JArray RequireArray(JToken token, string source, string name)
+    {
+        return token as JArray ?? throw Invalid(source, token, $"{name} must be a list, found {Describe(token)}.");
+    }
+
+    private static string? RequireString(JObject obj, string key, string source, bool required)
+    {
+        if (!obj.TryGetValue(key, out var token) || token.Type == JTokenType.Null)
+        {
+            if (required)
+            {
+                throw Invalid(source, obj, $"{key} is required.");
+            }
+
+            return null;
+        }
+
+        if (token.Type == JTokenType.String)
+        {
+            return (string)token!;
+        }
+
+        if (key == "account_id" && token.Type is JTokenType.Integer or JTokenType.Float)
+        {
+            throw new AccessorDefinitionException(
+                AccessorDefinitionException.StepInvalid,
+                $"account_id must be a string of 12 digits, not the number {token.ToString(Newtonsoft.Json.Formatting.None)}: numbers lose leading zeros, so quote it.",
+                Where(source, token));
+        }
+
+        throw Invalid(source, token, $"{key} must be a string, found {Describe(token)}.");
+    }
+
+    private static bool? ReadBoolean(JObject obj, string key, string source)
+    {
+        if (!obj.TryGetValue(key, out var token) || token.Type == JTokenType.Null)
+        {
+            return null;
+        }
+
+        return token.Type == JTokenType.Boolean
+            ? (bool)token
+            : throw Invalid(source, token, $"{key} must be true or false, found {Describe(token)}.");
+    }
+
+    private static AccessorDefinitionException Invalid(string source, JToken token, string message) =>
+        new(AccessorDefinitionException.Invalid, message, Where(source, token));
+
+    internal static string Where(string source, JToken token)
+    {
+        var path = string.IsNullOrEmpty(token.Path) ? "(top level)" : token.Path;
+        return $"{source}: {path}";
+    }
+
+    private static string Describe(JToken token) => token.Type switch
+    {
+        JTokenType.Object => "an object",
+        JTokenType.Array => "a list",
+        JTokenType.String => "a string",
+        JTokenType.Integer or JTokenType.Float => "a number",
+        JTokenType.Boolean => "a boolean",
+        JTokenType.Null => "null",
+        _ => token.Type.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,39 @@
+using System;
+using System.IO;
+
+namespace Altimeter.Auth;
+
+/// <summary>
+/// Loads an accessor from a file: an altimeter JSON accessor file, or an altimeter TOML config
+/// (by its <c>.toml</c> extension) whose <c>[accessor]</c> table is read. Saves the JSON form.
+/// </summary>
+public static class AccessorFile
+{
+    /// <summary>Loads <paramref name="path"/>; every problem is an <see cref="AccessorDefinitionException"/> naming the file.</summary>
+    public static Accessor Load(string path, AccessorLoadOptions? options = null)
+    {
+        if (path is null) throw new ArgumentNullException(nameof(path));
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new AccessorDefinitionException(AccessorDefinitionException.Unreadable, $"cannot read the accessor file: {e.Message}", path, e);
+        }
+
+        return IsToml(path)
+            ? AltimeterTomlConfig.Read(text, path, options)
+            : AccessorJson.Read(text, path, options);
+    }
+
+    /// <summary>Writes the JSON form of <paramref name="accessor"/> (no cache, no secrets) to <paramref name="path"/>.</summary>
+    public static void Save(Accessor accessor, string path)
+    {
+        File.WriteAllText(path, AccessorJson.Write(accessor) + Environment.NewLine);
+    }
+
+    private static bool IsToml(string path) =>
+        string.Equals(Path.GetExtension(path), ".toml", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,36 @@
+using Amazon.Runtime;
+
+namespace Altimeter.Auth;
+
+/// <summary>What a chain walk needs: where it starts, which STS and cache it uses, where it reports.</summary>
+public sealed class ChainContext
+{
+    /// <summary>Creates the context.</summary>
+    public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log)
+    {
+        Source = source;
+        Region = region;
+        Partition = AwsPartition.ForRegion(region);
+        Sts = sts;
+        Cache = cache;
+        Log = log;
+    }
+
+    /// <summary>The credentials that sign the first hop.</summary>
+    public ImmutableCredentials Source { get; }
+
+    /// <summary>Region of the STS calls and of the session.</summary>
+    public string Region { get; }
+
+    /// <summary>Partition of the role ARNs, from the region.</summary>
+    public string Partition { get; }
+
+    /// <summary>The STS to call.</summary>
+    public ISecurityTokenService Sts { get; }
+
+    /// <summary>The cache, or null when caching is off.</summary>
+    public CredentialsCache? Cache { get; }
+
+    /// <summary>Where the walk reports.</summary>
+    public IAuthLog Log { get; }
+}

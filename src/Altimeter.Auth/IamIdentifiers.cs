@@ -1,0 +1,45 @@
+using System.Text.RegularExpressions;
+
+namespace Altimeter.Auth;
+
+/// <summary>
+/// The shapes IAM and STS accept for the names an accessor carries. Checked when an accessor
+/// is built so that a typo fails at load time, naming the file and the step, instead of
+/// hours later as an STS ValidationError in the middle of a scan.
+/// </summary>
+public static class IamIdentifiers
+{
+    private static readonly Regex s_accountId = new(@"^[0-9]{12}$", RegexOptions.CultureInvariant);
+
+    // IAM role names: 1-64 characters of [\w+=,.@-] (IAM API reference, CreateRole).
+    private static readonly Regex s_roleName = new(@"^[\w+=,.@-]{1,64}$", RegexOptions.CultureInvariant);
+
+    // RoleSessionName: 2-64 characters of [\w+=,.@-] (STS API reference, AssumeRole).
+    private static readonly Regex s_roleSessionName = new(@"^[\w+=,.@-]{2,64}$", RegexOptions.CultureInvariant);
+
+    // ExternalId: 2-1224 characters of [\w+=,.@:/-] (STS API reference, AssumeRole).
+    private static readonly Regex s_externalId = new(@"^[\w+=,.@:/-]{2,1224}$", RegexOptions.CultureInvariant);
+
+    /// <summary>True when <paramref name="value"/> is a 12-digit AWS account id.</summary>
+    public static bool IsAccountId(string? value) => value is not null && s_accountId.IsMatch(value);
+
+    /// <summary>True when <paramref name="value"/> is a valid IAM role name.</summary>
+    public static bool IsRoleName(string? value) => value is not null && s_roleName.IsMatch(value);
+
+    /// <summary>True when <paramref name="value"/> is a valid STS role session name.</summary>
+    public static bool IsRoleSessionName(string? value) => value is not null && s_roleSessionName.IsMatch(value);
+
+    /// <summary>True when <paramref name="value"/> is a valid STS external id.</summary>
+    public static bool IsExternalId(string? value) => value is not null && s_externalId.IsMatch(value);
+
+    /// <summary>Throws <see cref="InvalidAccountIdException"/> unless <paramref name="accountId"/> is 12 digits.</summary>
+    public static string RequireAccountId(string? accountId)
+    {
+        if (!IsAccountId(accountId))
+        {
+            throw new InvalidAccountIdException(accountId);
+        }
+
+        return accountId!;
+    }
+}

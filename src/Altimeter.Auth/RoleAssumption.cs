@@ -1,0 +1,25 @@
+namespace Altimeter.Auth;
+
+/// <summary>What one AssumeRole call asks for.</summary>
+public sealed class RoleAssumption
+{
+    /// <summary>Creates the request.</summary>
+    public RoleAssumption(string roleArn, string roleSessionName, string? externalId)
+    {
+        RoleArn = roleArn;
+        RoleSessionName = roleSessionName;
+        ExternalId = externalId;
+    }
+
+    /// <summary>ARN of the role to assume.</summary>
+    public string RoleArn { get; }
+
+    /// <summary>RoleSessionName sent to STS.</summary>
+    public string RoleSessionName { get; }
+
+    /// <summary>ExternalId sent to STS, when the step has one.</summary>
+    public string? ExternalId { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"AssumeRole {RoleArn} as {RoleSessionName}";
+}

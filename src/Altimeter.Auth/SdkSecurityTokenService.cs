@@ -1,0 +1,104 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+
+namespace Altimeter.Auth;
+
+/// <summary>STS through the AWS SDK for .NET v4 (AWSSDK.SecurityToken), on the regional endpoint of the session's region.</summary>
+public sealed class SdkSecurityTokenService : ISecurityTokenService
+{
+    private readonly StsClientSettings _settings;
+
+    /// <summary>Creates the service with <paramref name="settings"/>, or the SDK's defaults.</summary>
+    public SdkSecurityTokenService(StsClientSettings? settings = null)
+    {
+        _settings = settings ?? new StsClientSettings();
+    }
+
+    /// <inheritdoc />
+    public async Task<AssumedRole> AssumeRoleAsync(ImmutableCredentials signer, RoleAssumption request, string region, CancellationToken cancellationToken)
+    {
+        if (request is null) throw new ArgumentNullException(nameof(request));
+        var call = $"AssumeRole {request.RoleArn}";
+        using var client = CreateClient(signer, region);
+        var response = await Call(call, cancellationToken, () => client.AssumeRoleAsync(
+            new AssumeRoleRequest
+            {
+                RoleArn = request.RoleArn,
+                RoleSessionName = request.RoleSessionName,
+                ExternalId = request.ExternalId,
+            },
+            cancellationToken)).ConfigureAwait(false);
+
+        var credentials = response.Credentials ?? throw new StsCallException(call, null, "the answer carried no credentials.", null);
+        return new AssumedRole(
+            new CachedCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, ToUtc(credentials.Expiration)),
+            response.AssumedRoleUser?.Arn ?? string.Empty);
+    }
+
+    /// <inheritdoc />
+    public async Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient(credentials, region);
+        var response = await Call("GetCallerIdentity", cancellationToken, () => client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken)).ConfigureAwait(false);
+        return response.Account;
+    }
+
+    private static async Task<T> Call<T>(string call, CancellationToken cancellationToken, Func<Task<T>> send)
+    {
+        try
+        {
+            return await send().ConfigureAwait(false);
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode is not null)
+        {
+            throw new StsCallException(call, e.ErrorCode, e.Message, e);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException or OperationCanceledException or System.IO.IOException)
+        {
+            var detail = e is OperationCanceledException ? "no answer in time." : e.Message;
+            throw new StsCallException(call, null, detail, e);
+        }
+    }
+
+    private static DateTimeOffset ToUtc(DateTime? expiration)
+    {
+        if (expiration is null)
+        {
+            return DateTimeOffset.UtcNow.AddHours(1);
+        }
+
+        var value = expiration.Value;
+        return value.Kind == DateTimeKind.Unspecified
+            ? new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc))
+            : new DateTimeOffset(value.ToUniversalTime());
+    }
+
+    private AmazonSecurityTokenServiceClient CreateClient(ImmutableCredentials credentials, string region)
+    {
+        if (credentials is null) throw new ArgumentNullException(nameof(credentials));
+        var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(region) };
+        if (_settings.ServiceUrl is not null)
+        {
+            config.ServiceURL = _settings.ServiceUrl;
+            config.AuthenticationRegion = region;
+        }
+
+        if (_settings.MaxErrorRetry is int retries) config.MaxErrorRetry = retries;
+        if (_settings.Timeout is TimeSpan timeout) config.Timeout = timeout;
+
+        AWSCredentials signer = credentials.UseToken
+            ? new SessionAWSCredentials(credentials.AccessKey, credentials.SecretKey, credentials.Token)
+            : new BasicAWSCredentials(credentials.AccessKey, credentials.SecretKey);
+        return new AmazonSecurityTokenServiceClient(signer, config);
+    }
+}

@@ -1,0 +1,22 @@
+using Amazon.Runtime;
+
+namespace Altimeter.Auth;
+
+/// <summary>How <see cref="Accessor.GetSessionAsync(string, SessionOptions?, System.Threading.CancellationToken)"/> reaches STS and where chains start.</summary>
+public sealed class SessionOptions
+{
+    /// <summary>Region of the session; null: <see cref="AwsRegion.Resolve"/>.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>Credentials the chains start from; wins over <see cref="ProfileName"/>.</summary>
+    public AWSCredentials? SourceCredentials { get; set; }
+
+    /// <summary>Profile the chains start from; null: the SDK's default credential chain.</summary>
+    public string? ProfileName { get; set; }
+
+    /// <summary>The STS to call; null: the AWS SDK's.</summary>
+    public ISecurityTokenService? Sts { get; set; }
+
+    /// <summary>Where progress is told; null: nowhere.</summary>
+    public IAuthLog? Log { get; set; }
+}
