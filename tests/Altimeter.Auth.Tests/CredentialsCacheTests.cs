@@ -1,0 +1,144 @@
+using Altimeter.Auth;
+using Altimeter.Auth.Tests.Doubles;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+public class CredentialsCacheTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static CachedCredentials Credentials(TimeSpan lifetime) =>
+        new("ASIAEXAMPLE000000001", "secret-value", "token-value", s_now + lifetime);
+
+    [Fact]
+    public void The_key_is_account_role_session_name()
+    {
+        Assert.Equal("123456789012:test_rn:test_rsn", CredentialsCache.BuildKey("123456789012", "test_rn", "test_rsn"));
+    }
+
+    [Fact]
+    public void A_stored_entry_is_a_hit()
+    {
+        var cache = new CredentialsCache(() => s_now);
+        var credentials = Credentials(TimeSpan.FromHours(1));
+        cache.Store(credentials, "123456789012", "test_rn", "test_rsn", null);
+
+        Assert.Same(credentials, cache.Get("123456789012", "test_rn", "test_rsn"));
+    }
+
+    [Fact]
+    public void Another_key_is_a_miss()
+    {
+        var cache = new CredentialsCache(() => s_now);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "test_rn", "test_rsn", null);
+
+        Assert.Null(cache.Get("123456789012", "test_rn", "other_rsn"));
+        Assert.Null(cache.Get("210987654321", "test_rn", "test_rsn"));
+    }
+
+    [Fact]
+    public void An_entry_counts_as_expired_from_60_seconds_before_expiry_and_is_dropped_on_lookup()
+    {
+        var now = s_now;
+        var cache = new CredentialsCache(() => now);
+        cache.Store(Credentials(TimeSpan.FromSeconds(61)), "123456789012", "r", "s1", null);
+
+        Assert.NotNull(cache.Get("123456789012", "r", "s1"));
+        now = s_now.AddSeconds(1);
+        Assert.Null(cache.Get("123456789012", "r", "s1"));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void An_entry_made_by_another_signer_is_a_miss_for_that_signer()
+    {
+        var cache = new CredentialsCache(() => s_now);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", SignerFingerprint.Of("AKIAFIRSTSOURCE00001"));
+
+        Assert.NotNull(cache.Get("123456789012", "r", "s1", SignerFingerprint.Of("AKIAFIRSTSOURCE00001")));
+        Assert.Null(cache.Get("123456789012", "r", "s1", SignerFingerprint.Of("AKIASECONDSOURCE0001")));
+    }
+
+    [Fact]
+    public async Task Put_from_outside_a_chain_checks_the_account_with_GetCallerIdentity()
+    {
+        var sts = new FakeSecurityTokenService { CallerAccount = "123456789012" };
+        var cache = new CredentialsCache(() => s_now);
+
+        await cache.PutAsync(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", sts, "us-east-1");
+
+        Assert.Single(sts.GetCallerIdentityCalls);
+        Assert.NotNull(cache.Get("123456789012", "r", "s1"));
+    }
+
+    [Fact]
+    public async Task Put_refuses_credentials_of_another_account()
+    {
+        var sts = new FakeSecurityTokenService { CallerAccount = "999999999999" };
+        var cache = new CredentialsCache(() => s_now);
+
+        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => cache.PutAsync(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", sts, "us-east-1"));
+
+        Assert.Equal("AccountMismatch", e.ErrorId);
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void List_and_remove_describe_entries_without_secrets()
+    {
+        var cache = new CredentialsCache(() => s_now);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", null);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), "210987654321", "r", "s1", null);
+
+        var listed = cache.List();
+        Assert.Equal(new[] { "123456789012:r:s1", "210987654321:r:s1" }, listed.Select(e => e.Key));
+        Assert.All(listed, e => Assert.Equal("****0001", e.AccessKeyId));
+        Assert.DoesNotContain("secret-value", string.Join(" ", listed.Select(e => e.ToString())));
+
+        var removed = cache.Remove(e => e.AccountId == "123456789012");
+        Assert.Single(removed);
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public void The_cache_round_trips_through_its_explicit_secret_export()
+    {
+        var cache = new CredentialsCache(() => s_now);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "test_rn", "test_rsn", null);
+
+        var json = cache.ExportWithSecrets();
+        var copy = new CredentialsCache(() => s_now);
+        Assert.Equal(1, copy.ImportWithSecrets(json));
+
+        Assert.Contains("\"cache\"", json);
+        Assert.Equal("secret-value", copy.Get("123456789012", "test_rn", "test_rsn")!.SecretAccessKey);
+    }
+
+    [Fact]
+    public void Text_forms_of_cached_credentials_show_no_secret()
+    {
+        var credentials = Credentials(TimeSpan.FromHours(1));
+        Assert.DoesNotContain("secret-value", credentials.ToString());
+        Assert.DoesNotContain("token-value", credentials.ToString());
+        Assert.Contains("****0001", credentials.ToString());
+    }
+
+    [Fact]
+    public async Task Concurrent_stores_and_lookups_from_many_threads_are_safe()
+    {
+        var cache = new CredentialsCache();
+        var tasks = Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                var account = (100000000000 + (i % 50)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                cache.Store(new CachedCredentials($"ASIA{t}{i:D15}", "s", "t", DateTimeOffset.UtcNow.AddHours(1)), account, "r", "s1", null);
+                Assert.NotNull(cache.Get(account, "r", "s1"));
+                if (i % 500 == 0) cache.Clear();
+            }
+        }));
+        await Task.WhenAll(tasks);
+        Assert.InRange(cache.Count, 1, 50);
+    }
+}

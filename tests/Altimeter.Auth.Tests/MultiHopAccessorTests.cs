@@ -1,0 +1,122 @@
+using Altimeter.Auth;
+using Altimeter.Auth.Tests.Doubles;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+public class MultiHopAccessorTests
+{
+    [Fact]
+    public void Text_form_is_accessor_session_then_steps()
+    {
+        var chain = new MultiHopAccessor("foo", new[] { new AccessStep("foo", "123456789012"), new AccessStep("boo") });
+        Assert.Equal("accessor:foo:foo@123456789012,boo@target", chain.ToString());
+    }
+
+    [Fact]
+    public void A_chain_without_steps_is_refused()
+    {
+        var e = Assert.Throws<AccessorDefinitionException>(() => new MultiHopAccessor("foo", Array.Empty<AccessStep>()));
+        Assert.Equal(AccessorDefinitionException.ChainInvalid, e.ErrorId);
+        Assert.Contains("One or more access steps must be specified", e.Message);
+    }
+
+    [Fact]
+    public void A_middle_step_without_an_account_is_refused()
+    {
+        var e = Assert.Throws<AccessorDefinitionException>(() => new MultiHopAccessor("foo", new[] { new AccessStep("a"), new AccessStep("b") }));
+        Assert.Equal(AccessorDefinitionException.ChainInvalid, e.ErrorId);
+        Assert.Contains("access_steps[0]", e.Message);
+    }
+
+    [Fact]
+    public void A_final_step_with_an_account_is_refused()
+    {
+        var e = Assert.Throws<AccessorDefinitionException>(() => new MultiHopAccessor("foo", new[] { new AccessStep("a", "123456789012") }));
+        Assert.Equal(AccessorDefinitionException.ChainInvalid, e.ErrorId);
+        Assert.Contains("final step", e.Message);
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("has space")]
+    [InlineData("colon:name")]
+    public void A_role_session_name_STS_would_refuse_is_refused(string name)
+    {
+        var e = Assert.Throws<AccessorDefinitionException>(() => new MultiHopAccessor(name, new[] { new AccessStep("a") }));
+        Assert.Equal(AccessorDefinitionException.StepInvalid, e.ErrorId);
+    }
+
+    [Fact]
+    public void A_role_session_name_of_64_characters_is_accepted_and_65_refused()
+    {
+        Assert.NotNull(new MultiHopAccessor(new string('s', 64), new[] { new AccessStep("a") }));
+        Assert.Throws<AccessorDefinitionException>(() => new MultiHopAccessor(new string('s', 65), new[] { new AccessStep("a") }));
+    }
+
+    [Fact]
+    public async Task Each_hop_is_signed_with_the_previous_hops_credentials()
+    {
+        var sts = new FakeSecurityTokenService();
+        var context = new ChainContext(TestData.Source.GetCredentials(), "us-east-1", sts, cache: null, NullAuthLog.Instance);
+
+        var result = await TestData.TwoHop().AssumeAsync(TestData.Target, context);
+
+        var calls = sts.AssumeRoleCalls.ToArray();
+        Assert.Equal(2, calls.Length);
+        Assert.Equal("AKIASOURCE0000000001", calls[0].SignedBy);
+        Assert.Equal("arn:aws:iam::111111111111:role/HubRole", calls[0].Request.RoleArn);
+        Assert.Equal(sts.Issued[0].AccessKeyId, calls[1].SignedBy);
+        Assert.Equal("arn:aws:iam::222222222222:role/TargetRole", calls[1].Request.RoleArn);
+        Assert.Equal(sts.Issued[1].AccessKeyId, result.Credentials.AccessKeyId);
+        Assert.Equal("arn:aws:iam::222222222222:role/TargetRole", result.RoleArn);
+        Assert.Empty(sts.GetCallerIdentityCalls);
+    }
+
+    [Theory]
+    [InlineData("cn-north-1", "aws-cn")]
+    [InlineData("us-gov-west-1", "aws-us-gov")]
+    [InlineData("us-iso-east-1", "aws-iso")]
+    [InlineData("us-isob-east-1", "aws-iso-b")]
+    [InlineData("eu-west-1", "aws")]
+    public async Task Role_arns_carry_the_partition_of_the_region(string region, string partition)
+    {
+        var sts = new FakeSecurityTokenService();
+        var context = new ChainContext(TestData.Source.GetCredentials(), region, sts, cache: null, NullAuthLog.Instance);
+
+        await TestData.TwoHop().AssumeAsync(TestData.Target, context);
+
+        Assert.All(sts.AssumeRoleCalls, call => Assert.StartsWith($"arn:{partition}:iam::", call.Request.RoleArn));
+        Assert.All(sts.AssumeRoleCalls, call => Assert.Equal(region, call.Region));
+    }
+
+    [Fact]
+    public async Task Credentials_for_another_account_are_an_error_and_are_not_cached()
+    {
+        var sts = new FakeSecurityTokenService { ClaimAccount = r => r.RoleArn.Contains(TestData.Target) ? "999999999999" : null };
+        var cache = new CredentialsCache();
+        var context = new ChainContext(TestData.Source.GetCredentials(), "us-east-1", sts, cache, NullAuthLog.Instance);
+
+        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => TestData.TwoHop().AssumeAsync(TestData.Target, context));
+
+        Assert.Equal("999999999999", e.ActualAccountId);
+        Assert.Contains("999999999999", e.Message);
+        Assert.Null(cache.Get(TestData.Target, "TargetRole", "altimeter"));
+        Assert.NotNull(cache.Get(TestData.Hub, "HubRole", "altimeter"));
+    }
+
+    [Fact]
+    public async Task The_external_id_of_each_step_is_sent_with_its_hop()
+    {
+        var sts = new FakeSecurityTokenService();
+        var chain = new MultiHopAccessor("s1", new[] { new AccessStep("Hub", TestData.Hub, "ext-hub"), new AccessStep("Target") });
+        var context = new ChainContext(TestData.Source.GetCredentials(), "us-east-1", sts, cache: null, NullAuthLog.Instance);
+
+        await chain.AssumeAsync(TestData.Target, context);
+
+        var calls = sts.AssumeRoleCalls.ToArray();
+        Assert.Equal("ext-hub", calls[0].Request.ExternalId);
+        Assert.Null(calls[1].Request.ExternalId);
+        Assert.All(calls, c => Assert.Equal("s1", c.Request.RoleSessionName));
+    }
+}
