@@ -97,13 +97,19 @@ Import-Module '$pester'
 `$config.Run.PassThru = `$true
 `$config.Output.Verbosity = 'Detailed'
 `$result = Invoke-Pester -Configuration `$config
-[pscustomobject]@{ Passed = `$result.PassedCount; Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount; Skipped = `$result.SkippedCount + `$result.NotRunCount } |
-    ConvertTo-Json | Set-Content '$summary'
+`$counts = if (`$result) {
+    @{ Passed = `$result.PassedCount; Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount; Skipped = `$result.SkippedCount + `$result.NotRunCount }
+} else {
+    @{ Passed = 0; Failed = 1; Skipped = 0 }   # Pester itself failed: that is a failure, not zero tests
+}
+`$counts | ConvertTo-Json | Set-Content '$summary'
 "@
     $env:ALTIMETER_MODULE_PATH = Join-Path $moduleOut 'Altimeter.Auth.psd1'
+    if (Test-Path $summary) { Remove-Item $summary }
     & dotnet pwsh -NoProfile -NonInteractive -Command $script | Out-Host
     if (-not (Test-Path $summary)) { throw 'Pester wrote no summary: the Pester run did not finish.' }
-    Get-Content -Raw $summary | ConvertFrom-Json
+    $counts = Get-Content -Raw $summary | ConvertFrom-Json
+    [pscustomobject]@{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
 }
 
 function Invoke-Test {
@@ -115,8 +121,11 @@ function Invoke-Test {
     $skipped = $xunit.Skipped + $pester.Skipped
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
-    # A skipped test is not a passing one: count it as a failure.
+    # A skipped test is not a passing one, and a layer that ran nothing is broken: both count as failures.
     $failed += $skipped
+    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester })) {
+        if ($layer.Counts.Passed + $layer.Counts.Failed -eq 0) { Write-Host "$($layer.Name) ran no test."; $failed += 1 }
+    }
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }

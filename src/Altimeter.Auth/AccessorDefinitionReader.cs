@@ -65,7 +65,7 @@ internal static class AccessorDefinitionReader
             }
             catch (AccessorDefinitionException e)
             {
-                throw e.At($"{location} access_steps[{s}] (step {s + 1}, {roleName}@{accountId ?? "target"}):");
+                throw e.At($"{location} access_steps[{s}] (step {s + 1}, {roleName}@{accountId ?? "target"})");
             }
         }
 

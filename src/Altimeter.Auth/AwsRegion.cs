@@ -1,5 +1,4 @@
 using System;
-using Amazon.Runtime.CredentialManagement;
 
 namespace Altimeter.Auth;
 
@@ -23,7 +22,7 @@ public static class AwsRegion
         if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment!;
 
         var profile = profileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default";
-        if (new CredentialProfileStoreChain().TryGetProfile(profile, out var found) && found.Region is not null)
+        if (SharedProfileStore.Open().TryGetProfile(profile, out var found) && found.Region is not null)
         {
             return found.Region.SystemName;
         }

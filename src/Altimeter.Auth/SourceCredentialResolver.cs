@@ -1,6 +1,5 @@
 using System;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
 
 namespace Altimeter.Auth;
@@ -17,7 +16,7 @@ public static class SourceCredentialResolver
     {
         if (!string.IsNullOrEmpty(profileName))
         {
-            if (new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var profileCredentials))
+            if (SharedProfileStore.Open().TryGetAWSCredentials(profileName, out var profileCredentials))
             {
                 return profileCredentials;
             }

@@ -1,0 +1,23 @@
+using System.Management.Automation;
+using Altimeter.Auth;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+
+namespace Altimeter.Auth.Commands;
+
+/// <summary>
+/// Loads the engine and the AWS SDK when the module is imported, so that right after
+/// <c>Import-Module Altimeter.Auth</c> a script can name <c>[Amazon.Runtime.BasicAWSCredentials]</c>
+/// to build a -Credential, or <c>[Altimeter.Auth.Accessor]</c>. An AWSSDK.Core already in the
+/// process (AWS Tools for PowerShell's) is the one used.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer
+{
+    /// <inheritdoc />
+    public void OnImport()
+    {
+        _ = typeof(AWSCredentials).Assembly;
+        _ = typeof(AmazonSecurityTokenServiceClient).Assembly;
+        _ = typeof(Accessor).Assembly;
+    }
+}

@@ -1,0 +1,336 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    Import-Module (Get-AltimeterModulePath) -Force
+    # The SDK's types are only loaded once a cmdlet's parameters are; load them now so tests can
+    # name [Amazon.Runtime.*] (see 'SDK types are usable right after Import-Module' below).
+    $null = Get-Command Get-AltimeterSession -Syntax
+
+    $savedEnvironment = Save-TestEnvironment
+    $server = Start-MotoServer
+    Set-MotoStsEnvironment -Server $server
+    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    $env:TEST_EXT_ID = 'foo'
+
+    $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
+    $twoHopFile = Get-FixturePath 'accessors/two-hop.json'
+    $accessor = New-AltimeterAccessor -Path $twoHopFile
+    $hubArn = 'arn:aws:iam::111111111111:role/AltimeterHub'
+    $sessionName = 'altimeter-pester'
+    # What a child pwsh needs to reach moto the way this process does, with no other credentials.
+    $childEnvironment = @{
+        AWS_ENDPOINT_URL_STS = $server.Url; AWS_REGION = 'us-east-1'; AWS_EC2_METADATA_DISABLED = 'true'
+        ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+        AWS_ACCESS_KEY_ID = $null; AWS_SECRET_ACCESS_KEY = $null; AWS_SESSION_TOKEN = $null; AWS_PROFILE = $null
+        AWS_DEFAULT_PROFILE = $null; AWS_CONTAINER_CREDENTIALS_FULL_URI = $null; AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = $null
+        AWS_WEB_IDENTITY_TOKEN_FILE = $null; AWS_ROLE_ARN = $null; AWS_ENDPOINT_URL = $null
+        AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'no-credentials'
+        AWS_CONFIG_FILE = Join-Path $TestDrive 'no-config'
+    }
+}
+
+AfterAll {
+    if ($server) { Stop-MotoServer $server }
+    Restore-TestEnvironment $savedEnvironment
+    Clear-AltimeterCredentialCache -Confirm:$false
+}
+
+Describe 'Get-AltimeterSession' {
+    BeforeEach {
+        Reset-MotoServer $server
+        Clear-AltimeterCredentialCache -Confirm:$false
+    }
+
+    Context 'through chains of role assumptions' {
+        It 'Get-AltimeterSession / returns a session for the target account through a two-hop chain' {
+            $session = Get-AltimeterSession -AccountId 222222222222 -Accessor $accessor
+
+            $session | Should -HaveCount 1
+            $session -is [Amazon.Runtime.AWSCredentials] | Should -BeTrue
+            $session.AccountId | Should -Be '222222222222'
+            $session.Region | Should -Be 'us-east-1'
+            $session.Chain | Should -Be 'accessor:altimeter-pester:AltimeterHub@111111111111,AltimeterTarget@target'
+            $session.RoleArn | Should -Be 'arn:aws:iam::222222222222:role/AltimeterTarget'
+            $session.Expiration | Should -BeGreaterThan ([DateTime]::UtcNow)
+            Get-CallerAccount $session | Should -Be '222222222222'
+        }
+
+        It 'Get-AltimeterSession / the reference accessor file gives a session whose GetCallerIdentity account is 123456789012' {
+            $reference = New-AltimeterAccessor -Path (Get-FixturePath 'engine/reference-accessor.json')
+
+            $session = Get-AltimeterSession 123456789012 -Accessor $reference
+
+            $session.AccountId | Should -Be '123456789012'
+            $session.Chain | Should -BeLike 'accessor:altimeter-mb-a:*'
+            Get-CallerAccount $session | Should -Be '123456789012'
+        }
+
+        It 'Get-AltimeterSession / assumes each hop''s role with the chain''s session name and the step''s external id, in order' {
+            $null = Get-AltimeterSession 222222222222 -Accessor $accessor
+
+            $assumed = Get-MotoAssumedRole $server
+            $assumed.role_arn | Should -Be @($hubArn, 'arn:aws:iam::222222222222:role/AltimeterTarget')
+            $assumed.session_name | Should -Be @($sessionName, $sessionName)
+            $assumed[0].external_id | Should -Be 'pester-external-id'
+            $assumed[1].external_id | Should -BeNullOrEmpty
+        }
+
+        It 'Get-AltimeterSession / signs the first hop with the source keys and each next hop with the previous hop''s keys' {
+            $session = Get-AltimeterSession 222222222222 -Accessor $accessor
+
+            $calls = @(Get-MotoRequest $server)
+            $assumed = Get-MotoAssumedRole $server
+            $calls.Action | Should -Be @('AssumeRole', 'AssumeRole')
+            $calls[0].SignedBy | Should -Be $env:AWS_ACCESS_KEY_ID
+            $calls[1].SignedBy | Should -Be $assumed[0].access_key_id
+            # The session is the last hop's credentials: for those who ask for them, and only them.
+            $keys = $session.GetCredentials()
+            $keys.AccessKey | Should -Be $assumed[1].access_key_id
+            $keys.SecretKey | Should -Be $assumed[1].secret_access_key
+            $keys.Token | Should -Be $assumed[1].session_token
+        }
+
+        It 'Get-AltimeterSession / a second call for the same account makes no STS request' {
+            $first = Get-AltimeterSession 222222222222 -Accessor $accessor
+            $before = @(Get-MotoRequest $server).Count
+
+            $second = Get-AltimeterSession 222222222222 -Accessor $accessor
+
+            $before | Should -Be 2
+            @(Get-MotoRequest $server).Count | Should -Be $before
+            $second.GetCredentials().AccessKey | Should -Be $first.GetCredentials().AccessKey
+            Get-CallerAccount $second | Should -Be '222222222222'
+        }
+
+        It 'Get-AltimeterSession / the hub hop is assumed once for several target accounts' {
+            $null = '222222222222', '333333333333' | Get-AltimeterSession -Accessor $accessor
+
+            (Get-MotoAssumedRole $server).role_arn | Should -Be @(
+                $hubArn, 'arn:aws:iam::222222222222:role/AltimeterTarget', 'arn:aws:iam::333333333333:role/AltimeterTarget')
+        }
+
+        It 'Get-AltimeterSession / an accessor made with -NoCache assumes every hop on every call and leaves the cache empty' {
+            $uncached = New-AltimeterAccessor -Path $twoHopFile -NoCache
+
+            $null = Get-AltimeterSession 222222222222 -Accessor $uncached
+            $null = Get-AltimeterSession 222222222222 -Accessor $uncached
+
+            @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole').Count | Should -Be 4
+            @(Get-AltimeterCredentialCache).Count | Should -Be 0
+        }
+
+        It 'Get-AltimeterSession / -Region sets the session''s region' {
+            $session = Get-AltimeterSession 222222222222 -Accessor $accessor -Region eu-west-1
+
+            $session.Region | Should -Be 'eu-west-1'
+            $session.AccountId | Should -Be '222222222222'
+            "$session" | Should -BeLike '222222222222 eu-west-1 via *'
+        }
+    }
+
+    Context 'several accounts' {
+        It 'Get-AltimeterSession / takes account ids piped by value, one session per account' {
+            $sessions = '222222222222', '333333333333', '444444444444' | Get-AltimeterSession -Accessor $accessor
+
+            $sessions.AccountId | Should -Be @('222222222222', '333333333333', '444444444444')
+            $sessions | ForEach-Object { Get-CallerAccount $_ } | Should -Be @('222222222222', '333333333333', '444444444444')
+        }
+
+        It 'Get-AltimeterSession / takes account ids by property name (Id, as Organizations gives them)' {
+            $accounts = '222222222222', '333333333333', '444444444444' | ForEach-Object { [pscustomobject]@{ Id = $_; Name = "account $_" } }
+
+            $sessions = $accounts | Get-AltimeterSession -Accessor $accessor
+
+            $sessions.AccountId | Should -Be @('222222222222', '333333333333', '444444444444')
+            $sessions.RoleArn | Should -Be @(
+                'arn:aws:iam::222222222222:role/AltimeterTarget', 'arn:aws:iam::333333333333:role/AltimeterTarget', 'arn:aws:iam::444444444444:role/AltimeterTarget')
+            Get-CallerAccount $sessions[2] | Should -Be '444444444444'
+        }
+
+        It 'Get-AltimeterSession / an invalid account id is a non-terminating InvalidAccountId error and the other accounts still come out' {
+            $sessions = '222222222222', 'abc', '333333333333' |
+                Get-AltimeterSession -Accessor $accessor -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $sessions.AccountId | Should -Be @('222222222222', '333333333333')
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $errors[0].TargetObject | Should -Be 'abc'
+        }
+    }
+
+    Context 'secrets' {
+        It 'Get-AltimeterSession / -Verbose tells the hops but no stream, view or JSON shows a secret key or session token' {
+            $records = Get-AltimeterSession 222222222222, 'abc', 333333333333 -Accessor $accessor -Verbose -Debug `
+                -InformationAction Continue -WarningAction Continue -ErrorAction Continue *>&1
+
+            $verbose = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+            $verbose | Should -Contain "222222222222: hop 1/2 ${hubArn}: AssumeRole as $sessionName with ExternalId"
+            $verbose | Should -Contain "222222222222: hop 2/2 arn:aws:iam::222222222222:role/AltimeterTarget: AssumeRole as $sessionName"
+            $verbose | Where-Object { $_ -like '333333333333: hop 1/2*cached credentials*' } | Should -Not -BeNullOrEmpty
+            $sessions = @($records | Where-Object { $_ -is [Altimeter.Auth.AltimeterSession] })
+            $sessions | Should -HaveCount 2
+            @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 1
+
+            $assumed = Get-MotoAssumedRole $server
+            $assumed | Should -HaveCount 3
+            $secrets = @($assumed.secret_access_key) + @($assumed.session_token) + $env:AWS_SECRET_ACCESS_KEY
+            $secrets | ForEach-Object { $_ | Should -Not -BeNullOrEmpty }
+            $visible = (@($records) + $accessor + (Get-AltimeterCredentialCache) | ConvertTo-VisibleText) -join "`n"
+            $visible | Should -Match '222222222222' -Because 'the text checked must be the real output'
+            foreach ($secret in $secrets) {
+                $visible.Contains($secret) | Should -BeFalse -Because "no output may contain a secret ($($secret.Substring(0, 4))...)"
+            }
+            foreach ($keyId in $assumed.access_key_id) {
+                $visible.Contains($keyId) | Should -BeFalse -Because 'access key ids are shown masked to their last four characters'
+            }
+            $sessions[0].AccessKeyId | Should -Be ('****' + $assumed[1].access_key_id.Substring(16))
+        }
+    }
+
+    Context 'local mode' {
+        It 'Get-AltimeterSession / without -Accessor returns the source credentials for the account they belong to' {
+            $session = Get-AltimeterSession 123456789012
+
+            $session.AccountId | Should -Be '123456789012'
+            $session.Chain | Should -Be 'local'
+            $session.RoleArn | Should -BeNullOrEmpty
+            $session.GetCredentials().AccessKey | Should -Be $env:AWS_ACCESS_KEY_ID
+            (Get-MotoRequest $server).Action | Should -Be 'GetCallerIdentity'
+        }
+
+        It 'Get-AltimeterSession / a local-mode accessor from New-AltimeterAccessor behaves as no -Accessor' {
+            $session = Get-AltimeterSession 123456789012 -Accessor (New-AltimeterAccessor)
+
+            $session.AccountId | Should -Be '123456789012'
+            $session.Chain | Should -Be 'local'
+        }
+
+        It 'Get-AltimeterSession / in local mode another account is a non-terminating AccountAuthFailed AuthenticationError whose target is the account' {
+            $sessions = Get-AltimeterSession 210987654321, 123456789012 -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $sessions.AccountId | Should -Be '123456789012'
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "AccountAuthFailed,$commandId"
+            $errors[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+            $errors[0].TargetObject | Should -Be '210987654321'
+            $errors[0].Exception.Message | Should -BeLike '*210987654321*123456789012*'
+        }
+    }
+
+    Context 'source credentials' {
+        It 'Get-AltimeterSession / -Credential signs the first hop with the credentials given' {
+            $credential = [Amazon.Runtime.BasicAWSCredentials]::new('AKIAPESTERCREDENTIAL', 'pester-credential-secret')
+
+            $session = Get-AltimeterSession 222222222222 -Accessor $accessor -Credential $credential
+
+            $session.AccountId | Should -Be '222222222222'
+            $calls = @(Get-MotoRequest $server)
+            $calls[0].SignedBy | Should -Be 'AKIAPESTERCREDENTIAL'
+            $calls[1].SignedBy | Should -Be (Get-MotoAssumedRole $server)[0].access_key_id
+        }
+
+        It 'Get-AltimeterSession / a cached hop made from other source keys is not reused' {
+            $null = Get-AltimeterSession 222222222222 -Accessor $accessor
+            $other = [Amazon.Runtime.BasicAWSCredentials]::new('AKIAPESTEROTHERKEY01', 'pester-other-secret')
+
+            $null = Get-AltimeterSession 222222222222 -Accessor $accessor -Credential $other
+
+            $calls = @(Get-MotoRequest $server)
+            $calls | Should -HaveCount 4
+            $calls[2].SignedBy | Should -Be 'AKIAPESTEROTHERKEY01'
+        }
+
+        It 'Get-AltimeterSession / with no source credentials at all stops with NoSourceCredentials, before any STS call, without blaming SigV4a/CRT' {
+            $result = Invoke-FreshPwsh -Environment $childEnvironment -Parameters @{ AccessorPath = $twoHopFile } -ScriptBlock {
+                param($AccessorPath)
+                $accessor = New-AltimeterAccessor -Path $AccessorPath
+                $out = [System.Collections.Generic.List[object]]::new()
+                try {
+                    Get-AltimeterSession 222222222222, 333333333333 -Accessor $accessor -ErrorAction Continue | ForEach-Object { $out.Add($_.AccountId) }
+                    [pscustomobject]@{ Terminating = $false; Sessions = $out.Count }
+                }
+                catch {
+                    [pscustomobject]@{
+                        Terminating = $true; Sessions = $out.Count; Id = $_.FullyQualifiedErrorId
+                        Category = "$($_.CategoryInfo.Category)"; Target = "$($_.TargetObject)"; Message = $_.Exception.Message
+                    }
+                }
+            }
+
+            $result.Terminating | Should -BeTrue
+            $result.Sessions | Should -Be 0
+            $result.Id | Should -Be "NoSourceCredentials,$commandId"
+            $result.Category | Should -Be 'AuthenticationError'
+            $result.Message | Should -Match 'AWS_ACCESS_KEY_ID'
+            $result.Message | Should -Not -Match 'SigV4a|CRT'
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / AWS_PROFILE selects the profile of AWS_SHARED_CREDENTIALS_FILE that signs the first hop' {
+            $credentials = Join-Path $TestDrive 'profile-credentials'
+            Set-Content -LiteralPath $credentials -Value "[pester-profile]`naws_access_key_id = AKIAPESTERPROFILE001`naws_secret_access_key = pester-profile-secret`n"
+            $environment = $childEnvironment.Clone()
+            $environment.AWS_SHARED_CREDENTIALS_FILE = $credentials
+            $environment.AWS_PROFILE = 'pester-profile'
+
+            $result = Invoke-FreshPwsh -Environment $environment -Parameters @{ AccessorPath = $twoHopFile } -ScriptBlock {
+                param($AccessorPath)
+                Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath) | Select-Object AccountId
+            }
+
+            $result.AccountId | Should -Be '222222222222'
+            (Get-MotoRequest $server)[0].SignedBy | Should -Be 'AKIAPESTERPROFILE001'
+        }
+
+        It 'Get-AltimeterSession / -ProfileName signs the first hop with that profile''s key, over the environment''s keys' {
+            $credentials = Join-Path $TestDrive 'profile-credentials'
+            Set-Content -LiteralPath $credentials -Value "[pester-profile]`naws_access_key_id = AKIAPESTERPROFILE001`naws_secret_access_key = pester-profile-secret`n"
+            $environment = $childEnvironment.Clone()
+            $environment.AWS_SHARED_CREDENTIALS_FILE = $credentials
+            $environment.AWS_ACCESS_KEY_ID = 'AKIAPESTERENVIRONMNT'
+            $environment.AWS_SECRET_ACCESS_KEY = 'pester-environment-secret'
+
+            $result = Invoke-FreshPwsh -Environment $environment -Parameters @{ AccessorPath = $twoHopFile } -ScriptBlock {
+                param($AccessorPath)
+                Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath) -ProfileName pester-profile | Select-Object AccountId
+            }
+
+            $result.AccountId | Should -Be '222222222222'
+            (Get-MotoRequest $server)[0].SignedBy | Should -Be 'AKIAPESTERPROFILE001'
+        }
+
+        It 'Get-AltimeterSession / -ProfileName reads the AWS_SHARED_CREDENTIALS_FILE of the moment, not the one of the first call' {
+            $profileName = 'pester-late-profile'
+            $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'not-yet-there'
+            try {
+                # A first look at the shared files, as any earlier command of the session would make.
+                { Get-AltimeterSession 222222222222 -Accessor $accessor -ProfileName $profileName } |
+                    Should -Throw -ErrorId "NoSourceCredentials,$commandId"
+
+                $credentials = Join-Path $TestDrive 'late-credentials'
+                Set-Content -LiteralPath $credentials -Value "[$profileName]`naws_access_key_id = AKIAPESTERLATEPROF01`naws_secret_access_key = pester-late-secret`n"
+                $env:AWS_SHARED_CREDENTIALS_FILE = $credentials
+
+                $session = Get-AltimeterSession 222222222222 -Accessor $accessor -ProfileName $profileName
+
+                $session.AccountId | Should -Be '222222222222'
+                (Get-MotoRequest $server)[0].SignedBy | Should -Be 'AKIAPESTERLATEPROF01'
+            }
+            finally { $env:AWS_SHARED_CREDENTIALS_FILE = $null }
+        }
+    }
+
+    Context 'module loading' {
+        It 'Get-AltimeterSession / SDK types are usable right after Import-Module, to build a -Credential' {
+            $result = Invoke-FreshPwsh -Environment $childEnvironment -Parameters @{ AccessorPath = $twoHopFile } -ScriptBlock {
+                param($AccessorPath)
+                $credential = [Amazon.Runtime.BasicAWSCredentials]::new('AKIAPESTERFRESHPROC1', 'pester-fresh-secret')
+                Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath) -Credential $credential | Select-Object AccountId
+            }
+
+            $result.AccountId | Should -Be '222222222222'
+            (Get-MotoRequest $server)[0].SignedBy | Should -Be 'AKIAPESTERFRESHPROC1'
+        }
+    }
+}

@@ -1,0 +1,95 @@
+# The module as a whole: what it exports, and that it shares one AWSSDK.Core with AWS Tools for
+# PowerShell whichever is imported first. AWS Tools cannot be installed here, so a stand-in
+# AWS.Tools.Common loads its own copy of AWSSDK.Core through RequiredAssemblies, as the real one does.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    $modulePath = Get-AltimeterModulePath
+    $moduleFolder = Split-Path $modulePath
+
+    $standInRoot = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-awstools-$([guid]::NewGuid())"
+    $standIn = Join-Path $standInRoot 'AWS.Tools.Common/5.0.0'
+    $null = New-Item -ItemType Directory -Force $standIn
+    # Another build of the same SDK (net8.0, as AWS Tools ships on PowerShell 7), not a copy of our file:
+    # the runtime takes a byte-identical copy for the one it has, so only another build shows the conflict.
+    $assets = Get-Content -Raw (Join-Path $PSScriptRoot '../../../src/Altimeter.Auth/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
+    $packages = @($assets.packageFolders.Keys)[0]
+    foreach ($name in 'AWSSDK.Core', 'AWSSDK.SecurityToken') {
+        $library = @($assets.libraries.Keys | Where-Object { $_ -like "$name/*" })[0]
+        Copy-Item (Join-Path $packages "$($assets.libraries[$library].path)/lib/net8.0/$name.dll") $standIn
+    }
+    (Get-FileHash (Join-Path $standIn 'AWSSDK.Core.dll')).Hash | Should -Not -Be (Get-FileHash (Join-Path $moduleFolder 'AWSSDK.Core.dll')).Hash
+    Set-Content (Join-Path $standIn 'AWS.Tools.Common.psd1') @"
+@{
+    ModuleVersion = '5.0.0'
+    GUID = 'e5b05bf3-9eee-47b2-81f2-41ddc0501b86'
+    RequiredAssemblies = @('AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll')
+    FunctionsToExport = @()
+    CmdletsToExport = @()
+}
+"@
+    $withAwsTools = @{ PSModulePath = "$standInRoot$([System.IO.Path]::PathSeparator)$env:PSModulePath" }
+
+    $describeSdk = {
+        param($ModulePath, $Order)
+        foreach ($name in $Order) {
+            if ($name -eq 'Altimeter.Auth') { Import-Module $ModulePath } else { Import-Module $name }
+        }
+        $accessor = New-AltimeterAccessor -Json '{"multi_hop_accessors": [{"role_session_name": "ab", "access_steps": [{"role_name": "R"}]}]}'
+        $credentials = [Amazon.Runtime.BasicAWSCredentials]::new('AKIAEXAMPLEEXAMPLE00', 'not-a-secret')
+        [pscustomobject]@{
+            Locations = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'AWSSDK.Core' } | ForEach-Object Location)
+            Chains = $accessor.MultiHopAccessors.Count
+            CredentialType = $credentials.GetType().FullName
+            AwsToolsLoaded = [bool](Get-Module AWS.Tools.Common)
+        }
+    }
+}
+
+AfterAll {
+    Remove-Item -Recurse -Force $standInRoot -ErrorAction SilentlyContinue
+}
+
+Describe 'Altimeter.Auth module' {
+    It 'Altimeter.Auth / exports exactly its cmdlets' {
+        $names = Invoke-FreshPwsh { (Get-Command -Module Altimeter.Auth).Name | Sort-Object }
+        $names | Should -Be @('Clear-AltimeterCredentialCache', 'Get-AltimeterCredentialCache', 'Get-AltimeterSession', 'New-AltimeterAccessor')
+    }
+
+    It 'Altimeter.Auth / the staged manifest passes Test-ModuleManifest with the version of Directory.Build.props' {
+        $props = [xml](Get-Content -Raw (Join-Path $PSScriptRoot '../../../Directory.Build.props'))
+        $version = @($props.Project.PropertyGroup.Version | Where-Object { $_ })[0]
+        (Test-ModuleManifest $modulePath).Version.ToString() | Should -Be $version
+    }
+
+    It 'Altimeter.Auth / uses its own AWSSDK.Core when AWS Tools is not installed' {
+        $result = Invoke-FreshPwsh -NoImport $describeSdk -Parameters @{ ModulePath = $modulePath; Order = @('Altimeter.Auth') }
+        $result.Locations | Should -HaveCount 1
+        $result.Locations[0] | Should -BeLike "$moduleFolder*"
+        $result.AwsToolsLoaded | Should -BeFalse
+        $result.CredentialType | Should -Be 'Amazon.Runtime.BasicAWSCredentials'
+    }
+
+    It 'Altimeter.Auth / imported before AWS.Tools.Common, both import and share one AWSSDK.Core' {
+        $result = Invoke-FreshPwsh -NoImport $describeSdk -Environment $withAwsTools -Parameters @{ ModulePath = $modulePath; Order = @('Altimeter.Auth', 'AWS.Tools.Common') }
+        $result.Locations | Should -HaveCount 1
+        $result.Locations[0] | Should -BeLike "$standInRoot*"
+        $result.Chains | Should -Be 1
+    }
+
+    It 'Altimeter.Auth / the stand-in reproduces the conflict: a second AWSSDK.Core file is refused' {
+        $probe = {
+            param($ModulePath)
+            $env:ALTIMETER_IGNORE_AWS_TOOLS = '1'
+            Import-Module $ModulePath
+            try { Import-Module AWS.Tools.Common; 'imported' } catch { $_.Exception.Message }
+        }
+        Invoke-FreshPwsh -NoImport $probe -Environment $withAwsTools -Parameters @{ ModulePath = $modulePath } | Should -BeLike '*same name is already loaded*'
+    }
+
+    It 'Altimeter.Auth / imported after AWS.Tools.Common, it uses AWS Tools'' AWSSDK.Core' {
+        $result = Invoke-FreshPwsh -NoImport $describeSdk -Environment $withAwsTools -Parameters @{ ModulePath = $modulePath; Order = @('AWS.Tools.Common', 'Altimeter.Auth') }
+        $result.Locations | Should -HaveCount 1
+        $result.Locations[0] | Should -BeLike "$standInRoot*"
+        $result.CredentialType | Should -Be 'Amazon.Runtime.BasicAWSCredentials'
+    }
+}

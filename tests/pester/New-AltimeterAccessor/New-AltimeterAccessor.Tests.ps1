@@ -1,0 +1,229 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Get-AltimeterModulePath) -Force
+    $savedEnvironment = Save-TestEnvironment
+    $env:TEST_EXT_ID = 'foo'
+    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+
+    $referenceFile = Get-FixturePath 'engine/reference-accessor.json'
+    $tomlConfig = Get-FixturePath 'engine/altimeter-config.toml'
+    $twoHopFile = Get-FixturePath 'accessors/two-hop.json'
+    $commandId = 'Altimeter.Auth.Commands.NewAltimeterAccessorCommand'
+
+    # The ErrorRecord New-AltimeterAccessor throws for a fixture of the bad-input corpus.
+    function Get-LoadError([string] $Fixture) {
+        try { $null = New-AltimeterAccessor -Path (Get-FixturePath $Fixture) } catch { return $_ }
+        throw "New-AltimeterAccessor loaded $Fixture without an error."
+    }
+}
+
+AfterAll {
+    Restore-TestEnvironment $savedEnvironment
+}
+
+Describe 'New-AltimeterAccessor' {
+    Context 'loading definitions' {
+        It 'New-AltimeterAccessor / -Path loads the reference accessor file with both chains, their steps and rendered external ids' {
+            $accessor = New-AltimeterAccessor -Path $referenceFile
+
+            $accessor | Should -BeOfType ([Altimeter.Auth.Accessor])
+            $accessor.IsLocal | Should -BeFalse
+            $accessor.CacheCreds | Should -BeTrue
+            $accessor.MultiHopAccessors.RoleSessionName | Should -Be @('altimeter-mb-a', 'altimeter-mb-b')
+            $first, $second = $accessor.MultiHopAccessors
+            $first.AccessSteps.Count | Should -Be 2
+            $second.AccessSteps.Count | Should -Be 3
+            $first.AccessSteps[0].AccountId | Should -Be '123456789012'
+            $first.AccessSteps[0].RoleName | Should -Be 'OrganizationAccountAccessRole'
+            $first.AccessSteps[0].ExternalId | Should -Be 'foo'
+            $first.AccessSteps[0].ExternalIdTemplate | Should -Be "{{ env['TEST_EXT_ID'] }}"
+            $first.AccessSteps[1].IsFinal | Should -BeTrue
+            $first.AccessSteps[1].ExternalId | Should -BeNullOrEmpty
+            $second.AccessSteps[0..1].ExternalId | Should -Be @('foo', 'foo')
+        }
+
+        It 'New-AltimeterAccessor / -Path resolves a path relative to the current location and takes files piped from Get-Item' {
+            Push-Location (Split-Path $twoHopFile)
+            try { $relative = New-AltimeterAccessor -Path './two-hop.json' }
+            finally { Pop-Location }
+            $piped = Get-Item $twoHopFile | New-AltimeterAccessor
+
+            "$relative" | Should -Be 'accessor:altimeter-pester:AltimeterHub@111111111111,AltimeterTarget@target'
+            "$piped" | Should -Be "$relative"
+        }
+
+        It 'New-AltimeterAccessor / -Path reads the [accessor] table of an altimeter TOML config and ignores the rest of it' {
+            $accessor = New-AltimeterAccessor -Path $tomlConfig
+
+            $accessor.IsLocal | Should -BeFalse
+            $accessor.CacheCreds | Should -BeTrue
+            $accessor.MultiHopAccessors.Count | Should -Be 1
+            "$($accessor.MultiHopAccessors[0])" | Should -Be 'accessor:altimeter:HubRole@111111111111,OrganizationAccountAccessRole@target'
+            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalId | Should -Be 'foo'
+        }
+
+        It 'New-AltimeterAccessor / -Path of a TOML config without [accessor] gives local mode' {
+            $config = Join-Path $TestDrive 'no-accessor.toml'
+            Set-Content -LiteralPath $config -Value "artifact_path = '/tmp/altimeter'`n[concurrency]`nmax_account_scan_threads = 1"
+
+            $accessor = New-AltimeterAccessor -Path $config
+
+            $accessor.IsLocal | Should -BeTrue
+            $accessor.MultiHopAccessors.Count | Should -Be 0
+        }
+
+        It 'New-AltimeterAccessor / -Json reads a definition given as text' {
+            $json = '{"multi_hop_accessors": [{"role_session_name": "from-text", "access_steps": [{"role_name": "Hub", "account_id": "012345678901", "external_id": "literal-id"}, {"role_name": "Spoke"}]}], "cache_creds": false}'
+
+            $accessor = New-AltimeterAccessor -Json $json
+
+            "$accessor" | Should -Be 'accessor:from-text:Hub@012345678901,Spoke@target'
+            $accessor.MultiHopAccessors[0].AccessSteps[0].AccountId | Should -Be '012345678901'
+            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalId | Should -Be 'literal-id'
+            $accessor.CacheCreds | Should -BeFalse
+        }
+
+        It 'New-AltimeterAccessor / without parameters returns a local-mode accessor that caches' {
+            $accessor = New-AltimeterAccessor
+
+            $accessor | Should -BeOfType ([Altimeter.Auth.Accessor])
+            $accessor.IsLocal | Should -BeTrue
+            $accessor.MultiHopAccessors.Count | Should -Be 0
+            $accessor.CacheCreds | Should -BeTrue
+            "$accessor" | Should -Be 'local'
+        }
+
+        It 'New-AltimeterAccessor / -NoCache sets CacheCreds false even when the file says cache_creds = true' {
+            (Get-Content -Raw $twoHopFile | ConvertFrom-Json).cache_creds | Should -BeTrue -Because 'the fixture must say true for this test to mean anything'
+
+            (New-AltimeterAccessor -Path $twoHopFile).CacheCreds | Should -BeTrue
+            (New-AltimeterAccessor -Path $twoHopFile -NoCache).CacheCreds | Should -BeFalse
+            (New-AltimeterAccessor -Path $tomlConfig -NoCache).CacheCreds | Should -BeFalse
+            (New-AltimeterAccessor -Json '{"cache_creds": true}' -NoCache).CacheCreds | Should -BeFalse
+            (New-AltimeterAccessor -NoCache).CacheCreds | Should -BeFalse
+        }
+
+        It 'New-AltimeterAccessor / accessors share the one process-wide credentials cache' {
+            $one = New-AltimeterAccessor -Path $twoHopFile
+            $other = New-AltimeterAccessor
+
+            [object]::ReferenceEquals($one.CredentialsCache, $other.CredentialsCache) | Should -BeTrue
+        }
+    }
+
+    Context 'display' {
+        It 'New-AltimeterAccessor / the default display lists every chain as accessor:name:role@acct,role@target' {
+            $text = New-AltimeterAccessor -Path $referenceFile | Out-String -Width 1000
+
+            $text | Should -Match 'Chains\s*:'
+            $text | Should -Match ([regex]::Escape('accessor:altimeter-mb-a:OrganizationAccountAccessRole@123456789012,OrganizationAccountAccessRole@target'))
+            $text | Should -Match ([regex]::Escape('accessor:altimeter-mb-b:OrganizationAccountAccessRole@123456789012,OrganizationAccountAccessRole@123456789012,OrganizationAccountAccessRole@target'))
+            $text | Should -Match 'CacheCreds\s*:\s*True'
+        }
+
+        It 'New-AltimeterAccessor / Format-List shows the chain of a two-hop file and CacheCreds' {
+            $text = New-AltimeterAccessor -Path $twoHopFile -NoCache | Format-List | Out-String -Width 1000
+
+            $text | Should -Match 'Chains\s*:\s*accessor:altimeter-pester:AltimeterHub@111111111111,AltimeterTarget@target'
+            $text | Should -Match 'CacheCreds\s*:\s*False'
+        }
+
+        It 'New-AltimeterAccessor / the default display of a local-mode accessor says local' {
+            New-AltimeterAccessor | Out-String | Should -Match 'Chains\s*:\s*local'
+        }
+    }
+
+    Context 'invalid definitions' {
+        It 'New-AltimeterAccessor / an unknown key is AccessorFileInvalid naming the file and the key' {
+            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/unknown-key.json') } |
+                Should -Throw -ErrorId "AccessorFileInvalid,$commandId"
+
+            $err = Get-LoadError 'accessors/invalid/unknown-key.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/unknown-key.json')*"
+            $err.Exception.Message | Should -BeLike "*'acount_id'*"
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        }
+
+        It 'New-AltimeterAccessor / an account id written as a JSON number is AccessStepInvalid naming the file' {
+            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/account-id-number.json') } |
+                Should -Throw -ErrorId "AccessStepInvalid,$commandId"
+
+            $err = Get-LoadError 'accessors/invalid/account-id-number.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/account-id-number.json')*"
+            $err.Exception.Message | Should -BeLike '*account_id*'
+        }
+
+        It 'New-AltimeterAccessor / a final step with an account id is AccessorChainInvalid naming the file and the step' {
+            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/final-step-with-account.json') } |
+                Should -Throw -ErrorId "AccessorChainInvalid,$commandId"
+
+            $err = Get-LoadError 'accessors/invalid/final-step-with-account.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/final-step-with-account.json')*"
+            $err.Exception.Message | Should -BeLike '*OrganizationAccountAccessRole@210987654321*'
+        }
+
+        It 'New-AltimeterAccessor / a chain without steps is AccessorChainInvalid' {
+            { New-AltimeterAccessor -Json '{"multi_hop_accessors": [{"role_session_name": "empty", "access_steps": []}]}' } |
+                Should -Throw -ErrorId "AccessorChainInvalid,$commandId" -ExpectedMessage '*One or more access steps must be specified*'
+        }
+
+        It 'New-AltimeterAccessor / an external id reading an unset variable is ExternalIdVariableMissing naming the variable and the file' {
+            $env:ALTIMETER_PESTER_UNSET_VARIABLE | Should -BeNullOrEmpty -Because 'the fixture reads a variable nobody sets'
+            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/missing-env-var.json') } |
+                Should -Throw -ErrorId "ExternalIdVariableMissing,$commandId"
+
+            $err = Get-LoadError 'accessors/invalid/missing-env-var.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/missing-env-var.json')*"
+            $err.Exception.Message | Should -BeLike "*'ALTIMETER_PESTER_UNSET_VARIABLE'*"
+        }
+
+        It 'New-AltimeterAccessor / the reference file without TEST_EXT_ID set is ExternalIdVariableMissing' {
+            Remove-Item Env:TEST_EXT_ID
+            try {
+                { New-AltimeterAccessor -Path $referenceFile } | Should -Throw -ErrorId "ExternalIdVariableMissing,$commandId" -ExpectedMessage "*'TEST_EXT_ID'*"
+            }
+            finally { $env:TEST_EXT_ID = 'foo' }
+        }
+
+        It 'New-AltimeterAccessor / template syntax other than env references is ExternalIdTemplateUnsupported naming the file' {
+            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/unsupported-template.json') } |
+                Should -Throw -ErrorId "ExternalIdTemplateUnsupported,$commandId"
+
+            $err = Get-LoadError 'accessors/invalid/unsupported-template.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/unsupported-template.json')*"
+            $err.Exception.Message | Should -BeLike '*upper*'
+        }
+
+        It 'New-AltimeterAccessor / a missing file is AccessorFileUnreadable (ReadError) naming the file' {
+            $missing = Join-Path $TestDrive 'no-such-accessor.json'
+            { New-AltimeterAccessor -Path $missing } | Should -Throw -ErrorId "AccessorFileUnreadable,$commandId"
+
+            $err = try { New-AltimeterAccessor -Path $missing } catch { $_ }
+            $err.Exception.Message | Should -BeLike "*$missing*"
+            $err.CategoryInfo.Category | Should -Be 'ReadError'
+            $err.TargetObject | Should -Be $missing
+        }
+
+        It 'New-AltimeterAccessor / an unknown key in -Json text is AccessorFileInvalid naming -Json as the source' {
+            { New-AltimeterAccessor -Json '{"multi_hop_accessors": [], "surprise": 1}' } |
+                Should -Throw -ErrorId "AccessorFileInvalid,$commandId" -ExpectedMessage "-Json:*'surprise'*"
+        }
+
+        It 'New-AltimeterAccessor / JSON that does not parse is AccessorFileInvalid' {
+            { New-AltimeterAccessor -Json '{"multi_hop_accessors": [' } | Should -Throw -ErrorId "AccessorFileInvalid,$commandId"
+        }
+
+        It 'New-AltimeterAccessor / a definition error is terminating and its TargetObject is the path given' {
+            $path = Get-FixturePath 'accessors/invalid/unknown-key.json'
+            $after = $false
+            try {
+                New-AltimeterAccessor -Path $path -ErrorAction SilentlyContinue
+                $after = $true
+            }
+            catch { $err = $_ }
+
+            $after | Should -BeFalse -Because '-ErrorAction SilentlyContinue must not swallow a terminating error'
+            $err.TargetObject | Should -Be $path
+        }
+    }
+}

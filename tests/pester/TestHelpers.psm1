@@ -1,0 +1,167 @@
+# What the Pester files of Altimeter.Auth share: where the module and the fixtures are, the AWS
+# environment pointed at a local moto, moto's record of STS calls, and a fresh pwsh for what
+# must start in a process the SDK has not seen yet. Nothing here talks to anything but 127.0.0.1.
+
+$script:RepositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+
+# Every variable a test may change; Save-TestEnvironment / Restore-TestEnvironment keep them intact.
+$script:EnvironmentVariables = @(
+    'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE'
+    'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS', 'AWS_EC2_METADATA_DISABLED'
+    'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN'
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'
+    'TEST_EXT_ID', 'ALTIMETER_PESTER_EXT_ID'
+)
+
+<#
+.SYNOPSIS
+    The module under test: $env:ALTIMETER_MODULE_PATH (set by build.ps1), else the staged out/ copy.
+#>
+function Get-AltimeterModulePath {
+    if ($env:ALTIMETER_MODULE_PATH) { return $env:ALTIMETER_MODULE_PATH }
+    Join-Path $script:RepositoryRoot 'out/Altimeter.Auth/Altimeter.Auth.psd1'
+}
+
+<#
+.SYNOPSIS
+    Full path of a file under tests/fixtures, e.g. 'accessors/two-hop.json'.
+#>
+function Get-FixturePath {
+    param([Parameter(Mandatory)] [string] $Name)
+    $path = Join-Path $script:RepositoryRoot "tests/fixtures/$Name"
+    if (-not (Test-Path -LiteralPath $path)) { throw "Fixture '$Name' is missing ($path)." }
+    $path
+}
+
+function Save-TestEnvironment {
+    $saved = @{}
+    foreach ($name in $script:EnvironmentVariables) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $saved
+}
+
+function Restore-TestEnvironment {
+    param([Parameter(Mandatory)] [hashtable] $Saved)
+    foreach ($name in $Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $Saved[$name]) }
+}
+
+<#
+.SYNOPSIS
+    Points the AWS SDK at moto with fake source keys (moto takes any) and nothing else to find:
+    no profile, no session token, no instance metadata, no other endpoint.
+#>
+function Set-MotoStsEnvironment {
+    param(
+        [Parameter(Mandatory)] $Server,
+        [string] $AccessKeyId = 'AKIAPESTERSOURCE0001'
+    )
+    foreach ($name in $script:EnvironmentVariables) { [Environment]::SetEnvironmentVariable($name, $null) }
+    $env:AWS_ACCESS_KEY_ID = $AccessKeyId
+    $env:AWS_SECRET_ACCESS_KEY = 'pester-source-secret-not-real'
+    $env:AWS_REGION = 'us-east-1'
+    $env:AWS_ENDPOINT_URL_STS = $Server.Url
+    $env:AWS_EC2_METADATA_DISABLED = 'true'
+}
+
+<#
+.SYNOPSIS
+    The account GetCallerIdentity reports for $Credential, asked the way an SDK user would.
+#>
+function Get-CallerAccount {
+    param([Parameter(Mandatory)] $Credential)
+    $config = [Amazon.SecurityToken.AmazonSecurityTokenServiceConfig]@{ RegionEndpoint = [Amazon.RegionEndpoint]::USEast1 }
+    $client = [Amazon.SecurityToken.AmazonSecurityTokenServiceClient]::new($Credential, $config)
+    try {
+        $client.GetCallerIdentityAsync([Amazon.SecurityToken.Model.GetCallerIdentityRequest]::new()).GetAwaiter().GetResult().Account
+    }
+    finally { $client.Dispose() }
+}
+
+<#
+.SYNOPSIS
+    Everything a user could see of $InputObject, as one text: default and full list views,
+    ToString and JSON. Secrets must never be in it.
+#>
+function ConvertTo-VisibleText {
+    param([Parameter(Mandatory, ValueFromPipeline)] [AllowNull()] $InputObject)
+    process {
+        if ($null -eq $InputObject) { return }
+        $InputObject | Out-String -Width 1000
+        $InputObject | Format-List * -Force | Out-String -Width 1000
+        $InputObject.ToString()
+        if ($InputObject -is [System.Management.Automation.ErrorRecord]) {
+            $InputObject.Exception.ToString()
+            "$($InputObject.ErrorDetails)"
+        }
+        elseif ($InputObject -is [System.Management.Automation.InformationalRecord]) {
+            $InputObject.Message
+        }
+        else {
+            $InputObject | ConvertTo-Json -Depth 6 -WarningAction SilentlyContinue
+        }
+    }
+}
+
+<#
+.SYNOPSIS
+    Runs $ScriptBlock in a new pwsh process with the module imported, and returns what it outputs
+    (through JSON). For what depends on the process's first contact with the AWS SDK, which reads
+    some settings (the shared credentials file's path) once per process.
+.PARAMETER Environment
+    Variables to set in the new process; a $null value removes the variable.
+.PARAMETER Parameters
+    Bound by name to the script block's param() block (values must survive JSON).
+#>
+function Invoke-FreshPwsh {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [hashtable] $Environment = @{},
+        [hashtable] $Parameters = @{},
+        # The script block imports what it needs itself, in the order it needs.
+        [switch] $NoImport
+    )
+    $resultPath = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-pester-$([guid]::NewGuid()).json"
+    $quote = { param($text) "'" + ($text -replace "'", "''") + "'" }
+    $parametersJson = ConvertTo-Json -InputObject $Parameters -Depth 5 -Compress
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+`$PSStyle.OutputRendering = 'PlainText'
+$(if (-not $NoImport) { "Import-Module $(& $quote (Get-AltimeterModulePath))" })
+`$parameters = $(& $quote $parametersJson) | ConvertFrom-Json -AsHashtable
+`$output = & { $ScriptBlock } @parameters
+ConvertTo-Json -InputObject @(`$output) -Depth 6 | Set-Content -LiteralPath $(& $quote $resultPath)
+"@
+
+    # Under `dotnet pwsh` the process is dotnet and pwsh.dll its first argument; elsewhere pwsh itself.
+    $info = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
+        $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
+    }
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))) {
+        $info.ArgumentList.Add($argument)
+    }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $info.Environment.Remove($name) }
+        else { $info.Environment[$name] = [string]$Environment[$name] }
+    }
+
+    $process = [System.Diagnostics.Process]::Start($info)
+    try {
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit(120000)) { $process.Kill($true); throw 'The child pwsh did not finish within 120 s.' }
+        if ($process.ExitCode -ne 0 -or -not (Test-Path -LiteralPath $resultPath)) {
+            throw "The child pwsh failed (exit code $($process.ExitCode)): $($stderr.Result) $($stdout.Result)"
+        }
+        Get-Content -Raw -LiteralPath $resultPath | ConvertFrom-Json | ForEach-Object { $_ }
+    }
+    finally {
+        $process.Dispose()
+        Remove-Item -LiteralPath $resultPath -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Get-AltimeterModulePath, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment,
+    Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh
