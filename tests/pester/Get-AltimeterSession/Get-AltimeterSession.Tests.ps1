@@ -2,9 +2,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Get-AltimeterModulePath) -Force
-    # The SDK's types are only loaded once a cmdlet's parameters are; load them now so tests can
-    # name [Amazon.Runtime.*] (see 'SDK types are usable right after Import-Module' below).
-    $null = Get-Command Get-AltimeterSession -Syntax
 
     $savedEnvironment = Save-TestEnvironment
     $server = Start-MotoServer
