@@ -42,7 +42,10 @@ public sealed class Accessor
     /// <summary>True when there is no chain: the source credentials are used directly.</summary>
     public bool IsLocal => MultiHopAccessors.Count == 0;
 
-    /// <summary>A session for <paramref name="accountId"/> through the first chain that works.</summary>
+    /// <summary>
+    /// A session for <paramref name="accountId"/> through the first chain that works. The session
+    /// renews itself near expiry the same way, with the same options (and no log).
+    /// </summary>
     /// <exception cref="AccountAuthException">Every chain failed; the message names each chain's error.</exception>
     /// <exception cref="NoSourceCredentialsException">There are no credentials to start from.</exception>
     /// <exception cref="InvalidAccountIdException"><paramref name="accountId"/> is not 12 digits.</exception>
@@ -51,23 +54,38 @@ public sealed class Accessor
         IamIdentifiers.RequireAccountId(accountId);
         options ??= new SessionOptions();
         var region = AwsRegion.Resolve(options.Region, options.ProfileName);
+        var first = await ObtainAsync(accountId, region, options, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+
+        // Renewals happen later, wherever the SDK asks for credentials: no caller's log is listening then.
+        var renewal = new SessionOptions { Region = region, SourceCredentials = options.SourceCredentials, ProfileName = options.ProfileName, Sts = options.Sts };
+        return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token));
+    }
+
+    /// <summary>The chains in text form, one after the other; <c>local</c> when there is none.</summary>
+    public override string ToString() =>
+        IsLocal ? LocalChain : string.Join("; ", MultiHopAccessors.Select(chain => chain.ToString()));
+
+    private async Task<SessionCredentials> ObtainAsync(string accountId, string region, SessionOptions options, TimeSpan minimumLifetime, CancellationToken cancellationToken)
+    {
         var sts = options.Sts ?? s_defaultSts;
         var log = options.Log ?? NullAuthLog.Instance;
-        var source = await ResolveSourceAsync(options).ConfigureAwait(false);
+        var sourceCredentials = options.SourceCredentials ?? SourceCredentialResolver.Resolve(options.ProfileName);
+        var source = await ReadSourceAsync(sourceCredentials).ConfigureAwait(false);
 
         if (IsLocal)
         {
-            return await GetLocalSessionAsync(accountId, region, source, sts, log, cancellationToken).ConfigureAwait(false);
+            return await GetLocalCredentialsAsync(accountId, region, source, (sourceCredentials as RefreshingAWSCredentials)?.Expiration, sts, log, cancellationToken).ConfigureAwait(false);
         }
 
-        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log);
+        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime);
         var failures = new List<ChainFailure>();
         foreach (var chain in MultiHopAccessors)
         {
             try
             {
+                log.Verbose($"{accountId}: trying {chain}");
                 var result = await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
-                return new AltimeterSession(accountId, region, result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration, chain.ToString(), result.RoleArn);
+                return new SessionCredentials(result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration.UtcDateTime, chain.ToString(), result.RoleArn);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -83,13 +101,8 @@ public sealed class Accessor
         throw new AccountAuthException(accountId, ToString(), failures);
     }
 
-    /// <summary>The chains in text form, one after the other; <c>local</c> when there is none.</summary>
-    public override string ToString() =>
-        IsLocal ? LocalChain : string.Join("; ", MultiHopAccessors.Select(chain => chain.ToString()));
-
-    private static async Task<ImmutableCredentials> ResolveSourceAsync(SessionOptions options)
+    private static async Task<ImmutableCredentials> ReadSourceAsync(AWSCredentials source)
     {
-        var source = options.SourceCredentials ?? SourceCredentialResolver.Resolve(options.ProfileName);
         try
         {
             return await source.GetCredentialsAsync().ConfigureAwait(false);
@@ -100,7 +113,7 @@ public sealed class Accessor
         }
     }
 
-    private async Task<AltimeterSession> GetLocalSessionAsync(string accountId, string region, ImmutableCredentials source, ISecurityTokenService sts, IAuthLog log, CancellationToken cancellationToken)
+    private async Task<SessionCredentials> GetLocalCredentialsAsync(string accountId, string region, ImmutableCredentials source, DateTime? expiration, ISecurityTokenService sts, IAuthLog log, CancellationToken cancellationToken)
     {
         log.Verbose($"{accountId}: local mode, GetCallerIdentity with the source credentials");
         Exception failure;
@@ -109,7 +122,7 @@ public sealed class Accessor
             var actual = await sts.GetCallerAccountAsync(source, region, cancellationToken).ConfigureAwait(false);
             if (actual == accountId)
             {
-                return new AltimeterSession(accountId, region, source, expiration: null, LocalChain, roleArn: null);
+                return new SessionCredentials(source, expiration, LocalChain, roleArn: null);
             }
 
             failure = new AccountMismatchException(accountId, actual, "The source credentials");

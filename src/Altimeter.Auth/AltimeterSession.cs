@@ -1,27 +1,38 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Amazon.Runtime;
 
 namespace Altimeter.Auth;
 
 /// <summary>
 /// Credentials for one account, in one region, and how they were obtained. It is an
-/// <see cref="AWSCredentials"/>, so it goes wherever the AWS SDK and AWS Tools for PowerShell
-/// take credentials. Its text form shows account, chain, role and expiry, never the secrets.
+/// <see cref="AWSCredentials"/> (a <see cref="RefreshingAWSCredentials"/>), so it goes wherever
+/// the AWS SDK and AWS Tools for PowerShell take credentials; when its credentials come within
+/// <see cref="RenewalWindow"/> of expiry, the next use renews them by walking the chain again
+/// (cache aware), so a long job that keeps it outlives the one-hour limit of chained roles.
+/// Its text form shows account, chain, role and expiry, never the secrets.
 /// </summary>
-public sealed class AltimeterSession : AWSCredentials
+public sealed class AltimeterSession : RefreshingAWSCredentials
 {
-    private readonly ImmutableCredentials _credentials;
+    /// <summary>How long before expiry a session renews its credentials, unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultRenewalWindow = TimeSpan.FromMinutes(5);
 
-    /// <summary>Creates the session; <paramref name="expiration"/> is null for the source credentials of local mode.</summary>
-    public AltimeterSession(string accountId, string region, ImmutableCredentials credentials, DateTimeOffset? expiration, string chain, string? roleArn)
+    private readonly Func<TimeSpan, CancellationToken, Task<SessionCredentials>> _renew;
+    private volatile SessionCredentials _current;
+    private int _renewals;
+    private TimeSpan _renewalWindow = DefaultRenewalWindow;
+
+    internal AltimeterSession(string accountId, string region, SessionCredentials initial, Func<TimeSpan, CancellationToken, Task<SessionCredentials>> renew)
     {
         AccountId = accountId;
         Region = region;
-        _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
-        // BaseIdentity.Expiration is where the SDK looks for it; keep it in UTC.
-        Expiration = expiration?.UtcDateTime;
-        Chain = chain;
-        RoleArn = roleArn;
+        _current = initial;
+        _renew = renew;
+        // The renewal is done in the caller's thread when the SDK sees the window reached, rather
+        // than by the SDK's background refresh, whose result can be overwritten by a second one.
+        PreemptExpiryTime = TimeSpan.Zero;
+        currentState = StateOf(initial);
     }
 
     /// <summary>The account these credentials are for.</summary>
@@ -30,22 +41,59 @@ public sealed class AltimeterSession : AWSCredentials
     /// <summary>The region of the session.</summary>
     public string Region { get; }
 
-    /// <summary>The chain that produced them (<c>accessor:name:steps</c>), or <c>local</c>.</summary>
-    public string Chain { get; }
+    /// <summary>The chain that produced the current credentials (<c>accessor:name:steps</c>), or <c>local</c>.</summary>
+    public string Chain => _current.Chain;
 
     /// <summary>ARN of the role of the last hop; null in local mode.</summary>
-    public string? RoleArn { get; }
+    public string? RoleArn => _current.RoleArn;
 
-    /// <summary>The access key id masked to its last four characters.</summary>
-    public string AccessKeyId => SecretText.MaskAccessKeyId(_credentials.AccessKey);
+    /// <summary>The current access key id, masked to its last four characters.</summary>
+    public string AccessKeyId => SecretText.MaskAccessKeyId(_current.Credentials.AccessKey);
 
-    /// <summary>The keys, for those who need them.</summary>
-    public override ImmutableCredentials GetCredentials() => _credentials.Copy();
+    /// <summary>
+    /// How long before expiry the session renews its credentials (default five minutes). Setting
+    /// it applies to the credentials held now.
+    /// </summary>
+    public TimeSpan RenewalWindow
+    {
+        get => _renewalWindow;
+        set
+        {
+            if (value < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(value), "The renewal window cannot be negative.");
+            _renewalWindow = value;
+            currentState = StateOf(_current);
+        }
+    }
+
+    /// <summary>When the current credentials expire (UTC); null when they do not.</summary>
+    public override DateTime? Expiration => _current.ExpirationUtc;
+
+    /// <summary>How many times the session has renewed its credentials.</summary>
+    public int Renewals => _renewals;
+
+    /// <inheritdoc />
+    protected override CredentialsRefreshState GenerateNewCredentials() =>
+        GenerateNewCredentialsAsync().GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    protected override async Task<CredentialsRefreshState> GenerateNewCredentialsAsync()
+    {
+        // Ask for credentials that outlive the renewal window, or the SDK would ask again at once.
+        var renewed = await _renew(_renewalWindow + CachedCredentials.ExpiryMargin, CancellationToken.None).ConfigureAwait(false);
+        _current = renewed;
+        Interlocked.Increment(ref _renewals);
+        return StateOf(renewed);
+    }
 
     /// <inheritdoc />
     public override string ToString()
     {
-        var expires = Expiration is DateTime e ? $" expires {e:yyyy-MM-ddTHH:mm:ssZ}" : string.Empty;
-        return $"{AccountId} {Region} via {Chain}{(RoleArn is null ? string.Empty : " as " + RoleArn)}{expires} key {AccessKeyId}";
+        var current = _current;
+        var expires = current.ExpirationUtc is DateTime e ? $" expires {e:yyyy-MM-ddTHH:mm:ssZ}" : string.Empty;
+        return $"{AccountId} {Region} via {current.Chain}{(current.RoleArn is null ? string.Empty : " as " + current.RoleArn)}{expires} key {SecretText.MaskAccessKeyId(current.Credentials.AccessKey)}";
     }
+
+    // The SDK renews when the state's expiration has passed: put the renewal window into it.
+    private CredentialsRefreshState StateOf(SessionCredentials credentials) =>
+        new(credentials.Credentials.Copy(), credentials.ExpirationUtc is DateTime expiration ? expiration - _renewalWindow : DateTime.MaxValue);
 }

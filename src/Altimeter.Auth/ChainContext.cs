@@ -1,3 +1,4 @@
+using System;
 using Amazon.Runtime;
 
 namespace Altimeter.Auth;
@@ -6,8 +7,9 @@ namespace Altimeter.Auth;
 public sealed class ChainContext
 {
     /// <summary>Creates the context.</summary>
-    public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log)
+    public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default)
     {
+        MinimumLifetime = minimumLifetime;
         Source = source;
         Region = region;
         Partition = AwsPartition.ForRegion(region);
@@ -30,6 +32,9 @@ public sealed class ChainContext
 
     /// <summary>The cache, or null when caching is off.</summary>
     public CredentialsCache? Cache { get; }
+
+    /// <summary>Cached hops with less time left than this are assumed again.</summary>
+    public TimeSpan MinimumLifetime { get; }
 
     /// <summary>Where the walk reports.</summary>
     public IAuthLog Log { get; }

@@ -39,9 +39,11 @@ public sealed class CredentialsCache
 
     /// <summary>
     /// The credentials cached for the key, or null. An expired entry is removed. When
-    /// <paramref name="signerFingerprint"/> is given, an entry made by another signer is a miss.
+    /// <paramref name="signerFingerprint"/> is given, an entry made by another signer is a miss;
+    /// an entry with less than <paramref name="minimumLifetime"/> left is a miss too (a session
+    /// renewing itself wants credentials that outlive its own renewal window).
     /// </summary>
-    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signerFingerprint = null)
+    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signerFingerprint = null, TimeSpan minimumLifetime = default)
     {
         var key = BuildKey(accountId, roleName, roleSessionName);
         if (!_entries.TryGetValue(key, out var entry))
@@ -49,7 +51,8 @@ public sealed class CredentialsCache
             return null;
         }
 
-        if (entry.Credentials.IsExpired(_clock()))
+        var now = _clock();
+        if (entry.Credentials.IsExpired(now))
         {
             // Remove only the entry we looked at: another thread may have stored a fresh one.
             ((ICollection<KeyValuePair<string, Entry>>)_entries).Remove(new KeyValuePair<string, Entry>(key, entry));
@@ -57,6 +60,11 @@ public sealed class CredentialsCache
         }
 
         if (signerFingerprint is not null && entry.SignerFingerprint is not null && entry.SignerFingerprint != signerFingerprint)
+        {
+            return null;
+        }
+
+        if (entry.Credentials.Expiration - now < minimumLifetime)
         {
             return null;
         }

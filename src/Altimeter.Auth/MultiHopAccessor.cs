@@ -74,7 +74,7 @@ public sealed class MultiHopAccessor
             var hop = $"{targetAccountId}: hop {i + 1}/{AccessSteps.Count} {roleArn}";
             var signerFingerprint = SignerFingerprint.Of(signer);
 
-            current = context.Cache?.Get(account, step.RoleName, RoleSessionName, signerFingerprint);
+            current = context.Cache?.Get(account, step.RoleName, RoleSessionName, signerFingerprint, context.MinimumLifetime);
             if (current is not null)
             {
                 context.Log.Verbose($"{hop}: cached credentials {current}");
