@@ -23,6 +23,7 @@
         PSData = @{
             Tags       = @('AWS', 'STS', 'AssumeRole', 'Credentials', 'Altimeter', 'Organizations')
             LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+            ReleaseNotes = 'Chains of role assumptions from altimeter accessor files; sessions that renew themselves; one AWSSDK.Core shared with AWS Tools for PowerShell.'
         }
     }
 }

@@ -16,6 +16,7 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
     /// <summary>Only entries of these accounts (wildcards allowed).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Account")]
+    [ArgumentCompleter(typeof(CachedAccountIdCompleter))]
     public string[]? AccountId { get; set; }
 
     /// <summary>Only entries of these roles (wildcards allowed).</summary>

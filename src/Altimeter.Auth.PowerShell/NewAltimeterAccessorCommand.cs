@@ -1,3 +1,6 @@
+using System;
+using System.Collections;
+using System.Linq;
 using System.Management.Automation;
 using Altimeter.Auth;
 
@@ -14,6 +17,7 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
     private const string LocalParameterSet = "Local";
     private const string PathParameterSet = "Path";
     private const string JsonParameterSet = "Json";
+    private const string TablesParameterSet = "MultiHopAccessor";
 
     /// <summary>An altimeter JSON accessor file, or an altimeter TOML config (.toml).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathParameterSet, ValueFromPipelineByPropertyName = true)]
@@ -25,6 +29,14 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
     [Parameter(Mandatory = true, ParameterSetName = JsonParameterSet)]
     [ValidateNotNullOrEmpty]
     public string Json { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Chains as hashtables, with the keys of the JSON form (role_session_name, access_steps,
+    /// role_name, account_id, external_id) or their PascalCase names (RoleSessionName, AccessSteps, RoleName, AccountId, ExternalId).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = TablesParameterSet)]
+    [ValidateNotNullOrEmpty]
+    public Hashtable[] MultiHopAccessor { get; set; } = Array.Empty<Hashtable>();
 
     /// <summary>Run chains without the credentials cache, whatever the definition says.</summary>
     [Parameter]
@@ -45,6 +57,7 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
             {
                 PathParameterSet => AccessorFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options),
                 JsonParameterSet => AccessorJson.Read(Json, "-Json", options),
+                TablesParameterSet => AccessorTables.Read(MultiHopAccessor.Select(t => (IDictionary)PowerShellValues.Unwrap(t)!), "-MultiHopAccessor", options),
                 _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: ProcessCredentialsCache.Instance),
             };
             WriteVerbose($"Accessor: {accessor}");

@@ -3,19 +3,29 @@ using System;
 namespace Altimeter.Auth;
 
 /// <summary>
-/// The region of a session when none is given: AWS_REGION, AWS_DEFAULT_REGION, the region of
-/// the profile (AWS_PROFILE or default), then us-east-1. Instance metadata is not asked: a
+/// The region of a session when none is given: the shell default AWS Tools holds, AWS_REGION,
+/// AWS_DEFAULT_REGION, the region of the profile (AWS_PROFILE or default), then us-east-1. Instance metadata is not asked: a
 /// lookup that leaves the machine does not belong in picking a default.
 /// </summary>
 public static class AwsRegion
 {
+    private static readonly System.Text.RegularExpressions.Regex s_shape =
+        new(@"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// True when <paramref name="region"/> has the shape of an AWS region name (us-east-1,
+    /// us-gov-west-1, cn-north-1, …). Regions newer than the SDK pass; typos like "us-east" do not.
+    /// </summary>
+    public static bool IsWellFormed(string? region) => region is not null && s_shape.IsMatch(region);
+
     /// <summary>The region used when nothing names one.</summary>
     public const string Fallback = "us-east-1";
 
-    /// <summary>The region to use.</summary>
-    public static string Resolve(string? region = null, string? profileName = null)
+    /// <summary>The region to use: <paramref name="region"/>, else <paramref name="shellDefault"/> (AWS Tools' Set-DefaultAWSRegion), else the environment and profile.</summary>
+    public static string Resolve(string? region = null, string? profileName = null, string? shellDefault = null)
     {
         if (!string.IsNullOrWhiteSpace(region)) return region!;
+        if (!string.IsNullOrWhiteSpace(shellDefault)) return shellDefault!;
         var fromEnvironment = Environment.GetEnvironmentVariable("AWS_REGION");
         if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment!;
         fromEnvironment = Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
