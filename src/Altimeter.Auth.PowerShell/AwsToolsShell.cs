@@ -17,8 +17,8 @@ internal static class AwsToolsShell
     public static AWSCredentials? StoredCredentials(SessionState sessionState, out string? profileName)
     {
         profileName = null;
-        var value = Unwrap(sessionState.PSVariable.GetValue(CredentialsVariable));
-        switch (value)
+        var stored = sessionState.PSVariable.GetValue(CredentialsVariable);
+        switch (Unwrap(stored))
         {
             case null:
                 return null;
@@ -28,15 +28,17 @@ internal static class AwsToolsShell
                 profileName = name;
                 return null;
             default:
-                return Unwrap(PSObject.AsPSObject(value).Properties["Credentials"]?.Value) as AWSCredentials;
+                // The wrapper's properties live on the PSObject (a [pscustomobject] has no others).
+                return Unwrap(PSObject.AsPSObject(stored).Properties["Credentials"]?.Value) as AWSCredentials;
         }
     }
 
     /// <summary>The shell's default region, or null.</summary>
     public static string? StoredRegion(SessionState sessionState)
     {
-        var value = Unwrap(sessionState.PSVariable.GetValue(RegionVariable));
-        var region = value as string ?? Unwrap(value is null ? null : PSObject.AsPSObject(value).Properties["Region"]?.Value) as string ?? value?.ToString();
+        var stored = sessionState.PSVariable.GetValue(RegionVariable);
+        var value = Unwrap(stored);
+        var region = value as string ?? Unwrap(stored is null ? null : PSObject.AsPSObject(stored).Properties["Region"]?.Value) as string ?? value?.ToString();
         return string.IsNullOrWhiteSpace(region) ? null : region;
     }
 

@@ -32,7 +32,7 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
         // The renewal is done in the caller's thread when the SDK sees the window reached, rather
         // than by the SDK's background refresh, whose result can be overwritten by a second one.
         PreemptExpiryTime = TimeSpan.Zero;
-        currentState = StateOf(initial);
+        currentState = StateOf(initial, fresh: true);
     }
 
     /// <summary>The account these credentials are for.</summary>
@@ -51,8 +51,9 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
     public string AccessKeyId => SecretText.MaskAccessKeyId(_current.Credentials.AccessKey);
 
     /// <summary>
-    /// How long before expiry the session renews its credentials (default five minutes). Setting
-    /// it applies to the credentials held now.
+    /// How long before expiry the session renews its credentials (default five minutes; for
+    /// credentials just obtained, at most half their lifetime). Setting it applies to the
+    /// credentials held now: a window wider than what is left renews them on next use.
     /// </summary>
     public TimeSpan RenewalWindow
     {
@@ -61,7 +62,7 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
         {
             if (value < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(value), "The renewal window cannot be negative.");
             _renewalWindow = value;
-            currentState = StateOf(_current);
+            currentState = StateOf(_current, fresh: false);
         }
     }
 
@@ -82,7 +83,7 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
         var renewed = await _renew(_renewalWindow + CachedCredentials.ExpiryMargin, CancellationToken.None).ConfigureAwait(false);
         _current = renewed;
         Interlocked.Increment(ref _renewals);
-        return StateOf(renewed);
+        return StateOf(renewed, fresh: true);
     }
 
     /// <inheritdoc />
@@ -93,7 +94,23 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
         return $"{AccountId} {Region} via {current.Chain}{(current.RoleArn is null ? string.Empty : " as " + current.RoleArn)}{expires} key {SecretText.MaskAccessKeyId(current.Credentials.AccessKey)}";
     }
 
-    // The SDK renews when the state's expiration has passed: put the renewal window into it.
-    private CredentialsRefreshState StateOf(SessionCredentials credentials) =>
-        new(credentials.Credentials.Copy(), credentials.ExpirationUtc is DateTime expiration ? expiration - _renewalWindow : DateTime.MaxValue);
+    // The SDK renews when the state's expiration has passed, so the renewal window goes into it.
+    // Credentials just obtained get at most half their lifetime as window: a window wider than the
+    // lifetime STS grants would have them renewed on every use (the SDK refuses such a state).
+    private CredentialsRefreshState StateOf(SessionCredentials credentials, bool fresh)
+    {
+        if (credentials.ExpirationUtc is not DateTime expiration)
+        {
+            return new(credentials.Credentials.Copy(), DateTime.MaxValue);
+        }
+
+        var window = _renewalWindow;
+        if (fresh)
+        {
+            var halfLife = TimeSpan.FromTicks(Math.Max(0, (expiration - DateTime.UtcNow).Ticks / 2));
+            window = window < halfLife ? window : halfLife;
+        }
+
+        return new(credentials.Credentials.Copy(), expiration - window);
+    }
 }

@@ -22,11 +22,12 @@ public class AltimeterSessionTests
     [Fact]
     public async Task Within_its_renewal_window_the_session_renews_by_walking_the_chain_again()
     {
-        // Three minutes left, inside the five-minute renewal window: the next use renews.
+        // Three minutes left, inside a five-minute renewal window: the next use renews.
         var sts = new FakeSecurityTokenService { Lifetime = TimeSpan.FromMinutes(3) };
         var session = await new Accessor(new[] { TestData.TwoHop() }).GetSessionAsync(TestData.Target, TestData.Options(sts));
         var first = sts.Issued.Last().AccessKeyId;
         sts.Lifetime = TimeSpan.FromHours(1);
+        session.RenewalWindow = TimeSpan.FromMinutes(5);
 
         var renewed = session.GetCredentials();
 
@@ -52,6 +53,7 @@ public class AltimeterSessionTests
         sts.Lifetime = TimeSpan.FromMinutes(3);
         var session = await accessor.GetSessionAsync(TestData.Target, TestData.Options(sts));
         sts.Lifetime = TimeSpan.FromHours(1);
+        session.RenewalWindow = TimeSpan.FromMinutes(5);
         var callsBefore = sts.AssumeRoleCalls.Count;
 
         session.GetCredentials();
@@ -71,6 +73,7 @@ public class AltimeterSessionTests
         var accessor = new Accessor(new[] { TestData.TwoHop() });
         var session = await accessor.GetSessionAsync(TestData.Target, TestData.Options(sts));
         sts.Lifetime = TimeSpan.FromHours(1);
+        session.RenewalWindow = TimeSpan.FromMinutes(5);
         session.GetCredentials();
         var calls = sts.AssumeRoleCalls.Count;
 
@@ -81,11 +84,26 @@ public class AltimeterSessionTests
     }
 
     [Fact]
+    public async Task Credentials_just_obtained_are_not_renewed_before_half_their_lifetime()
+    {
+        // Three minutes of lifetime against a five-minute window: renewing on every use would be a loop.
+        var sts = new FakeSecurityTokenService { Lifetime = TimeSpan.FromMinutes(3) };
+        var session = await new Accessor(new[] { TestData.TwoHop() }).GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        session.GetCredentials();
+        await session.GetCredentialsAsync();
+
+        Assert.Equal(0, session.Renewals);
+        Assert.Equal(2, sts.AssumeRoleCalls.Count);
+    }
+
+    [Fact]
     public async Task The_async_path_renews_too()
     {
         var sts = new FakeSecurityTokenService { Lifetime = TimeSpan.FromMinutes(3) };
         var session = await new Accessor(new[] { TestData.TwoHop() }).GetSessionAsync(TestData.Target, TestData.Options(sts));
         sts.Lifetime = TimeSpan.FromHours(1);
+        session.RenewalWindow = TimeSpan.FromMinutes(5);
 
         var renewed = await session.GetCredentialsAsync();
 
@@ -115,6 +133,7 @@ public class AltimeterSessionTests
         var sts = new FakeSecurityTokenService { Lifetime = TimeSpan.FromMinutes(3) };
         var session = await new Accessor(new[] { TestData.TwoHop() }).GetSessionAsync(TestData.Target, TestData.Options(sts));
         sts.Fail = FakeSecurityTokenService.AccessDenied;
+        session.RenewalWindow = TimeSpan.FromMinutes(5);
 
         var e = Assert.Throws<AccountAuthException>(() => session.GetCredentials());
 

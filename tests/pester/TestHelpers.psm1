@@ -163,5 +163,70 @@ ConvertTo-Json -InputObject @(`$output) -Depth 6 | Set-Content -LiteralPath $(& 
     }
 }
 
+<#
+.SYNOPSIS
+    A stand-in for AWS.Tools.Common under $Root (put $Root on PSModulePath): it loads another build
+    of AWSSDK.Core 4.x (net8.0, as AWS Tools ships for PowerShell 7) by RequiredAssemblies, as the
+    real module does, and declares Set-AWSCredential with the real parameter sets. Set-AWSCredential
+    keeps what it was given in $StoredAWSCredentials (in an AWSPSCredentials-like wrapper, as AWS
+    Tools does) and the parameter set that bound in $StandInBoundParameterSet; Set-DefaultAWSRegion
+    keeps the region in $StoredAWSRegion.
+#>
+function New-AwsToolsStandIn {
+    param([Parameter(Mandatory)] [string] $Root)
+    $folder = Join-Path $Root 'AWS.Tools.Common/5.0.0'
+    $null = New-Item -ItemType Directory -Force $folder
+    $assets = Get-Content -Raw (Join-Path $script:RepositoryRoot 'src/Altimeter.Auth/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
+    $packages = @($assets.packageFolders.Keys)[0]
+    foreach ($name in 'AWSSDK.Core', 'AWSSDK.SecurityToken') {
+        $library = @($assets.libraries.Keys | Where-Object { $_ -like "$name/*" })[0]
+        Copy-Item (Join-Path $packages "$($assets.libraries[$library].path)/lib/net8.0/$name.dll") $folder
+    }
+    Set-Content (Join-Path $folder 'AWS.Tools.Common.psd1') @"
+@{
+    RootModule = 'AWS.Tools.Common.psm1'
+    ModuleVersion = '5.0.0'
+    GUID = 'e5b05bf3-9eee-47b2-81f2-41ddc0501b86'
+    RequiredAssemblies = @('AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll')
+    FunctionsToExport = @('Set-AWSCredential', 'Set-DefaultAWSRegion')
+    CmdletsToExport = @()
+}
+"@
+    Set-Content (Join-Path $folder 'AWS.Tools.Common.psm1') @'
+function Set-AWSCredential {
+    [CmdletBinding(DefaultParameterSetName = 'StoredProfile')]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName, ParameterSetName = 'AWSCredentialsObject')]
+        [Amazon.Runtime.AWSCredentials] $Credential,
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'BasicOrSession')]
+        [Alias('AK')] [string] $AccessKey,
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'BasicOrSession')]
+        [Alias('SK', 'SecretAccessKey')] [string] $SecretKey,
+        [Parameter(ValueFromPipelineByPropertyName, ParameterSetName = 'BasicOrSession')]
+        [Alias('ST')] [string] $SessionToken,
+        [Parameter(ParameterSetName = 'StoredProfile')]
+        [string] $ProfileName
+    )
+    process {
+        $Global:StandInBoundParameterSet = $PSCmdlet.ParameterSetName
+        $Global:StoredAWSCredentials = switch ($PSCmdlet.ParameterSetName) {
+            'AWSCredentialsObject' { [pscustomobject]@{ Credentials = $Credential; Name = 'stand-in' } }
+            'BasicOrSession' {
+                $keys = if ($SessionToken) { [Amazon.Runtime.SessionAWSCredentials]::new($AccessKey, $SecretKey, $SessionToken) } else { [Amazon.Runtime.BasicAWSCredentials]::new($AccessKey, $SecretKey) }
+                [pscustomobject]@{ Credentials = $keys; Name = 'stand-in' }
+            }
+            'StoredProfile' { $ProfileName }
+        }
+    }
+}
+
+function Set-DefaultAWSRegion {
+    param([Parameter(Mandatory, Position = 0)] [string] $Region)
+    $Global:StoredAWSRegion = $Region
+}
+'@
+    $Root
+}
+
 Export-ModuleMember -Function Get-AltimeterModulePath, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment,
-    Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh
+    Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn

@@ -162,6 +162,7 @@ Describe 'Get-AltimeterSession' {
                 -InformationAction Continue -WarningAction Continue -ErrorAction Continue *>&1
 
             $verbose = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+            $verbose | Should -Contain '222222222222: trying accessor:altimeter-pester:AltimeterHub@111111111111,AltimeterTarget@target'
             $verbose | Should -Contain "222222222222: hop 1/2 ${hubArn}: AssumeRole as $sessionName with ExternalId"
             $verbose | Should -Contain "222222222222: hop 2/2 arn:aws:iam::222222222222:role/AltimeterTarget: AssumeRole as $sessionName"
             $verbose | Where-Object { $_ -like '333333333333: hop 1/2*cached credentials*' } | Should -Not -BeNullOrEmpty
@@ -328,6 +329,53 @@ Describe 'Get-AltimeterSession' {
 
             $result.AccountId | Should -Be '222222222222'
             (Get-MotoRequest $server)[0].SignedBy | Should -Be 'AKIAPESTERFRESHPROC1'
+        }
+    }
+
+    Context 'parameters' {
+        It 'Get-AltimeterSession / a -Region that is not a region name is a terminating InvalidRegion error, before any STS call' {
+            { Get-AltimeterSession 222222222222, 333333333333 -Accessor $accessor -Region 'us-east' } |
+                Should -Throw -ErrorId "InvalidRegion,$commandId" -ExpectedMessage "*'us-east'*"
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / an empty account id is refused by parameter validation' {
+            { Get-AltimeterSession -AccountId '' -Accessor $accessor } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
+        }
+
+        It 'Get-AltimeterSession / Tab after -Region completes region names' {
+            $line = 'Get-AltimeterSession 222222222222 -Region eu-we'
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completion.CompletionMatches.CompletionText | Should -Contain 'eu-west-1'
+            $completion.CompletionMatches.CompletionText | Should -Not -Contain 'us-east-1'
+        }
+
+        It 'Get-AltimeterSession / Tab on -AccountId completes the accounts in the cache' {
+            $null = Get-AltimeterSession 222222222222, 333333333333 -Accessor $accessor
+            $line = 'Get-AltimeterSession -AccountId 33'
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completion.CompletionMatches.CompletionText | Should -Be @('333333333333')
+        }
+    }
+
+    Context 'renewal' {
+        It 'Get-AltimeterSession / a session renews itself against STS within its renewal window and stays for its account' {
+            $session = Get-AltimeterSession 222222222222 -Accessor $accessor
+            $before = $session.GetCredentials().AccessKey
+            Reset-MotoServer $server
+
+            # Wider than the credentials' hour: the next use is inside the window and renews.
+            $session.RenewalWindow = [TimeSpan]::FromMinutes(61)
+            $after = $session.GetCredentials().AccessKey
+
+            $after | Should -Not -Be $before
+            $session.Renewals | Should -Be 1
+            # Renewed credentials get at most half their hour as window: the next use does not renew again.
+            $session.GetCredentials().AccessKey | Should -Be $after
+            $session.Renewals | Should -Be 1
+            (Get-MotoAssumedRole $server).role_arn | Should -Contain 'arn:aws:iam::222222222222:role/AltimeterTarget'
+            $session.AccessKeyId | Should -Be ('****' + $after.Substring($after.Length - 4))
+            Get-CallerAccount $session | Should -Be '222222222222'
         }
     }
 }

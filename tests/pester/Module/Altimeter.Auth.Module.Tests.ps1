@@ -1,32 +1,15 @@
-# The module as a whole: what it exports, and that it shares one AWSSDK.Core with AWS Tools for
-# PowerShell whichever is imported first. AWS Tools cannot be installed here, so a stand-in
-# AWS.Tools.Common loads its own copy of AWSSDK.Core through RequiredAssemblies, as the real one does.
+# The module as a whole: what it exports, its help, and that it shares one AWSSDK.Core with AWS
+# Tools for PowerShell whichever is imported first. AWS Tools cannot be installed here, so a
+# stand-in AWS.Tools.Common (New-AwsToolsStandIn) loads another build of AWSSDK.Core through
+# RequiredAssemblies, as the real one does.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     $modulePath = Get-AltimeterModulePath
     $moduleFolder = Split-Path $modulePath
 
-    $standInRoot = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-awstools-$([guid]::NewGuid())"
-    $standIn = Join-Path $standInRoot 'AWS.Tools.Common/5.0.0'
-    $null = New-Item -ItemType Directory -Force $standIn
-    # Another build of the same SDK (net8.0, as AWS Tools ships on PowerShell 7), not a copy of our file:
-    # the runtime takes a byte-identical copy for the one it has, so only another build shows the conflict.
-    $assets = Get-Content -Raw (Join-Path $PSScriptRoot '../../../src/Altimeter.Auth/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
-    $packages = @($assets.packageFolders.Keys)[0]
-    foreach ($name in 'AWSSDK.Core', 'AWSSDK.SecurityToken') {
-        $library = @($assets.libraries.Keys | Where-Object { $_ -like "$name/*" })[0]
-        Copy-Item (Join-Path $packages "$($assets.libraries[$library].path)/lib/net8.0/$name.dll") $standIn
-    }
-    (Get-FileHash (Join-Path $standIn 'AWSSDK.Core.dll')).Hash | Should -Not -Be (Get-FileHash (Join-Path $moduleFolder 'AWSSDK.Core.dll')).Hash
-    Set-Content (Join-Path $standIn 'AWS.Tools.Common.psd1') @"
-@{
-    ModuleVersion = '5.0.0'
-    GUID = 'e5b05bf3-9eee-47b2-81f2-41ddc0501b86'
-    RequiredAssemblies = @('AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll')
-    FunctionsToExport = @()
-    CmdletsToExport = @()
-}
-"@
+    $standInRoot = New-AwsToolsStandIn -Root (Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-awstools-$([guid]::NewGuid())")
+    # Another build of the SDK, not a copy of our file: the runtime takes a byte-identical copy for the one it has.
+    (Get-FileHash (Join-Path $standInRoot 'AWS.Tools.Common/5.0.0/AWSSDK.Core.dll')).Hash | Should -Not -Be (Get-FileHash (Join-Path $moduleFolder 'AWSSDK.Core.dll')).Hash
     $withAwsTools = @{ PSModulePath = "$standInRoot$([System.IO.Path]::PathSeparator)$env:PSModulePath" }
 
     $describeSdk = {
@@ -91,5 +74,39 @@ Describe 'Altimeter.Auth module' {
         $result.Locations | Should -HaveCount 1
         $result.Locations[0] | Should -BeLike "$standInRoot*"
         $result.CredentialType | Should -Be 'Amazon.Runtime.BasicAWSCredentials'
+    }
+
+    It 'Altimeter.Auth / Get-Help <Name> -Full shows a synopsis, a description, every parameter and at least two examples' -ForEach @(
+        @{ Name = 'New-AltimeterAccessor' }, @{ Name = 'Get-AltimeterSession' }, @{ Name = 'Get-AltimeterCredentialCache' }, @{ Name = 'Clear-AltimeterCredentialCache' }
+    ) {
+        $help = Invoke-FreshPwsh -Parameters @{ Name = $Name } {
+            param($Name)
+            $full = Get-Help $Name -Full
+            [pscustomobject]@{
+                Synopsis = "$($full.Synopsis)".Trim()
+                Description = ($full.description | Out-String).Trim()
+                Parameters = @($full.parameters.parameter | ForEach-Object { [pscustomobject]@{ Name = $_.name; Text = ($_.description | Out-String).Trim() } })
+                Examples = @($full.examples.example | ForEach-Object { "$($_.code)".Trim() })
+                Declared = @((Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters })
+            }
+        }
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "$Name *[[]*"   # a generated syntax line means no MAML was found
+        $help.Description.Length | Should -BeGreaterThan 40
+        @($help.Examples).Count | Should -BeGreaterOrEqual 2
+        $help.Examples | ForEach-Object { $_ | Should -BeLike "*$Name*" }
+        foreach ($parameter in $help.Declared) {
+            $documented = @($help.Parameters | Where-Object Name -EQ $parameter)
+            $documented | Should -HaveCount 1 -Because "-$parameter of $Name needs help"
+            $documented[0].Text | Should -Not -BeNullOrEmpty -Because "-$parameter of $Name needs a description"
+        }
+    }
+
+    It 'Altimeter.Auth / Get-Help about_Altimeter_Auth explains accessor files' {
+        $text = Invoke-FreshPwsh { Get-Help about_Altimeter_Auth | Out-String }
+        $text | Should -BeLike '*multi_hop_accessors*'
+        $text | Should -BeLike '*role_session_name*'
+        $text.Contains("{{ env['NAME'] }}") | Should -BeTrue
+        $text | Should -BeLike '*[[]accessor]*'
     }
 }

@@ -226,4 +226,36 @@ Describe 'New-AltimeterAccessor' {
             $err.TargetObject | Should -Be $path
         }
     }
+
+    Context 'chains as hashtables' {
+        It 'New-AltimeterAccessor / -MultiHopAccessor takes PascalCase keys' {
+            $accessor = New-AltimeterAccessor -MultiHopAccessor @{
+                RoleSessionName = 'scan'
+                AccessSteps = @(@{ RoleName = 'Hub'; AccountId = '111111111111'; ExternalId = "{{ env['ALTIMETER_PESTER_EXT_ID'] }}" }, @{ RoleName = 'Target' })
+            }
+
+            "$accessor" | Should -Be 'accessor:scan:Hub@111111111111,Target@target'
+            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalId | Should -Be 'pester-external-id'
+        }
+
+        It 'New-AltimeterAccessor / -MultiHopAccessor takes the snake_case keys of the JSON form, several chains, and steps as [pscustomobject]s' {
+            $accessor = New-AltimeterAccessor -NoCache -MultiHopAccessor @(
+                @{ role_session_name = 'first'; access_steps = @(@{ role_name = 'A' }) },
+                @{ role_session_name = 'second'; access_steps = @([pscustomobject]@{ RoleName = 'Hub'; AccountId = '111111111111' }, [pscustomobject]@{ RoleName = 'B' }) }
+            )
+
+            @($accessor.MultiHopAccessors | ForEach-Object ToString) | Should -Be @('accessor:first:A@target', 'accessor:second:Hub@111111111111,B@target')
+            $accessor.CacheCreds | Should -BeFalse
+        }
+
+        It 'New-AltimeterAccessor / -MultiHopAccessor refuses a number account id with AccessStepInvalid' {
+            { New-AltimeterAccessor -MultiHopAccessor @{ RoleSessionName = 'scan'; AccessSteps = @(@{ RoleName = 'Hub'; AccountId = 111111111111 }, @{ RoleName = 'T' }) } } |
+                Should -Throw -ErrorId "AccessStepInvalid,$commandId" -ExpectedMessage '*quote it*'
+        }
+
+        It 'New-AltimeterAccessor / -MultiHopAccessor refuses an unknown key with AccessorFileInvalid naming it' {
+            { New-AltimeterAccessor -MultiHopAccessor @{ RoleSessionName = 'scan'; AccessSteps = @(@{ RoleName = 'T'; Role = 'x' }) } } |
+                Should -Throw -ErrorId "AccessorFileInvalid,$commandId" -ExpectedMessage "*-MultiHopAccessor*unknown key 'Role'*"
+        }
+    }
 }
