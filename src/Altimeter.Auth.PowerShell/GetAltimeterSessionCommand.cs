@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading.Tasks;
 using System.Management.Automation;
 using System.Threading;
 using Altimeter.Auth;
@@ -14,8 +17,20 @@ namespace Altimeter.Auth.Commands;
 [OutputType(typeof(AltimeterSession))]
 public sealed class GetAltimeterSessionCommand : PSCmdlet
 {
+    private const int ProgressActivityId = 0x416c74;
+    private static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Queue<Pending> _pending = new();
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private SessionOptions? _options;
+    private Accessor? _accessor;
+    private SemaphoreSlim? _throttle;
+    private bool _verbose;
+    private bool _progressShown;
+    private int _total;
+    private int _written;
 
     /// <summary>Target account ids, 12 digits each.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -43,9 +58,20 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     [Parameter]
     public AWSCredentials? Credential { get; set; }
 
+    /// <summary>How many accounts are worked on at once (default 8). Sessions come out in input order whatever it is.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
+        _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
+        _verbose = MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
+            ? ((SwitchParameter)verbose).IsPresent
+            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+
         if (Region is not null && !AwsRegion.IsWellFormed(Region))
         {
             ThrowTerminatingError(ErrorRecordFactory.InvalidArgument(
@@ -81,48 +107,148 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
         }
 
         WriteVerbose($"Region: {_options.Region}.");
+        if (_options.SourceCredentials is null)
+        {
+            // Once for the whole pipeline, not per account.
+            try
+            {
+                _options.SourceCredentials = SourceCredentialResolver.Resolve(_options.ProfileName);
+            }
+            catch (NoSourceCredentialsException e)
+            {
+                ThrowTerminatingError(ErrorRecordFactory.From(e, null));
+            }
+        }
     }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
         foreach (var accountId in AccountId)
         {
-            var log = new QueuedVerboseLog();
-            var options = new SessionOptions { Region = _options!.Region, ProfileName = _options.ProfileName, SourceCredentials = _options.SourceCredentials, Log = log };
-            try
-            {
-                var session = accessor.GetSessionAsync(accountId, options, _stopping.Token).GetAwaiter().GetResult();
-                FlushVerbose(log);
-                WriteObject(session);
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (NoSourceCredentialsException e)
-            {
-                FlushVerbose(log);
-                // No account can succeed without source credentials: stop rather than repeat it per account.
-                ThrowTerminatingError(ErrorRecordFactory.From(e, accountId));
-            }
-            catch (AltimeterAuthException e)
-            {
-                FlushVerbose(log);
-                WriteError(ErrorRecordFactory.From(e, accountId));
-            }
+            _pending.Enqueue(new Pending(accountId, new QueuedVerboseLog(_verbose), _stopping.Token, this));
+            _total++;
+            // Stream what is done; hold at most a few rounds of work in memory for a long pipeline.
+            WriteCompleted(waitForAll: false, waitForHead: _pending.Count >= ThrottleLimit * 4);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        WriteCompleted(waitForAll: true, waitForHead: true);
+        if (_progressShown)
+        {
+            WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();
 
+    // Writes the sessions and errors of finished accounts, in input order: the head of the queue
+    // first, whatever finished after it waits for it.
+    private void WriteCompleted(bool waitForAll, bool waitForHead)
+    {
+        while (_pending.Count > 0)
+        {
+            var head = _pending.Peek();
+            if (!head.Task.IsCompleted)
+            {
+                if (!waitForAll && !waitForHead)
+                {
+                    return;
+                }
+
+                // WhenAny never throws: the head's error is written below, in its turn.
+                while (!System.Threading.Tasks.Task.WhenAny(head.Task).Wait(ProgressInterval))
+                {
+                    WriteProgressIfLong();
+                }
+            }
+
+            _pending.Dequeue();
+            waitForHead = false;
+            _written++;
+            Write(head);
+            WriteProgressIfLong();
+        }
+    }
+
+    private void Write(Pending done)
+    {
+        try
+        {
+            var session = done.Task.GetAwaiter().GetResult();
+            FlushVerbose(done.Log);
+            WriteObject(session);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (NoSourceCredentialsException e)
+        {
+            FlushVerbose(done.Log);
+            _stopping.Cancel();
+            // No account can succeed without source credentials: stop rather than repeat it per account.
+            ThrowTerminatingError(ErrorRecordFactory.From(e, done.AccountId));
+        }
+        catch (AltimeterAuthException e)
+        {
+            FlushVerbose(done.Log);
+            WriteError(ErrorRecordFactory.From(e, done.AccountId));
+        }
+    }
+
+    private void WriteProgressIfLong()
+    {
+        if (_elapsed.Elapsed < ProgressDelay || _total < 2)
+        {
+            return;
+        }
+
+        _progressShown = true;
+        var percent = (int)(100L * _written / Math.Max(1, _total));
+        WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{_written} of {_total} accounts") { PercentComplete = percent });
+    }
+
     private void FlushVerbose(QueuedVerboseLog log)
     {
         while (log.TryDequeue(out var message))
         {
             WriteVerbose(message);
+        }
+    }
+
+    // One account in flight: its work starts when it is queued, bounded by ThrottleLimit.
+    private sealed class Pending
+    {
+        public Pending(string accountId, QueuedVerboseLog log, CancellationToken cancellationToken, GetAltimeterSessionCommand command)
+        {
+            AccountId = accountId;
+            Log = log;
+            Task = command.GetSessionAsync(accountId, log, cancellationToken);
+        }
+
+        public string AccountId { get; }
+
+        public QueuedVerboseLog Log { get; }
+
+        public Task<AltimeterSession> Task { get; }
+    }
+
+    private async Task<AltimeterSession> GetSessionAsync(string accountId, QueuedVerboseLog log, CancellationToken cancellationToken)
+    {
+        await _throttle!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var options = new SessionOptions { Region = _options!.Region, ProfileName = _options.ProfileName, SourceCredentials = _options.SourceCredentials, Log = log };
+            return await _accessor!.GetSessionAsync(accountId, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _throttle.Release();
         }
     }
 }

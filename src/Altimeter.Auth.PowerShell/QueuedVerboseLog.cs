@@ -11,7 +11,20 @@ internal sealed class QueuedVerboseLog : IAuthLog
 {
     private readonly ConcurrentQueue<string> _messages = new();
 
-    public void Verbose(string message) => _messages.Enqueue(message);
+    public QueuedVerboseLog(bool enabled)
+    {
+        IsEnabled = enabled;
+    }
+
+    public bool IsEnabled { get; }
+
+    public void Verbose(string message)
+    {
+        if (IsEnabled)
+        {
+            _messages.Enqueue(message);
+        }
+    }
 
     public bool TryDequeue(out string message) => _messages.TryDequeue(out message!);
 }

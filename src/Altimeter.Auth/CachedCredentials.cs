@@ -19,7 +19,10 @@ public sealed class CachedCredentials
         SecretAccessKey = secretAccessKey ?? throw new ArgumentNullException(nameof(secretAccessKey));
         SessionToken = sessionToken;
         Expiration = expiration;
+        _immutable = new ImmutableCredentials(AccessKeyId, SecretAccessKey, SessionToken ?? string.Empty);
     }
+
+    private readonly ImmutableCredentials _immutable;
 
     /// <summary>The access key id.</summary>
     public string AccessKeyId { get; }
@@ -36,8 +39,8 @@ public sealed class CachedCredentials
     /// <summary>True from <see cref="ExpiryMargin"/> before <see cref="Expiration"/>.</summary>
     public bool IsExpired(DateTimeOffset now) => now >= Expiration - ExpiryMargin;
 
-    /// <summary>The SDK's form of these credentials.</summary>
-    public ImmutableCredentials ToImmutableCredentials() => new(AccessKeyId, SecretAccessKey, SessionToken ?? string.Empty);
+    /// <summary>The SDK's form of these credentials (one instance: a cached hop signs the next without allocating).</summary>
+    public ImmutableCredentials ToImmutableCredentials() => _immutable;
 
     /// <summary>Access key id masked to its last four characters, and the expiration.</summary>
     public override string ToString() =>

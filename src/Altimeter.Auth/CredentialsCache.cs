@@ -15,7 +15,9 @@ namespace Altimeter.Auth;
 /// </summary>
 public sealed class CredentialsCache
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // Keyed by the parts of account:role:session_name, so that a lookup builds no string.
+    private readonly ConcurrentDictionary<(string AccountId, string RoleName, string RoleSessionName), Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<CachedCredentials>>> _inFlight = new(StringComparer.Ordinal);
     private readonly Func<DateTimeOffset> _clock;
 
     /// <summary>A cache on the system clock.</summary>
@@ -39,13 +41,14 @@ public sealed class CredentialsCache
 
     /// <summary>
     /// The credentials cached for the key, or null. An expired entry is removed. When
-    /// <paramref name="signerFingerprint"/> is given, an entry made by another signer is a miss;
-    /// an entry with less than <paramref name="minimumLifetime"/> left is a miss too (a session
-    /// renewing itself wants credentials that outlive its own renewal window).
+    /// <paramref name="signer"/> (the access key id that signed the AssumeRole) is given, an entry
+    /// made by another signer is a miss, so a hop is reused only after the same chain; an entry
+    /// with less than <paramref name="minimumLifetime"/> left is a miss too (a session renewing
+    /// itself wants credentials that outlive its own renewal window).
     /// </summary>
-    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signerFingerprint = null, TimeSpan minimumLifetime = default)
+    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signer = null, TimeSpan minimumLifetime = default)
     {
-        var key = BuildKey(accountId, roleName, roleSessionName);
+        var key = (accountId, roleName, roleSessionName);
         if (!_entries.TryGetValue(key, out var entry))
         {
             return null;
@@ -55,11 +58,11 @@ public sealed class CredentialsCache
         if (entry.Credentials.IsExpired(now))
         {
             // Remove only the entry we looked at: another thread may have stored a fresh one.
-            ((ICollection<KeyValuePair<string, Entry>>)_entries).Remove(new KeyValuePair<string, Entry>(key, entry));
+            ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(new KeyValuePair<(string, string, string), Entry>(key, entry));
             return null;
         }
 
-        if (signerFingerprint is not null && entry.SignerFingerprint is not null && entry.SignerFingerprint != signerFingerprint)
+        if (signer is not null && entry.Signer is not null && !string.Equals(entry.Signer, signer, StringComparison.Ordinal))
         {
             return null;
         }
@@ -94,13 +97,84 @@ public sealed class CredentialsCache
             throw new AccountMismatchException(accountId, actual, $"credentials put in the cache for {BuildKey(accountId, roleName, roleSessionName)}");
         }
 
-        Store(credentials, accountId, roleName, roleSessionName, signerFingerprint: null);
+        Store(credentials, accountId, roleName, roleSessionName, signer: null);
+    }
+
+    /// <summary>
+    /// The cached credentials for the key, or those <paramref name="assume"/> obtains — once for all
+    /// the threads and runspaces that ask for the same key and signer at the same time
+    /// (single-flight): they all wait for the one AssumeRole. What <paramref name="assume"/>
+    /// returns is stored (it must have checked the account); what it throws reaches every waiter
+    /// and is not cached. <c>FromCache</c> tells whether this caller's STS call was saved.
+    /// </summary>
+    internal async Task<(CachedCredentials Credentials, bool FromCache)> GetOrAssumeAsync(
+        string accountId,
+        string roleName,
+        string roleSessionName,
+        string signer,
+        TimeSpan minimumLifetime,
+        Func<Task<CachedCredentials>> assume,
+        CancellationToken cancellationToken)
+    {
+        var cached = Get(accountId, roleName, roleSessionName, signer, minimumLifetime);
+        if (cached is not null)
+        {
+            return (cached, true);
+        }
+
+        var flightKey = BuildKey(accountId, roleName, roleSessionName) + "\n" + signer;
+        Lazy<Task<CachedCredentials>>? flight = null;
+        flight = new Lazy<Task<CachedCredentials>>(() => FlyAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+        var shared = _inFlight.GetOrAdd(flightKey, flight);
+        var credentials = await WaitAsync(shared.Value, cancellationToken).ConfigureAwait(false);
+        return (credentials, !ReferenceEquals(shared, flight));
+
+        async Task<CachedCredentials> FlyAsync()
+        {
+            try
+            {
+                // Another flight may have landed between the lookup above and this one's start.
+                var landed = Get(accountId, roleName, roleSessionName, signer, minimumLifetime);
+                if (landed is not null)
+                {
+                    return landed;
+                }
+
+                var obtained = await assume().ConfigureAwait(false);
+                Store(obtained, accountId, roleName, roleSessionName, signer);
+                return obtained;
+            }
+            finally
+            {
+                ((ICollection<KeyValuePair<string, Lazy<Task<CachedCredentials>>>>)_inFlight).Remove(new KeyValuePair<string, Lazy<Task<CachedCredentials>>>(flightKey, flight!));
+            }
+        }
     }
 
     /// <summary>Stores credentials whose account the caller has already checked.</summary>
-    internal void Store(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signerFingerprint)
+    internal void Store(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
     {
-        _entries[BuildKey(accountId, roleName, roleSessionName)] = new Entry(credentials, signerFingerprint);
+        _entries[(accountId, roleName, roleSessionName)] = new Entry(credentials, signer);
+    }
+
+    // A waiter may give up (Ctrl+C) without cancelling the flight the others wait for.
+    private static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
+        {
+            return await task.ConfigureAwait(false);
+        }
+
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+        {
+            if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+        }
+
+        return await task.ConfigureAwait(false);
     }
 
     /// <summary>Describes every entry, without secrets.</summary>
@@ -108,7 +182,7 @@ public sealed class CredentialsCache
     {
         var now = _clock();
         return _entries
-            .Select(pair => Describe(pair.Key, pair.Value, now))
+            .Select(pair => Describe(pair.Key, pair.Value.Credentials, now))
             .OrderBy(info => info.Key, StringComparer.Ordinal)
             .ToList();
     }
@@ -121,8 +195,8 @@ public sealed class CredentialsCache
         var removed = new List<CacheEntryInfo>();
         foreach (var pair in _entries)
         {
-            var info = Describe(pair.Key, pair.Value, now);
-            if (match(info) && ((ICollection<KeyValuePair<string, Entry>>)_entries).Remove(pair))
+            var info = Describe(pair.Key, pair.Value.Credentials, now);
+            if (match(info) && ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(pair))
             {
                 removed.Add(info);
             }
@@ -142,10 +216,10 @@ public sealed class CredentialsCache
     public string ExportWithSecrets()
     {
         var cache = new JObject();
-        foreach (var pair in _entries.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var pair in _entries.OrderBy(p => BuildKey(p.Key.AccountId, p.Key.RoleName, p.Key.RoleSessionName), StringComparer.Ordinal))
         {
             var c = pair.Value.Credentials;
-            cache[pair.Key] = new JObject
+            cache[BuildKey(pair.Key.AccountId, pair.Key.RoleName, pair.Key.RoleSessionName)] = new JObject
             {
                 ["access_key_id"] = c.AccessKeyId,
                 ["secret_access_key"] = c.SecretAccessKey,
@@ -175,29 +249,28 @@ public sealed class CredentialsCache
                 continue;
             }
 
-            _entries[key] = new Entry(credentials, null);
+            var parts = key.Split(':');
+            _entries[(parts[0], parts[1], parts[2])] = new Entry(credentials, null);
             added++;
         }
 
         return added;
     }
 
-    private static CacheEntryInfo Describe(string key, Entry entry, DateTimeOffset now)
-    {
-        var parts = key.Split(':');
-        return new CacheEntryInfo(parts[0], parts[1], parts[2], entry.Credentials.Expiration, entry.Credentials.IsExpired(now), SecretText.MaskAccessKeyId(entry.Credentials.AccessKeyId));
-    }
+    private static CacheEntryInfo Describe((string AccountId, string RoleName, string RoleSessionName) key, CachedCredentials credentials, DateTimeOffset now) =>
+        new(key.AccountId, key.RoleName, key.RoleSessionName, credentials.Expiration, credentials.IsExpired(now), SecretText.MaskAccessKeyId(credentials.AccessKeyId));
 
     private sealed class Entry
     {
-        public Entry(CachedCredentials credentials, string? signerFingerprint)
+        public Entry(CachedCredentials credentials, string? signer)
         {
             Credentials = credentials;
-            SignerFingerprint = signerFingerprint;
+            Signer = signer;
         }
 
         public CachedCredentials Credentials { get; }
 
-        public string? SignerFingerprint { get; }
+        // The access key id that signed the AssumeRole; null for credentials put from outside a chain.
+        public string? Signer { get; }
     }
 }

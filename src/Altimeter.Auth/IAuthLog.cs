@@ -6,6 +6,9 @@ namespace Altimeter.Auth;
 /// </summary>
 public interface IAuthLog
 {
+    /// <summary>False when nobody listens: the engine then skips building its messages.</summary>
+    bool IsEnabled { get; }
+
     /// <summary>A step of the work worth showing with -Verbose.</summary>
     void Verbose(string message);
 }
@@ -19,6 +22,9 @@ public sealed class NullAuthLog : IAuthLog
     private NullAuthLog()
     {
     }
+
+    /// <inheritdoc />
+    public bool IsEnabled => false;
 
     /// <inheritdoc />
     public void Verbose(string message)

@@ -64,39 +64,66 @@ public sealed class MultiHopAccessor
 
         var signer = context.Source;
         CachedCredentials? current = null;
-        var roleArn = string.Empty;
         for (var i = 0; i < AccessSteps.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = AccessSteps[i];
             var account = step.AccountId ?? targetAccountId;
-            roleArn = AwsPartition.RoleArn(context.Partition, account, step.RoleName);
-            var hop = $"{targetAccountId}: hop {i + 1}/{AccessSteps.Count} {roleArn}";
-            var signerFingerprint = SignerFingerprint.Of(signer);
 
-            current = context.Cache?.Get(account, step.RoleName, RoleSessionName, signerFingerprint, context.MinimumLifetime);
+            // The warm path: a hit costs a lookup, no text and no allocation.
+            current = context.Cache?.Get(account, step.RoleName, RoleSessionName, signer.AccessKey, context.MinimumLifetime);
             if (current is not null)
             {
-                context.Log.Verbose($"{hop}: cached credentials {current}");
+                if (context.Log.IsEnabled)
+                {
+                    context.Log.Verbose($"{Hop(targetAccountId, i, context, account, step)}: cached credentials {current}");
+                }
             }
             else
             {
-                context.Log.Verbose($"{hop}: AssumeRole as {RoleSessionName}{(step.ExternalId is null ? string.Empty : " with ExternalId")}");
-                var assumed = await context.Sts.AssumeRoleAsync(signer, new RoleAssumption(roleArn, RoleSessionName, step.ExternalId), context.Region, cancellationToken).ConfigureAwait(false);
-                var actual = AssumedRoleArn.AccountOf(assumed.AssumedRoleUserArn);
-                if (actual != account)
-                {
-                    throw new AccountMismatchException(account, actual, $"AssumeRole {roleArn} returned credentials that");
-                }
-
-                current = assumed.Credentials;
-                context.Cache?.Store(current, account, step.RoleName, RoleSessionName, signerFingerprint);
+                current = await AssumeHopAsync(targetAccountId, i, context, signer, account, step, cancellationToken).ConfigureAwait(false);
             }
 
             signer = current.ToImmutableCredentials();
         }
 
-        return new ChainResult(current!, roleArn);
+        var last = AccessSteps[AccessSteps.Count - 1];
+        return new ChainResult(current!, AwsPartition.RoleArn(context.Partition, targetAccountId, last.RoleName));
+    }
+
+    private async Task<CachedCredentials> AssumeHopAsync(string targetAccountId, int index, ChainContext context, Amazon.Runtime.ImmutableCredentials signer, string account, AccessStep step, CancellationToken cancellationToken)
+    {
+        var request = new RoleAssumption(AwsPartition.RoleArn(context.Partition, account, step.RoleName), RoleSessionName, step.ExternalId);
+        var hop = Hop(targetAccountId, index, context, account, step);
+        var assuming = $"{hop}: AssumeRole as {RoleSessionName}{(step.ExternalId is null ? string.Empty : " with ExternalId")}";
+        if (context.Cache is null)
+        {
+            context.Log.Verbose(assuming + " (no cache)");
+            return await AssumeCheckedAsync(context, signer, request, account, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A flight is shared by every caller waiting for the same hop: none of them may cancel it for the others.
+        var (credentials, fromCache) = await context.Cache.GetOrAssumeAsync(
+            account, step.RoleName, RoleSessionName, signer.AccessKey, context.MinimumLifetime,
+            () => AssumeCheckedAsync(context, signer, request, account, CancellationToken.None),
+            cancellationToken).ConfigureAwait(false);
+        context.Log.Verbose(fromCache ? $"{hop}: cached credentials {credentials} (obtained by a concurrent request)" : assuming);
+        return credentials;
+    }
+
+    private string Hop(string targetAccountId, int index, ChainContext context, string account, AccessStep step) =>
+        $"{targetAccountId}: hop {index + 1}/{AccessSteps.Count} {AwsPartition.RoleArn(context.Partition, account, step.RoleName)}";
+
+    private static async Task<CachedCredentials> AssumeCheckedAsync(ChainContext context, Amazon.Runtime.ImmutableCredentials signer, RoleAssumption request, string account, CancellationToken cancellationToken)
+    {
+        var assumed = await context.Sts.AssumeRoleAsync(signer, request, context.Region, cancellationToken).ConfigureAwait(false);
+        var actual = AssumedRoleArn.AccountOf(assumed.AssumedRoleUserArn);
+        if (actual != account)
+        {
+            throw new AccountMismatchException(account, actual, $"AssumeRole {request.RoleArn} returned credentials that");
+        }
+
+        return assumed.Credentials;
     }
 
     /// <summary><c>accessor:&lt;role_session_name&gt;:&lt;step&gt;,&lt;step&gt;</c>.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,6 +13,11 @@ namespace Altimeter.Auth;
 /// <summary>STS through the AWS SDK for .NET v4 (AWSSDK.SecurityToken), on the regional endpoint of the session's region.</summary>
 public sealed class SdkSecurityTokenService : ISecurityTokenService
 {
+    // One client per signing key and region: N targets behind one hub share the hub's client.
+    // Clients are thread-safe; past the bound the set is dropped (not disposed: others may be
+    // using them) and rebuilt as needed.
+    private const int MaxClients = 256;
+    private readonly ConcurrentDictionary<(string AccessKey, string Region, string? Endpoint), AmazonSecurityTokenServiceClient> _clients = new();
     private readonly StsClientSettings _settings;
 
     /// <summary>Creates the service with <paramref name="settings"/>, or the SDK's defaults.</summary>
@@ -25,7 +31,7 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
     {
         if (request is null) throw new ArgumentNullException(nameof(request));
         var call = $"AssumeRole {request.RoleArn}";
-        using var client = CreateClient(signer, region);
+        var client = ClientFor(signer, region);
         var response = await Call(call, cancellationToken, () => client.AssumeRoleAsync(
             new AssumeRoleRequest
             {
@@ -44,7 +50,7 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
     /// <inheritdoc />
     public async Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken)
     {
-        using var client = CreateClient(credentials, region);
+        var client = ClientFor(credentials, region);
         var response = await Call("GetCallerIdentity", cancellationToken, () => client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken)).ConfigureAwait(false);
         return response.Account;
     }
@@ -83,9 +89,26 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
             : new DateTimeOffset(value.ToUniversalTime());
     }
 
-    private AmazonSecurityTokenServiceClient CreateClient(ImmutableCredentials credentials, string region)
+    private AmazonSecurityTokenServiceClient ClientFor(ImmutableCredentials credentials, string region)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
+        // The endpoint the environment names is part of the key: a script (or a test) may point it elsewhere.
+        var key = (credentials.AccessKey, region, _settings.ServiceUrl ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_STS") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"));
+        if (_clients.TryGetValue(key, out var client))
+        {
+            return client;
+        }
+
+        if (_clients.Count >= MaxClients)
+        {
+            _clients.Clear();
+        }
+
+        return _clients.GetOrAdd(key, _ => CreateClient(credentials, region));
+    }
+
+    private AmazonSecurityTokenServiceClient CreateClient(ImmutableCredentials credentials, string region)
+    {
         var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(region) };
         if (_settings.ServiceUrl is not null)
         {

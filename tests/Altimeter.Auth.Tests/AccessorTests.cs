@@ -219,6 +219,8 @@ public class AccessorTests
     {
         public List<string> Messages { get; } = new();
 
+        public bool IsEnabled => true;
+
         public void Verbose(string message) => Messages.Add(message);
     }
 }

@@ -1,0 +1,91 @@
+# Many accounts at once against moto: call counts (not times), input order, no account's session
+# handed to another, single-flight across runspaces.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    Import-Module (Get-AltimeterModulePath) -Force
+    $savedEnvironment = Save-TestEnvironment
+    $server = Start-MotoServer
+    Set-MotoStsEnvironment -Server $server
+    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
+    $targets = 1..200 | ForEach-Object { '{0:D12}' -f (600000000000 + $_) }
+    $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
+
+    function Get-StsCount([string] $Action) { @(Get-MotoRequest $server | Where-Object Action -EQ $Action).Count }
+}
+
+AfterAll {
+    if ($server) { Stop-MotoServer $server }
+    Restore-TestEnvironment $savedEnvironment
+    Clear-AltimeterCredentialCache -Confirm:$false
+}
+
+Describe 'Get-AltimeterSession with many accounts' {
+    BeforeEach {
+        Reset-MotoServer $server
+        Clear-AltimeterCredentialCache -Confirm:$false
+    }
+
+    It 'Get-AltimeterSession / 200 targets through a two-hop chain cost 201 AssumeRole and no GetCallerIdentity, in input order (ThrottleLimit <Limit>)' -ForEach @(
+        @{ Limit = 8 }, @{ Limit = 1 }
+    ) {
+        $sessions = @($targets | Get-AltimeterSession -Accessor $accessor -ThrottleLimit $Limit)
+
+        $sessions.AccountId | Should -Be $targets
+        Get-StsCount 'AssumeRole' | Should -Be 201
+        Get-StsCount 'GetCallerIdentity' | Should -Be 0
+        # Every session is its own account's: the target role of moto's record for its access key.
+        $byKey = @{}
+        foreach ($assumed in Get-MotoAssumedRole $server) { $byKey[$assumed.access_key_id] = $assumed.role_arn }
+        foreach ($session in $sessions) {
+            $byKey[$session.GetCredentials().AccessKey] | Should -Be "arn:aws:iam::$($session.AccountId):role/AltimeterTarget"
+        }
+        Get-CallerAccount $sessions[137] | Should -Be $targets[137]
+    }
+
+    It 'Get-AltimeterSession / a warm pass over 200 targets makes no STS call' {
+        $null = $targets | Get-AltimeterSession -Accessor $accessor
+        Reset-MotoServer $server
+
+        $warm = @($targets | Get-AltimeterSession -Accessor $accessor)
+
+        $warm | Should -HaveCount 200
+        @(Get-MotoRequest $server) | Should -HaveCount 0
+    }
+
+    It 'Get-AltimeterSession / one failing account among many is one non-terminating error, in its place, the others still come out' {
+        $mixed = $targets[0..9] + @('12345') + $targets[10..19]
+        $out = @($mixed | Get-AltimeterSession -Accessor $accessor -ErrorAction Continue 2>&1)
+
+        $out | Should -HaveCount 21
+        $out[10] | Should -BeOfType ([System.Management.Automation.ErrorRecord])
+        $out[10].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
+        ($out | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }).AccountId | Should -Be ($targets[0..19])
+    }
+
+    It 'Get-AltimeterSession / -ThrottleLimit 0 is refused by parameter validation' {
+        { Get-AltimeterSession $targets[0] -Accessor $accessor -ThrottleLimit 0 } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
+    }
+
+    It 'Get-AltimeterSession / 16 runspaces asking for the same 100 accounts cause exactly 101 AssumeRole calls, each session for its own account' {
+        $accounts = $targets[0..99]
+        $modulePath = Get-AltimeterModulePath
+        $results = 1..16 | ForEach-Object -ThrottleLimit 16 -Parallel {
+            Import-Module $using:modulePath
+            $offset = $_ * 7
+            $mine = for ($i = 0; $i -lt 100; $i++) { ($using:accounts)[($i + $offset) % 100] }
+            $mine | Get-AltimeterSession -Accessor $using:accessor | ForEach-Object {
+                [pscustomobject]@{ AccountId = $_.AccountId; Key = $_.GetCredentials().AccessKey }
+            }
+        }
+
+        $results | Should -HaveCount 1600
+        Get-StsCount 'AssumeRole' | Should -Be 101
+        $byKey = @{}
+        foreach ($assumed in Get-MotoAssumedRole $server) { $byKey[$assumed.access_key_id] = $assumed.role_arn }
+        foreach ($result in $results) {
+            $byKey[$result.Key] | Should -Be "arn:aws:iam::$($result.AccountId):role/AltimeterTarget"
+        }
+    }
+}
