@@ -7,13 +7,15 @@
       Build  compile in Release and stage the importable module in out/Altimeter.Auth
       Test   Build, then run the xunit engine tests and the Pester module tests; ends with "N passed, N failed"
       Demo   Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
+      Bench  Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
+             micro-benchmarks of the core, Import-Module time, cache memory; writes bench/results/latest.json
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -139,7 +141,69 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $benchProject = Join-Path $root 'bench/Altimeter.Auth.Benchmarks/Altimeter.Auth.Benchmarks.csproj'
+    $benchDll = Join-Path $root "bench/Altimeter.Auth.Benchmarks/bin/$Configuration/net10.0/Altimeter.Auth.Benchmarks.dll"
+    $artifacts = Join-Path $out 'bench-artifacts'
+    $scaleJson = Join-Path $out 'bench-scale.json'
+    $memoryJson = Join-Path $out 'bench-memory.json'
+
+    Write-Host '== Cache memory'
+    Invoke-Native dotnet @($benchDll, 'memory', $memoryJson)
+    $memory = Get-Content -Raw $memoryJson | ConvertFrom-Json
+
+    Write-Host '== BenchmarkDotNet: the core hot path'
+    if (Test-Path $artifacts) { Remove-Item -Recurse -Force $artifacts }
+    Push-Location (Join-Path $root 'bench')
+    # No bare '*': pwsh expands it against the files of the folder before dotnet sees it.
+    try { Invoke-Native dotnet @($benchDll, '--filter', '*HotPathBenchmarks*', '--artifacts', $artifacts) }
+    finally { Pop-Location }
+    $report = Get-ChildItem -Recurse (Join-Path $artifacts 'results') -Filter '*-report-full.json' | Select-Object -First 1
+    $micro = (Get-Content -Raw $report.FullName | ConvertFrom-Json).Benchmarks | ForEach-Object {
+        [pscustomobject]@{ Method = $_.Method; MeanNs = [math]::Round($_.Statistics.Mean, 1); AllocatedBytes = $_.Memory.BytesAllocatedPerOperation }
+    }
+
+    Write-Host '== Scale against moto, the AWS CLI peer, Import-Module'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'bench/Scale.ps1') -ModulePath (Join-Path $moduleOut 'Altimeter.Auth.psd1') -ResultPath $scaleJson
+    if ($LASTEXITCODE -ne 0) { throw 'bench/Scale.ps1 failed.' }
+    $scale = Get-Content -Raw $scaleJson | ConvertFrom-Json
+
+    $results = [ordered]@{
+        Command = 'dotnet pwsh ./build.ps1 Bench'
+        Version = Get-ModuleVersion
+        Machine = $scale.Machine
+        Date = $scale.Date
+        Scale = $scale.Scale
+        Peer = $scale.Peer
+        ImportModule = $scale.ImportModule
+        Micro = @($micro)
+        CacheMemory = $memory
+    }
+    $resultsDir = Join-Path $root 'bench/results'
+    $null = New-Item -ItemType Directory -Force $resultsDir
+    $results | ConvertTo-Json -Depth 6 | Set-Content (Join-Path $resultsDir 'latest.json')
+
+    Write-Host ''
+    Write-Host '| measure | figure |'
+    Write-Host '|---|---|'
+    foreach ($row in $scale.Scale) {
+        Write-Host ("| N={0}, ThrottleLimit {1}: cold | {2:N0} ms ({3:N2} ms/account), {4} AssumeRole, {5} GetCallerIdentity |" -f $row.N, $row.ThrottleLimit, $row.ColdMs, $row.ColdMsPerAccount, $row.ColdAssumeRole, $row.ColdGetCallerIdentity)
+        Write-Host ("| N={0}, ThrottleLimit {1}: warm | {2:N1} ms ({3:N1} us/account), {4} STS calls |" -f $row.N, $row.ThrottleLimit, $row.WarmMs, $row.WarmUsPerAccount, $row.WarmStsCalls)
+    }
+    foreach ($row in $scale.Peer) {
+        Write-Host ("| N={0}, {1} (chained profiles) | {2:N0} ms ({3:N0} ms/account), {4} AssumeRole, {5} GetCallerIdentity; {6}x our cold time |" -f $row.N, $row.Tool, $row.Ms, $row.MsPerAccount, $row.AssumeRole, $row.GetCallerIdentity, $row.RatioToAltimeterCold)
+    }
+    foreach ($row in $micro) {
+        Write-Host ("| core {0} | {1:N1} ns, {2} B allocated |" -f $row.Method, $row.MeanNs, $row.AllocatedBytes)
+    }
+    Write-Host ("| Import-Module (median of {0} fresh pwsh) | {1:N1} ms as the first module; {2:N1} ms after PowerShell's own modules |" -f $scale.ImportModule.Runs, $scale.ImportModule.MedianMs, $scale.ImportModule.MedianMsAfterPowerShellModules)
+    Write-Host ("| 10,000 cache entries ({0}-char session tokens) | {1:N1} MB ({2:N1} MB without the tokens) |" -f $memory.TokenLength, ($memory.RetainedBytes / 1MB), ($memory.RetainedBytesWithoutToken / 1MB))
+    Write-Host "Written to bench/results/latest.json"
+}
+
 switch ($Task) {
+    'Bench' { Invoke-Bench }
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }

@@ -5,13 +5,17 @@
 # modules share its copy; when it is already loaded, its copy is used as it is.
 $sdkLoaded = [AppDomain]::CurrentDomain.GetAssemblies().Where({ $_.GetName().Name -eq 'AWSSDK.Core' }, 'First').Count -gt 0
 if (-not $sdkLoaded -and $env:ALTIMETER_IGNORE_AWS_TOOLS -ne '1') {
-    $awsTools = Get-Module -ListAvailable -Name AWS.Tools.Common | Sort-Object Version -Descending | Select-Object -First 1
-    if ($awsTools) {
+    # A look in each module folder is far cheaper than Get-Module -ListAvailable, which reads every manifest.
+    $awsToolsInstalled = $false
+    foreach ($folder in $env:PSModulePath -split [System.IO.Path]::PathSeparator) {
+        if ($folder -and [System.IO.Directory]::Exists([System.IO.Path]::Combine($folder, 'AWS.Tools.Common'))) { $awsToolsInstalled = $true; break }
+    }
+    if ($awsToolsInstalled) {
         try {
-            Import-Module $awsTools -Global -ErrorAction Stop
+            Import-Module AWS.Tools.Common -Global -ErrorAction Stop
         }
         catch {
-            Write-Warning "Altimeter.Auth: AWS.Tools.Common $($awsTools.Version) could not be imported first ($($_.Exception.Message)); using Altimeter.Auth's own AWSSDK.Core."
+            Write-Warning "Altimeter.Auth: AWS.Tools.Common could not be imported first ($($_.Exception.Message)); using Altimeter.Auth's own AWSSDK.Core."
         }
     }
 }

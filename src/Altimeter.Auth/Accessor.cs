@@ -78,12 +78,17 @@ public sealed class Accessor
         }
 
         var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime);
-        var failures = new List<ChainFailure>();
-        foreach (var chain in MultiHopAccessors)
+        List<ChainFailure>? failures = null;
+        for (var c = 0; c < MultiHopAccessors.Count; c++)
         {
+            var chain = MultiHopAccessors[c];
             try
             {
-                log.Verbose($"{accountId}: trying {chain}");
+                if (log.IsEnabled)
+                {
+                    log.Verbose($"{accountId}: trying {chain}");
+                }
+
                 var result = await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
                 return new SessionCredentials(result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration.UtcDateTime, chain.ToString(), result.RoleArn);
             }
@@ -94,18 +99,21 @@ public sealed class Accessor
             catch (AltimeterAuthException e)
             {
                 log.Verbose($"{accountId}: {chain} failed: {e.Message}");
-                failures.Add(new ChainFailure(chain.ToString(), e));
+                (failures ??= new List<ChainFailure>()).Add(new ChainFailure(chain.ToString(), e));
             }
         }
 
-        throw new AccountAuthException(accountId, ToString(), failures);
+        throw new AccountAuthException(accountId, ToString(), failures ?? new List<ChainFailure>());
     }
 
     private static async Task<ImmutableCredentials> ReadSourceAsync(AWSCredentials source)
     {
         try
         {
-            return await source.GetCredentialsAsync().ConfigureAwait(false);
+            // Static keys are read in place; only credentials that refresh themselves may need to wait.
+            return source is RefreshingAWSCredentials
+                ? await source.GetCredentialsAsync().ConfigureAwait(false)
+                : source.GetCredentials();
         }
         catch (AmazonClientException e)
         {
