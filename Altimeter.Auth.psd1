@@ -6,7 +6,7 @@
     GUID                 = '6f0b7d0e-5c1e-4a9b-9a57-3f1c2d8e4b21'
     Author               = 'Altimeter.Auth developers'
     CompanyName          = 'Altimeter.Auth'
-    Copyright            = '(c) Altimeter.Auth developers. Apache-2.0.'
+    Copyright            = '(c) 2026 Altimeter.Auth developers. MIT License.'
     Description          = 'AWS credentials for any account of an organization, through chains of IAM role assumptions (altimeter accessor files), as Amazon.Runtime.AWSCredentials for AWS Tools for PowerShell.'
     PowerShellVersion    = '7.2'
     FormatsToProcess     = @('Altimeter.Auth.format.ps1xml')
@@ -21,9 +21,10 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('AWS', 'STS', 'AssumeRole', 'Credentials', 'Altimeter', 'Organizations')
-            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'Chains of role assumptions from altimeter accessor files; sessions that renew themselves; one AWSSDK.Core shared with AWS Tools for PowerShell.'
+            Tags       = @('AWS', 'STS', 'AssumeRole', 'Credentials', 'Altimeter', 'Organizations', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            LicenseUri = 'https://opensource.org/license/mit'
+            # Stamped by build.ps1 from the top entry of CHANGELOG.md.
+            ReleaseNotes = ''
         }
     }
 }

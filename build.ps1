@@ -7,6 +7,8 @@
       Build  compile in Release and stage the importable module in out/Altimeter.Auth
       Test   Build, then run the xunit engine tests and the Pester module tests; ends with "N passed, N failed"
       Demo   Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
+      Package  Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
+             Publish-PSResource to the local file repository out/feed (a .nupkg a gallery accepts)
       Bench  Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
              micro-benchmarks of the core, Import-Module time, cache memory; writes bench/results/latest.json
 .EXAMPLE
@@ -15,7 +17,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -51,16 +53,74 @@ function Invoke-Build {
     $null = New-Item -ItemType Directory -Force $moduleOut
     # Ship only what pwsh does not already carry: Newtonsoft.Json, System.* and
     # Microsoft.Bcl.* come with PowerShell, and a second copy of a loaded assembly is refused.
-    foreach ($pattern in 'Altimeter.Auth*.dll', 'Altimeter.Auth*.pdb', 'AWSSDK.*.dll', 'Tomlyn.dll') {
+    foreach ($pattern in 'Altimeter.Auth*.dll', 'AWSSDK.*.dll', 'Tomlyn.dll') {
         Copy-Item (Join-Path $publish $pattern) $moduleOut
     }
     Copy-Item -Recurse (Join-Path $root 'module/*') $moduleOut
+    Copy-Item (Join-Path $root 'LICENSE'), (Join-Path $root 'README.md') $moduleOut
 
     $version = Get-ModuleVersion
+    $notes = Get-ReleaseNotes $version
     $manifest = Get-Content -Raw (Join-Path $root 'Altimeter.Auth.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    $manifest = $manifest -replace "ReleaseNotes = ''", "ReleaseNotes = '$($notes -replace "'", "''")'"
     Set-Content -Path (Join-Path $moduleOut 'Altimeter.Auth.psd1') -Value $manifest -NoNewline
     Write-Host "Module $version staged in $moduleOut"
+}
+
+# The CHANGELOG's top entry must be the version being built; its text becomes the release notes.
+function Get-ReleaseNotes([string] $Version) {
+    $changelog = Get-Content -Raw (Join-Path $root 'CHANGELOG.md')
+    if ($changelog -notmatch '(?ms)^## (?<version>\S+)\s*$(?<notes>.*?)(?=^## |\z)') { throw 'CHANGELOG.md has no entry.' }
+    if ($Matches.version -ne $Version) { throw "CHANGELOG.md's top entry is $($Matches.version), but Directory.Build.props says $Version." }
+    $Matches.notes.Trim()
+}
+
+# Runs a script in a child pwsh whose HOME is a scratch folder: PSResourceGet keeps its repository
+# list under HOME, and a build must not change the user's.
+function Invoke-IsolatedPwsh([string] $Script, [string] $IsolatedHome) {
+    # .NET answers an empty path for a data folder that does not exist, and PSResourceGet then
+    # writes its repository list relative to the working directory: make them first.
+    foreach ($folder in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Force (Join-Path $IsolatedHome $folder) }
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in 'pwsh', '-NoProfile', '-NonInteractive', '-Command', $Script) { $info.ArgumentList.Add($argument) }
+    $info.WorkingDirectory = $root
+    $info.UseShellExecute = $false
+    $info.Environment['HOME'] = $IsolatedHome
+    $info.Environment['XDG_DATA_HOME'] = Join-Path $IsolatedHome '.local/share'
+    $info.Environment['XDG_CONFIG_HOME'] = Join-Path $IsolatedHome '.config'
+    $info.Environment['XDG_CACHE_HOME'] = Join-Path $IsolatedHome '.cache'
+    # dotnet finds the local tool manifest from the working directory; its tool store stays the user's.
+    $info.Environment['NUGET_PACKAGES'] = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
+    $info.Environment['DOTNET_CLI_HOME'] = $HOME
+    $process = [System.Diagnostics.Process]::Start($info)
+    $process.WaitForExit()
+    if ($process.ExitCode -ne 0) { throw "The isolated pwsh failed with exit code $($process.ExitCode)." }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = Get-ModuleVersion
+    $package = Join-Path $out 'package'
+    $feed = Join-Path $out 'feed'
+    foreach ($folder in $package, $feed) { if (Test-Path $folder) { Remove-Item -Recurse -Force $folder } }
+    # The layout a module takes when installed: Altimeter.Auth/<version>/.
+    $versioned = Join-Path $package "Altimeter.Auth/$version"
+    $null = New-Item -ItemType Directory -Force $versioned, $feed
+    Copy-Item -Recurse (Join-Path $moduleOut '*') $versioned
+
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name AltimeterBuildFeed -Uri '$feed' -Trusted
+Publish-PSResource -Path '$versioned' -Repository AltimeterBuildFeed
+"@
+    $isolatedHome = Join-Path $out 'package-home'
+    if (Test-Path $isolatedHome) { Remove-Item -Recurse -Force $isolatedHome }
+    Invoke-IsolatedPwsh $script $isolatedHome
+    $nupkg = Get-ChildItem $feed -Filter "Altimeter.Auth.$version.nupkg" | Select-Object -First 1
+    if (-not $nupkg) { throw "Publish-PSResource wrote no Altimeter.Auth.$version.nupkg to $feed." }
+    Write-Host "Module folder: $versioned"
+    Write-Host "Package: $($nupkg.FullName)"
 }
 
 function Get-Pester {
@@ -118,7 +178,7 @@ Import-Module '$pester'
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Package
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $passed = $xunit.Passed + $pester.Passed
@@ -204,6 +264,7 @@ function Invoke-Bench {
 
 switch ($Task) {
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
