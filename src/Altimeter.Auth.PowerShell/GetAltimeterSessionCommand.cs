@@ -63,6 +63,21 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
+    /// <summary>Attempts per STS request, the first included (throttling, 5xx and dropped connections are retried); default: the SDK's (AWS_MAX_ATTEMPTS, or 3).</summary>
+    [Parameter]
+    [ValidateRange(1, 20)]
+    public int? MaxAttempts { get; set; }
+
+    /// <summary>The SDK's retry mode: Standard, or Adaptive (also slows down when throttled); default: the SDK's (AWS_RETRY_MODE).</summary>
+    [Parameter]
+    [ValidateSet("Standard", "Adaptive")]
+    public string? RetryMode { get; set; }
+
+    /// <summary>Seconds one STS request may take before it fails (default 30).</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int? TimeoutSec { get; set; }
+
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
@@ -81,6 +96,15 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
         }
 
         _options = new SessionOptions { Region = AwsRegion.Resolve(Region, ProfileName, AwsToolsShell.StoredRegion(SessionState)) };
+        if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
+        {
+            _options.Sts = SdkSecurityTokenService.For(new StsClientSettings
+            {
+                MaxAttempts = MaxAttempts,
+                RetryMode = RetryMode is null ? null : (Amazon.Runtime.RequestRetryMode)Enum.Parse(typeof(Amazon.Runtime.RequestRetryMode), RetryMode, ignoreCase: true),
+                Timeout = TimeoutSec is int seconds ? TimeSpan.FromSeconds(seconds) : null,
+            });
+        }
         if (Credential is not null)
         {
             _options.SourceCredentials = Credential;
@@ -243,7 +267,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
         await _throttle!.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var options = new SessionOptions { Region = _options!.Region, ProfileName = _options.ProfileName, SourceCredentials = _options.SourceCredentials, Log = log };
+            var options = new SessionOptions { Region = _options!.Region, ProfileName = _options.ProfileName, SourceCredentials = _options.SourceCredentials, Sts = _options.Sts, Log = log };
             return await _accessor!.GetSessionAsync(accountId, options, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -20,10 +20,20 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
     private readonly ConcurrentDictionary<(string AccessKey, string Region, string? Endpoint), AmazonSecurityTokenServiceClient> _clients = new();
     private readonly StsClientSettings _settings;
 
+    private static readonly ConcurrentDictionary<(string?, int?, RequestRetryMode?, TimeSpan?), SdkSecurityTokenService> s_shared = new();
+
     /// <summary>Creates the service with <paramref name="settings"/>, or the SDK's defaults.</summary>
     public SdkSecurityTokenService(StsClientSettings? settings = null)
     {
         _settings = settings ?? new StsClientSettings();
+    }
+
+    /// <summary>One service per combination of settings for the whole process, so that its clients are reused.</summary>
+    public static SdkSecurityTokenService For(StsClientSettings settings)
+    {
+        if (settings is null) throw new ArgumentNullException(nameof(settings));
+        var copy = new StsClientSettings { ServiceUrl = settings.ServiceUrl, MaxAttempts = settings.MaxAttempts, RetryMode = settings.RetryMode, Timeout = settings.Timeout };
+        return s_shared.GetOrAdd(copy.Identity, _ => new SdkSecurityTokenService(copy));
     }
 
     /// <inheritdoc />
@@ -69,12 +79,22 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
         {
             throw;
         }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException or OperationCanceledException or System.IO.IOException)
+#pragma warning disable CA1031 // Every way an HTTP call can fail must become this call's error, never escape as another type.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            var detail = e is OperationCanceledException ? "no answer in time." : e.Message;
-            throw new StsCallException(call, null, detail, e);
+            throw new StsCallException(call, null, Describe(e), e);
         }
     }
+
+    // What went wrong with the exchange, in words that point at the network rather than at the parser.
+    private static string Describe(Exception e) => e switch
+    {
+        TimeoutException or OperationCanceledException => "no answer in time.",
+        System.Xml.XmlException => "the answer was empty or cut off (the connection may have been dropped).",
+        _ when e.InnerException is System.Xml.XmlException => "the answer was empty or cut off (the connection may have been dropped).",
+        _ => e.Message,
+    };
 
     private static DateTimeOffset ToUtc(DateTime? expiration)
     {
@@ -116,8 +136,9 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
             config.AuthenticationRegion = region;
         }
 
-        if (_settings.MaxErrorRetry is int retries) config.MaxErrorRetry = retries;
-        if (_settings.Timeout is TimeSpan timeout) config.Timeout = timeout;
+        if (_settings.MaxAttempts is int attempts) config.MaxErrorRetry = Math.Max(0, attempts - 1);
+        if (_settings.RetryMode is RequestRetryMode mode) config.RetryMode = mode;
+        config.Timeout = _settings.Timeout ?? StsClientSettings.DefaultTimeout;
 
         AWSCredentials signer = credentials.UseToken
             ? new SessionAWSCredentials(credentials.AccessKey, credentials.SecretKey, credentials.Token)

@@ -127,7 +127,7 @@ public sealed class MotoIntegrationTests
     [Fact]
     public async Task An_unreachable_STS_fails_naming_the_hop_and_no_secret()
     {
-        var dead = new SdkSecurityTokenService(new StsClientSettings { ServiceUrl = "http://127.0.0.1:9", MaxErrorRetry = 0, Timeout = TimeSpan.FromSeconds(5) });
+        var dead = new SdkSecurityTokenService(new StsClientSettings { ServiceUrl = "http://127.0.0.1:9", MaxAttempts = 1, Timeout = TimeSpan.FromSeconds(5) });
         var options = Options();
         options.Sts = dead;
 

@@ -64,8 +64,17 @@ Describe 'Get-AltimeterSession with many accounts' {
         ($out | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }).AccountId | Should -Be ($targets[0..19])
     }
 
-    It 'Get-AltimeterSession / -ThrottleLimit 0 is refused by parameter validation' {
-        { Get-AltimeterSession $targets[0] -Accessor $accessor -ThrottleLimit 0 } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
+    It 'Get-AltimeterSession / -<Name> <Value> is refused by parameter validation' -ForEach @(
+        @{ Name = 'ThrottleLimit'; Value = 0 }, @{ Name = 'MaxAttempts'; Value = 0 }, @{ Name = 'TimeoutSec'; Value = 0 }, @{ Name = 'RetryMode'; Value = 'Legacy' }
+    ) {
+        $parameters = @{ AccountId = $targets[0]; Accessor = $accessor; $Name = $Value }
+        { Get-AltimeterSession @parameters } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
+    }
+
+    It 'Get-AltimeterSession / -MaxAttempts, -RetryMode and -TimeoutSec still reach STS and give the right sessions' {
+        $sessions = @($targets[0..4] | Get-AltimeterSession -Accessor $accessor -MaxAttempts 5 -RetryMode Adaptive -TimeoutSec 10)
+        $sessions.AccountId | Should -Be $targets[0..4]
+        Get-StsCount 'AssumeRole' | Should -Be 6
     }
 
     It 'Get-AltimeterSession / 16 runspaces asking for the same 100 accounts cause exactly 101 AssumeRole calls, each session for its own account' {

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Altimeter.Auth;
+using Altimeter.Auth.Tests.Doubles;
+using Amazon.Runtime;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+/// <summary>The engine through the real SDK against moto behind a fault-injecting front.</summary>
+[Collection(MotoGroup.Name)]
+public sealed class FaultToleranceTests : IDisposable
+{
+    private readonly MotoServer _moto;
+    private readonly FaultInjectingStsFront _front;
+
+    public FaultToleranceTests(MotoServer moto)
+    {
+        _moto = moto;
+        _moto.Reset();
+        _front = new FaultInjectingStsFront(moto.Url);
+    }
+
+    public void Dispose() => _front.Dispose();
+
+    private SessionOptions Options(int maxAttempts = 3, TimeSpan? timeout = null) => new()
+    {
+        Region = "us-east-1",
+        SourceCredentials = TestData.Source,
+        // A new service per test: no client of another test's front is reused.
+        Sts = new SdkSecurityTokenService(new StsClientSettings { ServiceUrl = _front.Url, MaxAttempts = maxAttempts, Timeout = timeout, RetryMode = RequestRetryMode.Standard }),
+    };
+
+    private static List<string> Targets(int count, long first) =>
+        Enumerable.Range(1, count).Select(i => (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    [Fact]
+    public async Task Throttling_and_500s_on_a_third_of_AssumeRoles_are_retried_and_all_200_sessions_are_right()
+    {
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.Throttling, Rate = 0.30 });
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.InternalError, Rate = 0.05 / 0.70 });
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+        var targets = Targets(200, 610000000000);
+        var options = Options(maxAttempts: 12);
+        using var throttle = new SemaphoreSlim(8);
+
+        var watch = Stopwatch.StartNew();
+        var sessions = await Task.WhenAll(targets.Select(async target =>
+        {
+            await throttle.WaitAsync();
+            try { return await accessor.GetSessionAsync(target, options); }
+            finally { throttle.Release(); }
+        }));
+
+        Assert.Equal(targets, sessions.Select(s => s.AccountId));
+        var byKey = _moto.AssumedRoles().ToDictionary(a => (string)a["access_key_id"]!, a => (string)a["role_arn"]!);
+        Assert.All(sessions, s => Assert.Equal($"arn:aws:iam::{s.AccountId}:role/TargetRole", byKey[s.GetCredentials().AccessKey]));
+        Assert.Equal(201, byKey.Count);
+        Assert.True(_front.Injected.GetValueOrDefault(StsFault.Throttling) > 40, $"throttled {_front.Injected.GetValueOrDefault(StsFault.Throttling)} times");
+        Assert.True(_front.Injected.GetValueOrDefault(StsFault.InternalError) > 5, $"500s: {_front.Injected.GetValueOrDefault(StsFault.InternalError)}");
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_500_that_outlasts_the_retries_fails_that_account_naming_the_hop_and_the_code_and_the_others_are_unaffected()
+    {
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.InternalError, BodyContains = "620000000002" });
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+        var options = Options(maxAttempts: 2);
+
+        var good = await accessor.GetSessionAsync("620000000001", options);
+        var e = await Assert.ThrowsAsync<AccountAuthException>(() => accessor.GetSessionAsync("620000000002", options));
+        var alsoGood = await accessor.GetSessionAsync("620000000003", options);
+
+        var failure = Assert.IsType<StsCallException>(Assert.Single(e.Failures).Error);
+        Assert.Equal("InternalFailure", failure.StsErrorCode);
+        Assert.Contains("AssumeRole arn:aws:iam::620000000002:role/TargetRole", e.Message);
+        Assert.Contains("InternalFailure", e.Message);
+        Assert.Equal(2, _front.Injected[StsFault.InternalError]);
+        Assert.Equal("620000000001", good.AccountId);
+        Assert.Equal("620000000003", alsoGood.AccountId);
+    }
+
+    [Fact]
+    public async Task A_connection_reset_that_outlasts_the_retries_fails_naming_the_hop()
+    {
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.Reset });
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+
+        var e = await Assert.ThrowsAsync<AccountAuthException>(() => accessor.GetSessionAsync("630000000001", Options(maxAttempts: 2)));
+
+        var failure = Assert.IsType<StsCallException>(Assert.Single(e.Failures).Error);
+        Assert.Equal("AssumeRole arn:aws:iam::111111111111:role/HubRole", failure.Call);
+        // The SDK retried the dropped connection: both attempts reached the front.
+        Assert.True(_front.Injected[StsFault.Reset] >= 2, $"resets: {_front.Injected[StsFault.Reset]}; {failure.Message}");
+        Assert.DoesNotContain("Root element", failure.Message);
+    }
+
+    [Fact]
+    public async Task An_STS_that_never_answers_fails_after_the_timeout_instead_of_hanging()
+    {
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.Hang });
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+
+        var watch = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<AccountAuthException>(() => accessor.GetSessionAsync("640000000001", Options(maxAttempts: 1, timeout: TimeSpan.FromSeconds(2))));
+
+        var failure = Assert.IsType<StsCallException>(Assert.Single(e.Failures).Error);
+        Assert.Contains("AssumeRole arn:aws:iam::111111111111:role/HubRole", failure.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.Equal(1, _front.Injected[StsFault.Hang]);
+    }
+
+    [Fact]
+    public async Task An_answer_for_another_account_is_rejected_and_not_cached()
+    {
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.WrongAccount, BodyContains = "650000000001" });
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+
+        var e = await Assert.ThrowsAsync<AccountAuthException>(() => accessor.GetSessionAsync("650000000001", Options()));
+
+        var mismatch = Assert.IsType<AccountMismatchException>(Assert.Single(e.Failures).Error);
+        Assert.Equal("999999999999", mismatch.ActualAccountId);
+        Assert.Null(accessor.CredentialsCache.Get("650000000001", "TargetRole", "altimeter"));
+        Assert.NotNull(accessor.CredentialsCache.Get(TestData.Hub, "HubRole", "altimeter"));
+    }
+}
