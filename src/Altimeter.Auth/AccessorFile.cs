@@ -9,6 +9,9 @@ namespace Altimeter.Auth;
 /// </summary>
 public static class AccessorFile
 {
+    /// <summary>Larger files are refused unread: an accessor of a thousand chains is well under it.</summary>
+    public const long MaxFileBytes = 8 * 1024 * 1024;
+
     /// <summary>Loads <paramref name="path"/>; every problem is an <see cref="AccessorDefinitionException"/> naming the file.</summary>
     public static Accessor Load(string path, AccessorLoadOptions? options = null)
     {
@@ -16,6 +19,12 @@ public static class AccessorFile
         string text;
         try
         {
+            var size = new FileInfo(path).Length;
+            if (size > MaxFileBytes)
+            {
+                throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"the file is {size / (1024 * 1024)} MB, larger than the {MaxFileBytes / (1024 * 1024)} MB an accessor file may be: is it the right file?", path);
+            }
+
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)

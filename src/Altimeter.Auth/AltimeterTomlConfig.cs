@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using Newtonsoft.Json.Linq;
 using Tomlyn;
 using Tomlyn.Model;
@@ -13,6 +14,7 @@ namespace Altimeter.Auth;
 /// </summary>
 public static class AltimeterTomlConfig
 {
+
     /// <summary>Reads the accessor of an altimeter TOML config.</summary>
     public static Accessor Read(string toml, string source, AccessorLoadOptions? options = null) =>
         AccessorDefinitionReader.Read(ReadAccessorTable(toml, source), source, options ?? new AccessorLoadOptions());
@@ -23,6 +25,7 @@ public static class AltimeterTomlConfig
         TomlTable document;
         try
         {
+            RefuseDuplicates(toml, source);
             document = TomlSerializer.Deserialize<TomlTable>(toml)!;
         }
         catch (TomlException e)
@@ -42,6 +45,45 @@ public static class AltimeterTomlConfig
 
         return ToJson(accessor);
     }
+
+    // TOML forbids defining a key or a [table] twice, but the parser keeps the last one without a
+    // word; a config with `role_name` twice would then use whichever came last. Checked on the syntax tree.
+    private static void RefuseDuplicates(string toml, string source)
+    {
+        var syntax = Tomlyn.Parsing.SyntaxParser.Parse(toml, source, false);
+        if (syntax.HasErrors)
+        {
+            return; // the deserializer reports syntax errors with their position
+        }
+
+        CheckKeys(syntax.KeyValues, "the top level", source);
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var table in syntax.Tables)
+        {
+            var name = NameOf(table.Name);
+            if (table is Tomlyn.Syntax.TableSyntax && !tables.Add(name))
+            {
+                throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid TOML: the table [{name}] is defined twice.", source);
+            }
+
+            CheckKeys(table.Items, $"[{name}]", source);
+        }
+    }
+
+    private static void CheckKeys(IEnumerable keyValues, string where, string source)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in keyValues)
+        {
+            if (item is Tomlyn.Syntax.KeyValueSyntax keyValue && !keys.Add(NameOf(keyValue.Key)))
+            {
+                throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid TOML: the key '{NameOf(keyValue.Key)}' is given twice in {where}.", source);
+            }
+        }
+    }
+
+    private static string NameOf(object? key) =>
+        (key?.ToString() ?? string.Empty).Trim().Trim('"', '\'');
 
     private static JToken ToJson(object? value)
     {

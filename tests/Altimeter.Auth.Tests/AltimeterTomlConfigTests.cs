@@ -65,4 +65,23 @@ public class AltimeterTomlConfigTests
         Assert.Contains("cache_cred", e.Message);
         Assert.Contains("k.toml", e.Message);
     }
+
+    [Theory]
+    [InlineData("[accessor]\ncache_creds = true\ncache_creds = false\n", "'cache_creds' is given twice")]
+    [InlineData("[accessor]\ncache_creds = true\n[accessor]\ncache_creds = false\n", "[accessor] is defined twice")]
+    [InlineData("[accessor]\n[[accessor.multi_hop_accessors]]\nrole_session_name = \"a1\"\nrole_session_name = \"a2\"\n", "'role_session_name' is given twice")]
+    public void A_key_or_table_given_twice_is_refused_rather_than_the_last_one_taken(string toml, string text)
+    {
+        var e = Assert.Throws<AccessorDefinitionException>(() => AltimeterTomlConfig.Read(toml, "dup.toml"));
+        Assert.Equal(AccessorDefinitionException.Invalid, e.ErrorId);
+        Assert.Contains(text, e.Message);
+        Assert.Contains("dup.toml", e.Message);
+    }
+
+    [Fact]
+    public void Repeated_array_tables_are_separate_chains_not_duplicates()
+    {
+        var toml = "[accessor]\n[[accessor.multi_hop_accessors]]\nrole_session_name = \"a1\"\n[[accessor.multi_hop_accessors.access_steps]]\nrole_name = \"R\"\n[[accessor.multi_hop_accessors]]\nrole_session_name = \"a2\"\n[[accessor.multi_hop_accessors.access_steps]]\nrole_name = \"R\"\n";
+        Assert.Equal(2, AltimeterTomlConfig.Read(toml, "two.toml").MultiHopAccessors.Count);
+    }
 }
