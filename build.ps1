@@ -136,6 +136,8 @@ function Invoke-XunitTests {
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     $project = Join-Path $root 'tests/Altimeter.Auth.Tests/Altimeter.Auth.Tests.csproj'
+    $env:ALTIMETER_TEST_FIGURES = Join-Path $out 'test-figures.txt'
+    if (Test-Path $env:ALTIMETER_TEST_FIGURES) { Remove-Item $env:ALTIMETER_TEST_FIGURES }
     & dotnet test $project -c $Configuration --no-build --nologo --logger 'trx;LogFileName=xunit.trx' --results-directory $results | Out-Host
     $trx = Join-Path $results 'xunit.trx'
     if (-not (Test-Path $trx)) { throw "xunit wrote no results ($trx): the test run did not start." }
@@ -184,6 +186,7 @@ function Invoke-Test {
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     $skipped = $xunit.Skipped + $pester.Skipped
+    if (Test-Path $env:ALTIMETER_TEST_FIGURES) { Get-Content $env:ALTIMETER_TEST_FIGURES | ForEach-Object { Write-Host $_ } }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     # A skipped test is not a passing one, and a layer that ran nothing is broken: both count as failures.
