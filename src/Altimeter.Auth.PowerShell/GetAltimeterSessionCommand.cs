@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Diagnostics;
 using System.Threading.Tasks;
 using System.Management.Automation;
@@ -78,6 +79,11 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     [ValidateRange(1, 600)]
     public int? TimeoutSec { get; set; }
 
+    /// <summary>The MFA code for steps with an mfa_serial. Without it, an interactive session asks for one; any other session fails those steps with MfaTokenRequired.</summary>
+    [Parameter]
+    [ValidatePattern(@"^\d{6}$")]
+    public string? TokenCode { get; set; }
+
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
@@ -131,6 +137,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
         }
 
         WriteVerbose($"Region: {_options.Region}.");
+        _options.MfaTokenCode = MfaCodes();
         if (_options.SourceCredentials is null)
         {
             // Once for the whole pipeline, not per account.
@@ -169,6 +176,46 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
 
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();
+
+    // MFA codes are asked for here, on the pipeline thread, before any work starts: the hops run
+    // on other threads, where PowerShell cannot prompt.
+    private Func<string, string?>? MfaCodes()
+    {
+        if (TokenCode is not null)
+        {
+            var code = TokenCode;
+            return _ => code;
+        }
+
+        var serials = (_accessor?.MultiHopAccessors ?? Array.Empty<MultiHopAccessor>())
+            .SelectMany(chain => chain.AccessSteps)
+            .Select(step => step.Options?.MfaSerial)
+            .Where(serial => serial is not null)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (serials.Count == 0 || !IsInteractive())
+        {
+            return null;
+        }
+
+        var codes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var serial in serials)
+        {
+            Host.UI.Write($"MFA code for {serial}: ");
+            var typed = Host.UI.ReadLine()?.Trim();
+            if (!string.IsNullOrEmpty(typed))
+            {
+                codes[serial!] = typed!;
+            }
+        }
+
+        return serial => codes.TryGetValue(serial, out var code) ? code : null;
+    }
+
+    private static bool IsInteractive() =>
+        Environment.UserInteractive
+        && !Console.IsInputRedirected
+        && !Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase));
 
     // Writes the sessions and errors of finished accounts, in input order: the head of the queue
     // first, whatever finished after it waits for it.
@@ -267,7 +314,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
         await _throttle!.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var options = new SessionOptions { Region = _options!.Region, ProfileName = _options.ProfileName, SourceCredentials = _options.SourceCredentials, Sts = _options.Sts, Log = log };
+            var options = new SessionOptions { Region = _options!.Region, ProfileName = _options.ProfileName, SourceCredentials = _options.SourceCredentials, Sts = _options.Sts, MfaTokenCode = _options.MfaTokenCode, Log = log };
             return await _accessor!.GetSessionAsync(accountId, options, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -61,6 +61,11 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
                 _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: ProcessCredentialsCache.Instance),
             };
             WriteVerbose($"Accessor: {accessor}");
+            foreach (var warning in accessor.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
             WriteObject(accessor);
         }
         catch (AccessorDefinitionException e)

@@ -16,7 +16,14 @@ public sealed class AccessStep
 
     /// <summary>A step whose external id template is rendered from <paramref name="environment"/>.</summary>
     public AccessStep(string roleName, string? accountId, string? externalId, Func<string, string?> environment)
+        : this(roleName, accountId, externalId, environment, options: null)
     {
+    }
+
+    /// <summary>A step with AssumeRole options beyond the original keys (duration, MFA, source identity, tags, session policies).</summary>
+    public AccessStep(string roleName, string? accountId, string? externalId, Func<string, string?> environment, AssumeRoleOptions? options)
+    {
+        Options = options;
         if (!IamIdentifiers.IsRoleName(roleName))
         {
             throw new AccessorDefinitionException(
@@ -60,6 +67,21 @@ public sealed class AccessStep
 
     /// <summary>The external id sent to STS, rendered when the step was loaded.</summary>
     public string? ExternalId { get; }
+
+    /// <summary>Duration, MFA, source identity, tags and session policies of this hop; null when it has none.</summary>
+    public AssumeRoleOptions? Options { get; }
+
+    /// <summary>The same step with other options (templates are not rendered again).</summary>
+    internal AccessStep WithOptions(AssumeRoleOptions options) => new(this, options);
+
+    private AccessStep(AccessStep step, AssumeRoleOptions options)
+    {
+        RoleName = step.RoleName;
+        AccountId = step.AccountId;
+        ExternalIdTemplate = step.ExternalIdTemplate;
+        ExternalId = step.ExternalId;
+        Options = options;
+    }
 
     /// <summary>True for the final step of a chain: it has no account id.</summary>
     public bool IsFinal => AccountId is null;

@@ -39,6 +39,9 @@ public sealed class Accessor
     /// <summary>The cache the chains use.</summary>
     public CredentialsCache CredentialsCache { get; }
 
+    /// <summary>What was adjusted when the chains were built (durations capped), to be shown to the user.</summary>
+    public IReadOnlyList<string> Warnings => MultiHopAccessors.SelectMany(chain => chain.Warnings.Select(w => $"{chain}: {w}")).ToList();
+
     /// <summary>True when there is no chain: the source credentials are used directly.</summary>
     public bool IsLocal => MultiHopAccessors.Count == 0;
 
@@ -57,6 +60,7 @@ public sealed class Accessor
         var first = await ObtainAsync(accountId, region, options, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
 
         // Renewals happen later, wherever the SDK asks for credentials: no caller's log is listening then.
+        // An MFA code is good once: a renewal that needs a new one fails clearly (MfaTokenRequired) unless the cached hop lasts.
         var renewal = new SessionOptions { Region = region, SourceCredentials = options.SourceCredentials, ProfileName = options.ProfileName, Sts = options.Sts };
         return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token));
     }
@@ -77,7 +81,7 @@ public sealed class Accessor
             return await GetLocalCredentialsAsync(accountId, region, source, (sourceCredentials as RefreshingAWSCredentials)?.Expiration, sts, log, cancellationToken).ConfigureAwait(false);
         }
 
-        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime);
+        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime, options.MfaTokenCode);
         List<ChainFailure>? failures = null;
         for (var c = 0; c < MultiHopAccessors.Count; c++)
         {

@@ -13,8 +13,12 @@ namespace Altimeter.Auth;
 internal static class AccessorDefinitionReader
 {
     private static readonly string[] s_accessorKeys = { "multi_hop_accessors", "cache_creds", "credentials_cache" };
-    private static readonly string[] s_chainKeys = { "role_session_name", "access_steps" };
-    private static readonly string[] s_stepKeys = { "role_name", "account_id", "external_id" };
+    private static readonly string[] s_chainKeys = { "role_session_name", "access_steps", "partition" };
+    private static readonly string[] s_stepKeys =
+    {
+        "role_name", "account_id", "external_id",
+        "duration_seconds", "mfa_serial", "source_identity", "tags", "transitive_tag_keys", "policy_arns",
+    };
 
     public static Accessor Read(JToken root, string source, AccessorLoadOptions options)
     {
@@ -61,7 +65,7 @@ internal static class AccessorDefinitionReader
             var externalId = RequireString(step, "external_id", source, required: false);
             try
             {
-                steps.Add(new AccessStep(roleName, accountId, externalId, environment));
+                steps.Add(new AccessStep(roleName, accountId, externalId, environment, ReadOptions(step, source)));
             }
             catch (AccessorDefinitionException e)
             {
@@ -71,12 +75,73 @@ internal static class AccessorDefinitionReader
 
         try
         {
-            return new MultiHopAccessor(sessionName, steps);
+            return new MultiHopAccessor(sessionName, steps, RequireString(chain, "partition", source, required: false));
         }
         catch (AccessorDefinitionException e)
         {
             throw e.At(location);
         }
+    }
+
+    // The keys beyond the original altimeter ones; null when the step has none of them.
+    private static AssumeRoleOptions? ReadOptions(JObject step, string source)
+    {
+        if (!step.Properties().Any(p => p.Name is "duration_seconds" or "mfa_serial" or "source_identity" or "tags" or "transitive_tag_keys" or "policy_arns"))
+        {
+            return null;
+        }
+
+        int? duration = null;
+        if (step.TryGetValue("duration_seconds", out var durationToken) && durationToken.Type != JTokenType.Null)
+        {
+            duration = durationToken.Type == JTokenType.Integer
+                ? (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, (long)durationToken))
+                : throw Invalid(source, durationToken, $"duration_seconds must be a whole number of seconds, found {Describe(durationToken)}.");
+        }
+
+        return new AssumeRoleOptions(
+            duration,
+            RequireString(step, "mfa_serial", source, required: false),
+            RequireString(step, "source_identity", source, required: false),
+            ReadStringMap(step, "tags", source),
+            ReadStringList(step, "transitive_tag_keys", source),
+            ReadStringList(step, "policy_arns", source));
+    }
+
+    private static IReadOnlyDictionary<string, string>? ReadStringMap(JObject obj, string key, string source)
+    {
+        if (!obj.TryGetValue(key, out var token) || token.Type == JTokenType.Null)
+        {
+            return null;
+        }
+
+        if (token is not JObject map)
+        {
+            throw Invalid(source, token, $"{key} must be a table of names to strings, found {Describe(token)}.");
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in map.Properties())
+        {
+            result[property.Name] = property.Value.Type == JTokenType.String
+                ? (string)property.Value!
+                : throw Invalid(source, property.Value, $"the value of {key}.{property.Name} must be a string, found {Describe(property.Value)}.");
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<string>? ReadStringList(JObject obj, string key, string source)
+    {
+        if (!obj.TryGetValue(key, out var token) || token.Type == JTokenType.Null)
+        {
+            return null;
+        }
+
+        var list = RequireArray(token, source, key);
+        return list.Select(item => item.Type == JTokenType.String
+            ? (string)item!
+            : throw Invalid(source, item, $"{key} must hold strings, found {Describe(item)}.")).ToList();
     }
 
     private static JObject RequireObject(JToken token, string source, string[] allowedKeys, string what)

@@ -53,18 +53,46 @@ public static class AccessorJson
     {
         return new JObject
         {
-            ["multi_hop_accessors"] = new JArray(accessor.MultiHopAccessors.Select(chain => new JObject
-            {
-                ["role_session_name"] = chain.RoleSessionName,
-                ["access_steps"] = new JArray(chain.AccessSteps.Select(step => new JObject
-                {
-                    ["role_name"] = step.RoleName,
-                    ["account_id"] = step.AccountId,
-                    ["external_id"] = step.ExternalIdTemplate,
-                })),
-            })),
+            ["multi_hop_accessors"] = new JArray(accessor.MultiHopAccessors.Select(ChainToJson)),
             ["cache_creds"] = accessor.CacheCreds,
         };
+    }
+
+    // The original keys always; ours (partition, durations, MFA, tags, policies) only when set, so an original file writes back as it was.
+    private static JObject ChainToJson(MultiHopAccessor chain)
+    {
+        var json = new JObject
+        {
+            ["role_session_name"] = chain.RoleSessionName,
+            ["access_steps"] = new JArray(chain.AccessSteps.Select(StepToJson)),
+        };
+        if (chain.Partition is not null)
+        {
+            json["partition"] = chain.Partition;
+        }
+
+        return json;
+    }
+
+    private static JObject StepToJson(AccessStep step)
+    {
+        var json = new JObject
+        {
+            ["role_name"] = step.RoleName,
+            ["account_id"] = step.AccountId,
+            ["external_id"] = step.ExternalIdTemplate,
+        };
+        if (step.Options is AssumeRoleOptions options)
+        {
+            if (options.DurationSeconds is int seconds) json["duration_seconds"] = seconds;
+            if (options.MfaSerial is not null) json["mfa_serial"] = options.MfaSerial;
+            if (options.SourceIdentity is not null) json["source_identity"] = options.SourceIdentity;
+            if (options.Tags.Count > 0) json["tags"] = new JObject(options.Tags.Select(t => new JProperty(t.Key, t.Value)));
+            if (options.TransitiveTagKeys.Count > 0) json["transitive_tag_keys"] = new JArray(options.TransitiveTagKeys);
+            if (options.PolicyArns.Count > 0) json["policy_arns"] = new JArray(options.PolicyArns);
+        }
+
+        return json;
     }
 
     /// <summary>The accessor's definition as JSON text (no cache, no secrets).</summary>

@@ -21,6 +21,13 @@ public static class AccessorTables
         ["rolename"] = "role_name",
         ["accountid"] = "account_id",
         ["externalid"] = "external_id",
+        ["partition"] = "partition",
+        ["durationseconds"] = "duration_seconds",
+        ["mfaserial"] = "mfa_serial",
+        ["sourceidentity"] = "source_identity",
+        ["tags"] = "tags",
+        ["transitivetagkeys"] = "transitive_tag_keys",
+        ["policyarns"] = "policy_arns",
     };
 
     /// <summary>Builds an accessor from <paramref name="chains"/>; <paramref name="source"/> names them in errors.</summary>
@@ -40,7 +47,10 @@ public static class AccessorTables
         return AccessorDefinitionReader.Read(root, source, options ?? new AccessorLoadOptions());
     }
 
-    private static JToken ToJson(object? value)
+    private static JToken ToJson(object? value) => ToJson(value, mapKeys: true);
+
+    // Tag names are the user's own: only the keys of chains and steps are mapped.
+    private static JToken ToJson(object? value, bool mapKeys)
     {
         switch (value)
         {
@@ -55,14 +65,14 @@ public static class AccessorTables
                 foreach (DictionaryEntry entry in table)
                 {
                     var name = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-                    var key = KeyOf(name);
+                    var key = mapKeys ? KeyOf(name) : name;
                     if (obj.ContainsKey(key))
                     {
                         // RoleName and role_name in one table: which one was meant is not ours to guess.
                         throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"the key '{key}' is given twice (as '{name}' and another spelling).", null);
                     }
 
-                    obj[key] = ToJson(entry.Value);
+                    obj[key] = ToJson(entry.Value, mapKeys && key != "tags");
                 }
 
                 return obj;

@@ -27,6 +27,12 @@ public static class AwsPartition
         return "aws";
     }
 
+    /// <summary>The partitions a chain may name.</summary>
+    public static readonly string[] Known = { "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc" };
+
+    /// <summary>True for one of <see cref="Known"/>.</summary>
+    public static bool IsKnown(string partition) => Array.IndexOf(Known, partition) >= 0;
+
     /// <summary>The ARN of role <paramref name="roleName"/> in <paramref name="accountId"/>.</summary>
     public static string RoleArn(string partition, string accountId, string roleName) =>
         $"arn:{partition}:iam::{accountId}:role/{roleName}";

@@ -7,8 +7,9 @@ namespace Altimeter.Auth;
 public sealed class ChainContext
 {
     /// <summary>Creates the context.</summary>
-    public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default)
+    public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default, Func<string, string?>? mfaTokenCode = null)
     {
+        MfaTokenCode = mfaTokenCode;
         MinimumLifetime = minimumLifetime;
         Source = source;
         Region = region;
@@ -35,6 +36,9 @@ public sealed class ChainContext
 
     /// <summary>Cached hops with less time left than this are assumed again.</summary>
     public TimeSpan MinimumLifetime { get; }
+
+    /// <summary>The MFA code for a device serial, or null when there is none.</summary>
+    public Func<string, string?>? MfaTokenCode { get; }
 
     /// <summary>Where the walk reports.</summary>
     public IAuthLog Log { get; }

@@ -14,7 +14,21 @@ public sealed class MultiHopAccessor
 {
     /// <summary>Creates the chain; breaks of the chain rules are <see cref="AccessorDefinitionException"/>s.</summary>
     public MultiHopAccessor(string roleSessionName, IEnumerable<AccessStep> accessSteps)
+        : this(roleSessionName, accessSteps, partition: null)
     {
+    }
+
+    /// <summary>Creates the chain with an explicit partition (aws, aws-cn, aws-us-gov, …) for its role ARNs.</summary>
+    public MultiHopAccessor(string roleSessionName, IEnumerable<AccessStep> accessSteps, string? partition)
+    {
+        if (partition is not null && !AwsPartition.IsKnown(partition))
+        {
+            throw new AccessorDefinitionException(
+                AccessorDefinitionException.StepInvalid,
+                $"partition '{partition}' is not an AWS partition ({string.Join(", ", AwsPartition.Known)}).");
+        }
+
+        Partition = partition;
         if (!IamIdentifiers.IsRoleSessionName(roleSessionName))
         {
             throw new AccessorDefinitionException(
@@ -46,9 +60,27 @@ public sealed class MultiHopAccessor
                 $"access_steps[{steps.Count - 1}] ({last}) is the final step and must not have an account_id: its account is the target account asked for.");
         }
 
+        // AWS allows at most an hour to a session assumed with another role's credentials.
+        var warnings = new List<string>();
+        for (var i = 1; i < steps.Count; i++)
+        {
+            if (steps[i].Options?.DurationSeconds is int seconds && seconds > AssumeRoleOptions.ChainedMaxDurationSeconds)
+            {
+                warnings.Add($"access_steps[{i}] ({steps[i]}): duration_seconds {seconds} is more than AWS allows a role assumed through another role; {AssumeRoleOptions.ChainedMaxDurationSeconds} is asked for instead.");
+                steps[i] = steps[i].WithOptions(steps[i].Options!.WithDuration(AssumeRoleOptions.ChainedMaxDurationSeconds));
+            }
+        }
+
         RoleSessionName = roleSessionName;
         AccessSteps = steps.AsReadOnly();
+        Warnings = warnings.AsReadOnly();
     }
+
+    /// <summary>Partition of the chain's role ARNs; null: the partition of the session's region.</summary>
+    public string? Partition { get; }
+
+    /// <summary>What was adjusted when the chain was built (durations capped), to be shown to the user.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>RoleSessionName of every hop.</summary>
     public string RoleSessionName { get; }
@@ -70,8 +102,8 @@ public sealed class MultiHopAccessor
             var step = AccessSteps[i];
             var account = step.AccountId ?? targetAccountId;
 
-            // The warm path: a hit costs a lookup, no text and no allocation.
-            current = context.Cache?.Get(account, step.RoleName, RoleSessionName, signer.AccessKey, context.MinimumLifetime);
+            // The warm path: a hit costs a lookup, no text and no allocation (steps with options pay for their variant key).
+            current = context.Cache?.Get(account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime);
             if (current is not null)
             {
                 if (context.Log.IsEnabled)
@@ -88,13 +120,27 @@ public sealed class MultiHopAccessor
         }
 
         var last = AccessSteps[AccessSteps.Count - 1];
-        return new ChainResult(current!, AwsPartition.RoleArn(context.Partition, targetAccountId, last.RoleName));
+        return new ChainResult(current!, AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName));
     }
 
     private async Task<CachedCredentials> AssumeHopAsync(string targetAccountId, int index, ChainContext context, Amazon.Runtime.ImmutableCredentials signer, string account, AccessStep step, CancellationToken cancellationToken)
     {
-        var request = new RoleAssumption(AwsPartition.RoleArn(context.Partition, account, step.RoleName), RoleSessionName, step.ExternalId);
         var hop = Hop(targetAccountId, index, context, account, step);
+        var options = step.Options;
+        if (options?.DurationSeconds is int seconds && seconds > AssumeRoleOptions.ChainedMaxDurationSeconds && signer.UseToken)
+        {
+            // Signed with temporary credentials: AWS would refuse more than an hour if they are a role's.
+            context.Log.Verbose($"{hop}: duration_seconds {seconds} capped at {AssumeRoleOptions.ChainedMaxDurationSeconds}: the hop is signed with temporary credentials");
+            options = options.WithDuration(AssumeRoleOptions.ChainedMaxDurationSeconds);
+        }
+
+        string? tokenCode = null;
+        if (options?.MfaSerial is string serial)
+        {
+            tokenCode = context.MfaTokenCode?.Invoke(serial) ?? throw new MfaTokenRequiredException(serial, hop);
+        }
+
+        var request = new RoleAssumption(AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName), RoleSessionName, step.ExternalId, options, tokenCode);
         var assuming = $"{hop}: AssumeRole as {RoleSessionName}{(step.ExternalId is null ? string.Empty : " with ExternalId")}";
         if (context.Cache is null)
         {
@@ -104,15 +150,19 @@ public sealed class MultiHopAccessor
 
         // A flight is shared by every caller waiting for the same hop: none of them may cancel it for the others.
         var (credentials, fromCache) = await context.Cache.GetOrAssumeAsync(
-            account, step.RoleName, RoleSessionName, signer.AccessKey, context.MinimumLifetime,
+            account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime,
             () => AssumeCheckedAsync(context, signer, request, account, CancellationToken.None),
             cancellationToken).ConfigureAwait(false);
         context.Log.Verbose(fromCache ? $"{hop}: cached credentials {credentials} (obtained by a concurrent request)" : assuming);
         return credentials;
     }
 
+    // Steps with options (other tags, policies, duration) must not share cached credentials with plain ones.
+    private static string SignerKey(Amazon.Runtime.ImmutableCredentials signer, AccessStep step) =>
+        step.Options is null ? signer.AccessKey : signer.AccessKey + "\u001e" + step.Options.Fingerprint;
+
     private string Hop(string targetAccountId, int index, ChainContext context, string account, AccessStep step) =>
-        $"{targetAccountId}: hop {index + 1}/{AccessSteps.Count} {AwsPartition.RoleArn(context.Partition, account, step.RoleName)}";
+        $"{targetAccountId}: hop {index + 1}/{AccessSteps.Count} {AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName)}";
 
     private static async Task<CachedCredentials> AssumeCheckedAsync(ChainContext context, Amazon.Runtime.ImmutableCredentials signer, RoleAssumption request, string account, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -43,18 +44,46 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
         var call = $"AssumeRole {request.RoleArn}";
         var client = ClientFor(signer, region);
         var response = await Call(call, cancellationToken, () => client.AssumeRoleAsync(
-            new AssumeRoleRequest
-            {
-                RoleArn = request.RoleArn,
-                RoleSessionName = request.RoleSessionName,
-                ExternalId = request.ExternalId,
-            },
+            ToRequest(request),
             cancellationToken)).ConfigureAwait(false);
 
         var credentials = response.Credentials ?? throw new StsCallException(call, null, "the answer carried no credentials.", null);
         return new AssumedRole(
             new CachedCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, ToUtc(credentials.Expiration)),
             response.AssumedRoleUser?.Arn ?? string.Empty);
+    }
+
+    private static AssumeRoleRequest ToRequest(RoleAssumption request)
+    {
+        var sdk = new AssumeRoleRequest
+        {
+            RoleArn = request.RoleArn,
+            RoleSessionName = request.RoleSessionName,
+            ExternalId = request.ExternalId,
+        };
+        if (request.Options is AssumeRoleOptions options)
+        {
+            sdk.DurationSeconds = options.DurationSeconds;
+            sdk.SerialNumber = options.MfaSerial;
+            sdk.TokenCode = request.TokenCode;
+            sdk.SourceIdentity = options.SourceIdentity;
+            if (options.Tags.Count > 0)
+            {
+                sdk.Tags = options.Tags.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList();
+            }
+
+            if (options.TransitiveTagKeys.Count > 0)
+            {
+                sdk.TransitiveTagKeys = options.TransitiveTagKeys.ToList();
+            }
+
+            if (options.PolicyArns.Count > 0)
+            {
+                sdk.PolicyArns = options.PolicyArns.Select(arn => new PolicyDescriptorType { Arn = arn }).ToList();
+            }
+        }
+
+        return sdk;
     }
 
     /// <inheritdoc />

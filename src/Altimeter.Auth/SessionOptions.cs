@@ -17,6 +17,9 @@ public sealed class SessionOptions
     /// <summary>The STS to call; null: the AWS SDK's.</summary>
     public ISecurityTokenService? Sts { get; set; }
 
+    /// <summary>The MFA code for a device serial (steps with mfa_serial); null: none available.</summary>
+    public System.Func<string, string?>? MfaTokenCode { get; set; }
+
     /// <summary>Where progress is told; null: nowhere.</summary>
     public IAuthLog? Log { get; set; }
 }

@@ -78,6 +78,9 @@ public sealed class FaultInjectingStsFront : IDisposable
     /// <summary>Faults injected, by kind.</summary>
     public ConcurrentDictionary<StsFault, int> Injected { get; } = new();
 
+    /// <summary>Every request body, decoded, in arrival order: what the SDK really sent.</summary>
+    public ConcurrentQueue<string> Bodies { get; } = new();
+
     public void Dispose()
     {
         _stopping.Cancel();
@@ -190,6 +193,7 @@ public sealed class FaultInjectingStsFront : IDisposable
     // False when the connection is closed (dropped) and must not be read again.
     private async Task<bool> HandleAsync(TcpClient client, NetworkStream stream, string head, string body)
     {
+        Bodies.Enqueue(Uri.UnescapeDataString(body.Replace('+', ' ')));
         var match = s_action.Match(body);
         var action = match.Success ? match.Groups[1].Value : "(none)";
         Seen.AddOrUpdate(action, 1, (_, n) => n + 1);

@@ -381,4 +381,29 @@ Describe 'Get-AltimeterSession' {
             Get-CallerAccount $session | Should -Be '222222222222'
         }
     }
+
+    Context 'step options' {
+        It 'Get-AltimeterSession / a step with mfa_serial and no -TokenCode fails fast in a non-interactive session, saying so' {
+            $options = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/options.json') -WarningAction SilentlyContinue
+            $out = @(Get-AltimeterSession 222222222222 -Accessor $options -ErrorAction Continue 2>&1)
+
+            $out | Should -HaveCount 1
+            $out[0].FullyQualifiedErrorId | Should -Be "AccountAuthFailed,$commandId"
+            $out[0].Exception.Message | Should -BeLike '*needs an MFA code for arn:aws:iam::111111111111:mfa/pester*-TokenCode*'
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / with -TokenCode the MFA step and the other options go through' {
+            $options = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/options.json') -WarningAction SilentlyContinue
+            $session = Get-AltimeterSession 222222222222 -Accessor $options -TokenCode 123456
+
+            $session.AccountId | Should -Be '222222222222'
+            (Get-MotoAssumedRole $server).role_arn | Should -Be @($hubArn, 'arn:aws:iam::222222222222:role/AltimeterTarget')
+            Get-CallerAccount $session | Should -Be '222222222222'
+        }
+
+        It 'Get-AltimeterSession / -TokenCode takes six digits' {
+            { Get-AltimeterSession 222222222222 -Accessor $accessor -TokenCode 12345 } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
+        }
+    }
 }

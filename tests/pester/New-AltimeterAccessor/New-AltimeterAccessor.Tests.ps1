@@ -258,4 +258,26 @@ Describe 'New-AltimeterAccessor' {
                 Should -Throw -ErrorId "AccessorFileInvalid,$commandId" -ExpectedMessage "*-MultiHopAccessor*unknown key 'Role'*"
         }
     }
+
+    Context 'step options' {
+        It 'New-AltimeterAccessor / a duration over an hour on a hop reached through another role is capped with a warning' {
+            $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/options.json') -WarningVariable warned -WarningAction SilentlyContinue
+
+            @($warned) | Should -HaveCount 1
+            "$($warned[0])" | Should -BeLike '*duration_seconds 7200*3600*'
+            $accessor.MultiHopAccessors[0].AccessSteps[1].Options.DurationSeconds | Should -Be 3600
+            $accessor.MultiHopAccessors[0].AccessSteps[0].Options.DurationSeconds | Should -Be 7200
+        }
+
+        It 'New-AltimeterAccessor / -MultiHopAccessor takes the step options in PascalCase, tag names as written' {
+            $accessor = New-AltimeterAccessor -MultiHopAccessor @{
+                RoleSessionName = 'opts'; Partition = 'aws-us-gov'
+                AccessSteps = @(@{ RoleName = 'Target'; DurationSeconds = 1800; SourceIdentity = 'me'; Tags = @{ RoleName = 'kept'; team = 'a' }; TransitiveTagKeys = @('team') })
+            }
+            $step = $accessor.MultiHopAccessors[0].AccessSteps[0]
+            $accessor.MultiHopAccessors[0].Partition | Should -Be 'aws-us-gov'
+            $step.Options.DurationSeconds | Should -Be 1800
+            $step.Options.Tags['RoleName'] | Should -Be 'kept'
+        }
+    }
 }

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace Altimeter.Auth;
+
+/// <summary>
+/// What a step may add to its AssumeRole beyond the original altimeter keys: session duration,
+/// MFA, source identity, session tags and session policies. Checked against STS's rules when the
+/// step is built. Two steps with different options never share cached credentials.
+/// </summary>
+public sealed class AssumeRoleOptions
+{
+    /// <summary>Longest session a role may grant (its MaxSessionDuration can be up to 12 hours).</summary>
+    public const int MaxDurationSeconds = 43200;
+
+    /// <summary>Shortest session STS grants.</summary>
+    public const int MinDurationSeconds = 900;
+
+    /// <summary>AWS caps a session assumed with another role's credentials (role chaining) at one hour.</summary>
+    public const int ChainedMaxDurationSeconds = 3600;
+
+    private static readonly Regex s_serial = new(@"^[\w+=/:,.@-]{9,256}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_sourceIdentity = new(@"^[\w+=,.@-]{2,64}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_tagKey = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_tagValue = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_policyArn = new(@"^arn:[\w-]+:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,128}$", RegexOptions.CultureInvariant);
+
+    /// <summary>Creates and checks the options; a rule broken is an <see cref="AccessorDefinitionException"/>.</summary>
+    public AssumeRoleOptions(
+        int? durationSeconds = null,
+        string? mfaSerial = null,
+        string? sourceIdentity = null,
+        IReadOnlyDictionary<string, string>? tags = null,
+        IReadOnlyList<string>? transitiveTagKeys = null,
+        IReadOnlyList<string>? policyArns = null)
+    {
+        if (durationSeconds is int seconds && (seconds < MinDurationSeconds || seconds > MaxDurationSeconds))
+        {
+            throw Invalid($"duration_seconds {seconds} is out of range: STS grants {MinDurationSeconds} to {MaxDurationSeconds} seconds.");
+        }
+
+        if (mfaSerial is not null && !s_serial.IsMatch(mfaSerial))
+        {
+            throw Invalid($"mfa_serial '{mfaSerial}' is not an MFA device serial number or ARN.");
+        }
+
+        if (sourceIdentity is not null && !s_sourceIdentity.IsMatch(sourceIdentity))
+        {
+            throw Invalid($"source_identity '{sourceIdentity}' is not valid: STS takes 2-64 characters of letters, digits and +=,.@_-.");
+        }
+
+        var tagList = tags?.ToList() ?? new List<KeyValuePair<string, string>>();
+        if (tagList.Count > 50)
+        {
+            throw Invalid($"tags has {tagList.Count} tags: a session takes at most 50.");
+        }
+
+        foreach (var tag in tagList)
+        {
+            if (!s_tagKey.IsMatch(tag.Key) || tag.Key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid($"tag key '{tag.Key}' is not valid: 1-128 characters of letters, digits, spaces and _.:/=+-@, not starting with aws:.");
+            }
+
+            if (tag.Value is null || !s_tagValue.IsMatch(tag.Value))
+            {
+                throw Invalid($"the value of tag '{tag.Key}' is not valid: 0-256 characters of letters, digits, spaces and _.:/=+-@.");
+            }
+        }
+
+        foreach (var key in transitiveTagKeys ?? Array.Empty<string>())
+        {
+            if (!tagList.Any(t => string.Equals(t.Key, key, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw Invalid($"transitive_tag_keys names '{key}', which is not one of the step's tags.");
+            }
+        }
+
+        if (policyArns is { Count: > 10 })
+        {
+            throw Invalid($"policy_arns has {policyArns.Count} policies: STS takes at most 10.");
+        }
+
+        foreach (var arn in policyArns ?? Array.Empty<string>())
+        {
+            if (!s_policyArn.IsMatch(arn))
+            {
+                throw Invalid($"policy_arns entry '{arn}' is not a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME).");
+            }
+        }
+
+        DurationSeconds = durationSeconds;
+        MfaSerial = mfaSerial;
+        SourceIdentity = sourceIdentity;
+        Tags = tagList.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        TransitiveTagKeys = (transitiveTagKeys ?? Array.Empty<string>()).ToList().AsReadOnly();
+        PolicyArns = (policyArns ?? Array.Empty<string>()).ToList().AsReadOnly();
+        Fingerprint = string.Join(
+            "\u001f",
+            DurationSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+            MfaSerial ?? string.Empty,
+            SourceIdentity ?? string.Empty,
+            string.Join(",", Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value)),
+            string.Join(",", TransitiveTagKeys),
+            string.Join(",", PolicyArns));
+    }
+
+    /// <summary>DurationSeconds sent with AssumeRole.</summary>
+    public int? DurationSeconds { get; }
+
+    /// <summary>SerialNumber of the MFA device; the token code is asked for at call time.</summary>
+    public string? MfaSerial { get; }
+
+    /// <summary>SourceIdentity sent with AssumeRole.</summary>
+    public string? SourceIdentity { get; }
+
+    /// <summary>Session tags.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; }
+
+    /// <summary>Tags that pass on to the next hop.</summary>
+    public IReadOnlyList<string> TransitiveTagKeys { get; }
+
+    /// <summary>Managed session policies (PolicyArns).</summary>
+    public IReadOnlyList<string> PolicyArns { get; }
+
+    /// <summary>Tells option sets apart in the cache.</summary>
+    internal string Fingerprint { get; }
+
+    /// <summary>The same options with the duration capped at <paramref name="seconds"/>.</summary>
+    internal AssumeRoleOptions WithDuration(int seconds) =>
+        new(seconds, MfaSerial, SourceIdentity, Tags, TransitiveTagKeys, PolicyArns);
+
+    private static AccessorDefinitionException Invalid(string message) =>
+        new(AccessorDefinitionException.StepInvalid, message);
+}

@@ -1,0 +1,131 @@
+using Altimeter.Auth;
+using Altimeter.Auth.Tests.Doubles;
+using Newtonsoft.Json.Linq;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+public class AssumeRoleOptionsTests
+{
+    private const string WithOptions = """
+        {"multi_hop_accessors": [{"role_session_name": "opts", "partition": "aws-cn", "access_steps": [
+          {"role_name": "Hub", "account_id": "111111111111", "duration_seconds": 7200, "mfa_serial": "arn:aws:iam::111111111111:mfa/ops",
+           "source_identity": "alice", "tags": {"team": "sec", "cost-center": "42"}, "transitive_tag_keys": ["team"],
+           "policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
+          {"role_name": "Target", "duration_seconds": 7200}]}]}
+        """;
+
+    [Fact]
+    public void The_new_keys_load_and_write_back_while_an_original_file_writes_back_without_them()
+    {
+        var accessor = AccessorJson.Read(WithOptions, "opts.json");
+        var chain = Assert.Single(accessor.MultiHopAccessors);
+        var options = chain.AccessSteps[0].Options!;
+
+        Assert.Equal("aws-cn", chain.Partition);
+        Assert.Equal(7200, options.DurationSeconds);
+        Assert.Equal("arn:aws:iam::111111111111:mfa/ops", options.MfaSerial);
+        Assert.Equal("alice", options.SourceIdentity);
+        Assert.Equal("sec", options.Tags["team"]);
+        Assert.Equal(new[] { "team" }, options.TransitiveTagKeys);
+        Assert.Equal(new[] { "arn:aws:iam::aws:policy/ReadOnlyAccess" }, options.PolicyArns);
+        var written = JObject.Parse(AccessorJson.Write(accessor));
+        Assert.Equal("aws-cn", (string?)written["multi_hop_accessors"]![0]!["partition"]);
+        Assert.Equal("42", (string?)written["multi_hop_accessors"]![0]!["access_steps"]![0]!["tags"]!["cost-center"]);
+        Assert.Equal(AccessorJson.Write(accessor), AccessorJson.Write(AccessorJson.Read(written.ToString(), "again")));
+
+        var original = AccessorJson.Write(AccessorJson.Read("{\"multi_hop_accessors\": [{\"role_session_name\": \"ab\", \"access_steps\": [{\"role_name\": \"R\"}]}]}", "orig"));
+        Assert.DoesNotContain("duration_seconds", original);
+        Assert.DoesNotContain("partition", original);
+    }
+
+    [Fact]
+    public void A_duration_over_an_hour_on_a_hop_reached_through_another_role_is_capped_with_a_warning()
+    {
+        var accessor = AccessorJson.Read(WithOptions, "opts.json");
+        var chain = accessor.MultiHopAccessors[0];
+
+        Assert.Equal(7200, chain.AccessSteps[0].Options!.DurationSeconds);
+        Assert.Equal(3600, chain.AccessSteps[1].Options!.DurationSeconds);
+        var warning = Assert.Single(accessor.Warnings);
+        Assert.Contains("duration_seconds 7200", warning);
+        Assert.Contains("3600", warning);
+    }
+
+    [Theory]
+    [InlineData("\"duration_seconds\": 899", "duration_seconds 899 is out of range")]
+    [InlineData("\"duration_seconds\": 43201", "out of range")]
+    [InlineData("\"duration_seconds\": \"3600\"", "duration_seconds must be a whole number")]
+    [InlineData("\"mfa_serial\": \"x\"", "mfa_serial 'x'")]
+    [InlineData("\"source_identity\": \"a b\"", "source_identity 'a b'")]
+    [InlineData("\"tags\": {\"aws:x\": \"y\"}", "tag key 'aws:x'")]
+    [InlineData("\"tags\": {\"team\": 5}", "tags.team must be a string")]
+    [InlineData("\"tags\": {\"team\": \"a\"}, \"transitive_tag_keys\": [\"other\"]", "transitive_tag_keys names 'other'")]
+    [InlineData("\"policy_arns\": [\"ReadOnlyAccess\"]", "policy_arns entry 'ReadOnlyAccess'")]
+    public void Options_STS_would_refuse_are_refused_at_load_time(string option, string text)
+    {
+        var json = "{\"multi_hop_accessors\": [{\"role_session_name\": \"ab\", \"access_steps\": [{\"role_name\": \"R\", " + option + "}]}]}";
+        var e = Assert.Throws<AccessorDefinitionException>(() => AccessorJson.Read(json, "bad.json"));
+        Assert.Contains(text, e.Message);
+        Assert.Contains("bad.json", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_partition_is_refused()
+    {
+        var e = Assert.Throws<AccessorDefinitionException>(() => AccessorJson.Read("{\"multi_hop_accessors\": [{\"role_session_name\": \"ab\", \"partition\": \"aws-mars\", \"access_steps\": [{\"role_name\": \"R\"}]}]}", "p.json"));
+        Assert.Contains("partition 'aws-mars'", e.Message);
+    }
+
+    [Fact]
+    public async Task Every_option_reaches_the_STS_call_with_the_MFA_code_and_the_explicit_partition()
+    {
+        var sts = new FakeSecurityTokenService();
+        var accessor = AccessorJson.Read(WithOptions, "opts.json");
+        var options = TestData.Options(sts);
+        options.MfaTokenCode = serial => serial == "arn:aws:iam::111111111111:mfa/ops" ? "123456" : null;
+
+        await accessor.GetSessionAsync(TestData.Target, options);
+
+        var calls = sts.AssumeRoleCalls.ToArray();
+        Assert.Equal("arn:aws-cn:iam::111111111111:role/Hub", calls[0].Request.RoleArn);
+        Assert.Equal("arn:aws-cn:iam::222222222222:role/Target", calls[1].Request.RoleArn);
+        var first = calls[0].Request;
+        Assert.Equal(7200, first.Options!.DurationSeconds);
+        Assert.Equal("123456", first.TokenCode);
+        Assert.Equal("alice", first.Options.SourceIdentity);
+        Assert.Equal(2, first.Options.Tags.Count);
+        // The second hop is signed with the hub's temporary credentials: at most an hour.
+        Assert.Equal(3600, calls[1].Request.Options!.DurationSeconds);
+        Assert.Null(calls[1].Request.TokenCode);
+    }
+
+    [Fact]
+    public async Task A_step_with_an_MFA_serial_and_no_code_fails_clearly_before_calling_STS()
+    {
+        var sts = new FakeSecurityTokenService();
+        var accessor = AccessorJson.Read(WithOptions, "opts.json");
+
+        var e = await Assert.ThrowsAsync<AccountAuthException>(() => accessor.GetSessionAsync(TestData.Target, TestData.Options(sts)));
+
+        var mfa = Assert.IsType<MfaTokenRequiredException>(Assert.Single(e.Failures).Error);
+        Assert.Equal("MfaTokenRequired", mfa.ErrorId);
+        Assert.Contains("-TokenCode", e.Message);
+        Assert.Empty(sts.AssumeRoleCalls);
+    }
+
+    [Fact]
+    public async Task Steps_with_different_options_do_not_share_cached_credentials()
+    {
+        var sts = new FakeSecurityTokenService();
+        var plain = new MultiHopAccessor("same", new[] { new AccessStep("Target") });
+        var tagged = new MultiHopAccessor("same", new[] { new AccessStep("Target", null, null, _ => null, new AssumeRoleOptions(tags: new Dictionary<string, string> { ["team"] = "a" })) });
+        var cache = new CredentialsCache();
+
+        var first = await new Accessor(new[] { plain }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+        var second = await new Accessor(new[] { tagged }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        Assert.Equal(2, sts.AssumeRoleCalls.Count);
+        Assert.NotEqual(first.GetCredentials().AccessKey, second.GetCredentials().AccessKey);
+    }
+}
