@@ -15,6 +15,9 @@
         'Get-AltimeterSession'
         'Get-AltimeterCredentialCache'
         'Clear-AltimeterCredentialCache'
+        'Set-AltimeterEnvironment'
+        'Invoke-AltimeterCommand'
+        'ConvertTo-AltimeterCredentialProcess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

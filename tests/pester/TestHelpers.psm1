@@ -33,6 +33,13 @@ function Get-FixturePath {
     $path
 }
 
+# $null removes the variable. ([Environment]::SetEnvironmentVariable($name, $null) from PowerShell
+# passes "" and leaves an empty variable, which the AWS CLI takes for a profile named "".)
+function Set-TestVariable([string] $Name, [AllowNull()] [string] $Value) {
+    if ([string]::IsNullOrEmpty($Value)) { Remove-Item "Env:$Name" -ErrorAction SilentlyContinue }
+    else { Set-Item "Env:$Name" $Value }
+}
+
 function Save-TestEnvironment {
     $saved = @{}
     foreach ($name in $script:EnvironmentVariables) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
@@ -41,7 +48,7 @@ function Save-TestEnvironment {
 
 function Restore-TestEnvironment {
     param([Parameter(Mandatory)] [hashtable] $Saved)
-    foreach ($name in $Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $Saved[$name]) }
+    foreach ($name in $Saved.Keys) { Set-TestVariable $name $Saved[$name] }
 }
 
 <#
@@ -54,7 +61,7 @@ function Set-MotoStsEnvironment {
         [Parameter(Mandatory)] $Server,
         [string] $AccessKeyId = 'AKIAPESTERSOURCE0001'
     )
-    foreach ($name in $script:EnvironmentVariables) { [Environment]::SetEnvironmentVariable($name, $null) }
+    foreach ($name in $script:EnvironmentVariables) { Set-TestVariable $name $null }
     $env:AWS_ACCESS_KEY_ID = $AccessKeyId
     $env:AWS_SECRET_ACCESS_KEY = 'pester-source-secret-not-real'
     $env:AWS_REGION = 'us-east-1'

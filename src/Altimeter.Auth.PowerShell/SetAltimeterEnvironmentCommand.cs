@@ -1,0 +1,39 @@
+using System;
+using System.Management.Automation;
+using Altimeter.Auth;
+
+namespace Altimeter.Auth.Commands;
+
+/// <summary>
+/// <para type="synopsis">Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION of this process to a session's.</para>
+/// <para type="description">Tools started from this shell afterwards (aws, terraform, SDK programs) use the session. The variables are not renewed when the session is: set them again, or use Invoke-AltimeterCommand.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "AltimeterEnvironment", SupportsShouldProcess = true)]
+[OutputType(typeof(void))]
+public sealed class SetAltimeterEnvironmentCommand : PSCmdlet
+{
+    /// <summary>The session (from Get-AltimeterSession).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public AltimeterSession Session { get; set; } = null!;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess($"AWS_* environment variables of this process ({Session.AccountId} {Session.Region}, key {Session.AccessKeyId})", "Set"))
+        {
+            return;
+        }
+
+        foreach (var variable in CredentialExport.EnvironmentOf(Session))
+        {
+            Environment.SetEnvironmentVariable(variable.Key, variable.Value);
+        }
+
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE")))
+        {
+            WriteWarning("AWS_PROFILE is set: a tool given a profile may use it instead of these keys.");
+        }
+
+        WriteVerbose($"AWS_* variables set for {Session.AccountId} ({Session.Region}), key {Session.AccessKeyId}.");
+    }
+}
