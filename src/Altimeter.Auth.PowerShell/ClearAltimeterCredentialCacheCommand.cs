@@ -34,18 +34,17 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var cache = ProcessCredentialsCache.Instance;
-        var selected = cache.List().Where(Matches).ToList();
-        var what = selected.Count == cache.Count && AccountId is null && RoleName is null && RoleSessionName is null
-            ? $"all {selected.Count} cached credentials"
-            : $"{selected.Count} cached credentials ({string.Join(", ", selected.Select(e => e.Key))})";
-        if (selected.Count == 0 || !ShouldProcess(what, "Remove"))
+        var caches = ProcessCredentialsCache.All.ToList();
+        var selected = caches.SelectMany(c => c.List()).Where(Matches).ToList();
+        var shared = caches.Where(c => c.Shared is not null).Select(c => c.Shared!.Directory).ToList();
+        var what = $"{selected.Count} cached credentials{(selected.Count == 0 ? string.Empty : $" ({string.Join(", ", selected.Select(e => e.Key))})")}"
+            + (shared.Count == 0 ? string.Empty : $" and the matching entries of the shared cache in {string.Join(", ", shared)}");
+        if ((selected.Count == 0 && shared.Count == 0) || !ShouldProcess(what, "Remove"))
         {
             return;
         }
 
-        var keys = selected.Select(e => e.Key).ToList();
-        var removed = cache.Remove(entry => keys.Contains(entry.Key, StringComparer.Ordinal));
+        var removed = caches.SelectMany(c => c.Remove(Matches)).ToList();
         WriteVerbose($"Removed {removed.Count} cached credentials.");
         if (PassThru.IsPresent)
         {

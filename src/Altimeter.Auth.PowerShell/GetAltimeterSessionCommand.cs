@@ -168,6 +168,14 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     protected override void EndProcessing()
     {
         WriteCompleted(waitForAll: true, waitForHead: true);
+        if (_accessor?.CredentialsCache.Shared is SharedCredentialsStore store)
+        {
+            while (store.Warnings.TryDequeue(out var warning))
+            {
+                WriteWarning(warning);
+            }
+        }
+
         if (_progressShown)
         {
             WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", "Done") { RecordType = ProgressRecordType.Completed });

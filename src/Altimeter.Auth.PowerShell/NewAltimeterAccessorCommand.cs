@@ -38,6 +38,14 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public Hashtable[] MultiHopAccessor { get; set; } = Array.Empty<Hashtable>();
 
+    /// <summary>
+    /// A directory for a credentials cache shared with other processes (other pwsh steps of a CI
+    /// pipeline): one owner-only file per entry. Default: the ALTIMETER_CREDENTIAL_CACHE variable; neither: memory only.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SharedCachePath { get; set; }
+
     /// <summary>Run chains without the credentials cache, whatever the definition says.</summary>
     [Parameter]
     public SwitchParameter NoCache { get; set; }
@@ -48,7 +56,9 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
         var options = new AccessorLoadOptions
         {
             CacheCreds = NoCache.IsPresent ? false : null,
-            CredentialsCache = ProcessCredentialsCache.Instance,
+            CredentialsCache = SharedCachePath is null
+                ? ProcessCredentialsCache.Instance
+                : ProcessCredentialsCache.For(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SharedCachePath)),
         };
 
         try
@@ -58,7 +68,7 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
                 PathParameterSet => AccessorFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options),
                 JsonParameterSet => AccessorJson.Read(Json, "-Json", options),
                 TablesParameterSet => AccessorTables.Read(MultiHopAccessor.Select(t => (IDictionary)PowerShellValues.Unwrap(t)!), "-MultiHopAccessor", options),
-                _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: ProcessCredentialsCache.Instance),
+                _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: options.CredentialsCache),
             };
             WriteVerbose($"Accessor: {accessor}");
             foreach (var warning in accessor.Warnings)

@@ -28,9 +28,19 @@ public sealed class CredentialsCache
 
     /// <summary>A cache on the given clock (tests move time with it).</summary>
     public CredentialsCache(Func<DateTimeOffset> clock)
+        : this(clock, shared: null)
+    {
+    }
+
+    /// <summary>A cache backed by a store shared with other processes: what one process assumed, the next one reuses.</summary>
+    public CredentialsCache(Func<DateTimeOffset> clock, SharedCredentialsStore? shared)
     {
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        Shared = shared;
     }
+
+    /// <summary>The store shared with other processes, or null.</summary>
+    public SharedCredentialsStore? Shared { get; }
 
     /// <summary>Number of entries, expired ones included until a lookup drops them.</summary>
     public int Count => _entries.Count;
@@ -51,7 +61,7 @@ public sealed class CredentialsCache
         var key = (accountId, roleName, roleSessionName);
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return null;
+            return GetShared(accountId, roleName, roleSessionName, signer, minimumLifetime);
         }
 
         var now = _clock();
@@ -155,6 +165,21 @@ public sealed class CredentialsCache
     internal void Store(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
     {
         _entries[(accountId, roleName, roleSessionName)] = new Entry(credentials, signer);
+        Shared?.Put(credentials, accountId, roleName, roleSessionName, signer);
+    }
+
+    // A miss in memory may be a hit in the store another process filled; it is kept in memory from then on.
+    private CachedCredentials? GetShared(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime)
+    {
+        var now = _clock();
+        var found = Shared?.TryGet(accountId, roleName, roleSessionName, signer, now);
+        if (found is null || found.Expiration - now < minimumLifetime)
+        {
+            return null;
+        }
+
+        _entries[(accountId, roleName, roleSessionName)] = new Entry(found, signer);
+        return found;
     }
 
     // A waiter may give up (Ctrl+C) without cancelling the flight the others wait for.
@@ -202,11 +227,20 @@ public sealed class CredentialsCache
             }
         }
 
+        Shared?.Remove(key =>
+        {
+            var parts = key.Split(':');
+            return parts.Length == 3 && match(new CacheEntryInfo(parts[0], parts[1], parts[2], now, isExpired: false, "****"));
+        });
         return removed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Empties the cache.</summary>
-    public void Clear() => _entries.Clear();
+    /// <summary>Empties the cache, and the shared store when there is one.</summary>
+    public void Clear()
+    {
+        _entries.Clear();
+        Shared?.Remove();
+    }
 
     /// <summary>
     /// The cache in altimeter's serialised form, <b>with secrets</b>:

@@ -1,0 +1,114 @@
+using Altimeter.Auth;
+using Altimeter.Auth.Tests.Doubles;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+public sealed class SharedCredentialsStoreTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"altimeter-shared-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    private static CachedCredentials Credentials(string key, TimeSpan lifetime) =>
+        new(key, "shared-secret-" + key, "shared-token-" + key, DateTimeOffset.UtcNow + lifetime);
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void An_entry_round_trips_in_an_owner_only_file_whose_name_is_a_hash()
+    {
+        var store = new SharedCredentialsStore(_directory);
+        store.Put(Credentials("ASIASHARED0000000001", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", "AKIASIGNER");
+
+        var found = store.TryGet("123456789012", "Role", "s1", "AKIASIGNER", DateTimeOffset.UtcNow);
+
+        Assert.Equal("ASIASHARED0000000001", found!.AccessKeyId);
+        Assert.Equal("shared-token-ASIASHARED0000000001", found.SessionToken);
+        var file = Assert.Single(Directory.GetFiles(_directory));
+        Assert.DoesNotContain(":", Path.GetFileName(file));
+        Assert.DoesNotContain("123456789012", Path.GetFileName(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_directory));
+        Assert.Null(store.TryGet("123456789012", "Role", "s1", "AKIAOTHERSIGNER", DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void A_malformed_file_is_ignored_with_a_warning_and_replaced()
+    {
+        var store = new SharedCredentialsStore(_directory);
+        store.Put(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null);
+        var file = Assert.Single(Directory.GetFiles(_directory));
+        File.WriteAllText(file, "{\"key\": \"123456789012:Role:s1\", \"access_key_id\": ");
+
+        Assert.Null(store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow));
+        Assert.True(store.Warnings.TryDequeue(out var warning));
+        Assert.Contains("malformed", warning);
+        Assert.DoesNotContain("shared-secret", warning);
+
+        store.Put(Credentials("ASIASHARED0000000003", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null);
+        Assert.Equal("ASIASHARED0000000003", store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow)!.AccessKeyId);
+    }
+
+    [Fact]
+    public void Expired_entries_are_never_handed_out_and_are_pruned()
+    {
+        var store = new SharedCredentialsStore(_directory);
+        store.Put(Credentials("ASIASHARED0000000004", TimeSpan.FromSeconds(30)), "123456789012", "Role", "s1", null);
+
+        Assert.Null(store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow));
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public async Task A_second_cache_on_the_same_store_reuses_the_first_ones_hops_without_STS()
+    {
+        var sts = new FakeSecurityTokenService();
+        var first = new Accessor(new[] { TestData.TwoHop() }, true, new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory)));
+        var session = await first.GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        // As another process would: a new cache object on the same directory.
+        var second = new Accessor(new[] { TestData.TwoHop() }, true, new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory)));
+        var again = await second.GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        Assert.Equal(2, sts.AssumeRoleCalls.Count);
+        Assert.Equal(session.GetCredentials().AccessKey, again.GetCredentials().AccessKey);
+        Assert.Equal(2, Directory.GetFiles(_directory).Length);
+
+        second.CredentialsCache.Clear();
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public async Task Writers_and_readers_at_once_never_see_a_torn_entry()
+    {
+        var torn = 0;
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+        {
+            var store = new SharedCredentialsStore(_directory);
+            for (var i = 0; i < 100; i++)
+            {
+                store.Put(Credentials($"ASIAW{w}N{i:D14}", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null);
+            }
+        }));
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            var store = new SharedCredentialsStore(_directory);
+            for (var i = 0; i < 300; i++)
+            {
+                store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow);
+                if (!store.Warnings.IsEmpty) Interlocked.Increment(ref torn);
+            }
+        }));
+
+        await Task.WhenAll(writers.Concat(readers));
+
+        Assert.Equal(0, torn);
+        var file = Assert.Single(Directory.GetFiles(_directory, "*.json"));
+        Assert.StartsWith("ASIAW", new SharedCredentialsStore(_directory).TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow)!.AccessKeyId);
+        Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
+        Assert.NotNull(file);
+    }
+}

@@ -1,0 +1,117 @@
+# The credentials cache shared by processes (ALTIMETER_CREDENTIAL_CACHE, or -SharedCachePath):
+# real pwsh processes, one after the other and at the same time, against moto.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    $server = Start-MotoServer
+    $accessorPath = Get-FixturePath 'accessors/two-hop.json'
+    $modulePath = Get-AltimeterModulePath
+    function New-SharedEnvironment([string] $Directory) {
+        @{
+            AWS_ENDPOINT_URL_STS = $server.Url; AWS_REGION = 'us-east-1'; AWS_EC2_METADATA_DISABLED = 'true'
+            AWS_ACCESS_KEY_ID = 'AKIAPESTERSHAREDSRC1'; AWS_SECRET_ACCESS_KEY = 'pester-shared-secret'; AWS_SESSION_TOKEN = $null; AWS_PROFILE = $null
+            ALTIMETER_PESTER_EXT_ID = 'pester-external-id'; ALTIMETER_CREDENTIAL_CACHE = $Directory
+        }
+    }
+    $getSessions = {
+        param($AccessorPath, $Accounts)
+        $accessor = New-AltimeterAccessor -Path $AccessorPath
+        @($Accounts | Get-AltimeterSession -Accessor $accessor | ForEach-Object { [pscustomobject]@{ AccountId = $_.AccountId; Key = $_.GetCredentials().AccessKey } })
+    }
+}
+
+AfterAll {
+    if ($server) { Stop-MotoServer $server }
+}
+
+Describe 'The credentials cache shared by processes' {
+    BeforeEach {
+        Reset-MotoServer $server
+        $directory = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-shared-$([guid]::NewGuid())"
+    }
+
+    AfterEach { Remove-Item -Recurse -Force $directory -ErrorAction SilentlyContinue }
+
+    It 'Shared cache / a second pwsh process reuses the first one''s hub and target credentials with zero STS calls' {
+        $accounts = '222222222222', '333333333333'
+        $first = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = $accounts } $getSessions
+        $callsAfterFirst = @(Get-MotoRequest $server).Count
+        $second = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = $accounts } $getSessions
+
+        $callsAfterFirst | Should -Be 3
+        @(Get-MotoRequest $server).Count | Should -Be 3 -Because 'the second process made no STS call'
+        $second.Key | Should -Be $first.Key
+        $second.AccountId | Should -Be $accounts
+    }
+
+    It 'Shared cache / the directory is owner-only, one file per entry, named by a hash' {
+        $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
+
+        (Get-Item $directory).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        $files = @(Get-ChildItem $directory -File)
+        $files | Should -HaveCount 2
+        foreach ($file in $files) {
+            $file.UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+            $file.Name | Should -Not -Match ':|\d{12}'
+        }
+    }
+
+    It 'Shared cache / two processes writing at once lose or tear no entry' {
+        $a = 1..25 | ForEach-Object { '{0:D12}' -f (810000000000 + $_) }
+        $b = 1..25 | ForEach-Object { '{0:D12}' -f (810000000000 + $_ + 12) }
+        # Two pwsh processes started together, each getting 25 accounts (12 of them the same).
+        $processes = foreach ($accounts in @(, $a) + @(, $b)) {
+            $script = "Import-Module '$modulePath'; `$accessor = New-AltimeterAccessor -Path '$accessorPath'; '$($accounts -join "','")' | Get-AltimeterSession -Accessor `$accessor | Out-Null"
+            $info = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+            if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+            foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $script) { $info.ArgumentList.Add($argument) }
+            $info.UseShellExecute = $false
+            $environment = New-SharedEnvironment $directory
+            foreach ($name in $environment.Keys) {
+                if ($null -eq $environment[$name]) { $null = $info.Environment.Remove($name) } else { $info.Environment[$name] = $environment[$name] }
+            }
+            [System.Diagnostics.Process]::Start($info)
+        }
+        foreach ($process in $processes) {
+            $process.WaitForExit(180000) | Should -BeTrue
+            $process.ExitCode | Should -Be 0
+        }
+
+        $files = @(Get-ChildItem $directory -File -Filter '*.json')
+        $files | Should -HaveCount 38 -Because '37 distinct targets and the hub, each once'
+        foreach ($file in $files) {
+            $entry = Get-Content -Raw $file.FullName | ConvertFrom-Json
+            $entry.access_key_id | Should -Match '^ASIA'
+            $entry.key | Should -Match '^\d{12}:Altimeter(Hub|Target):altimeter-pester$'
+        }
+        @(Get-ChildItem $directory -File -Filter '*.tmp') | Should -HaveCount 0
+    }
+
+    It 'Shared cache / Clear-AltimeterCredentialCache empties it too' {
+        $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
+        $left = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ Directory = $directory } {
+            param($Directory)
+            Clear-AltimeterCredentialCache -Confirm:$false
+            @(Get-ChildItem $Directory -File).Count
+        }
+
+        $left | Should -Be 0
+    }
+
+    It 'Shared cache / a malformed file is ignored with a warning and replaced' {
+        $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
+        Get-ChildItem $directory -File | ForEach-Object { Set-Content $_.FullName '{"broken": ' }
+        Reset-MotoServer $server
+
+        $result = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath } {
+            param($AccessorPath)
+            $session = Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath) -WarningVariable warned -WarningAction SilentlyContinue
+            [pscustomobject]@{ AccountId = $session.AccountId; Warnings = @($warned | ForEach-Object { "$_" }) }
+        }
+
+        $result.AccountId | Should -Be '222222222222'
+        ($result.Warnings -join "`n") | Should -BeLike '*malformed*'
+        @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole') | Should -HaveCount 2
+        Get-ChildItem $directory -File | ForEach-Object { { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Should -Not -Throw }
+    }
+}
