@@ -58,6 +58,13 @@ Describe 'Secrets never shown' {
         $shown.Add((Show-Everything { Get-AltimeterCredentialCache -Verbose }).Text)
         $shown.Add((Show-Everything { Clear-AltimeterCredentialCache -AccountId 222222222222 -PassThru -Verbose -Confirm:$false }).Text)
         $shown.Add((Show-Everything { $accessor; $accessor | ConvertTo-Json -Depth 6 -WarningAction SilentlyContinue; $accessor.ToString() }).Text)
+        # The exports' own messages (what they print besides what the user asked for) show no secret either.
+        $saved = Save-TestEnvironment
+        try {
+            $shown.Add((Show-Everything { $session | Set-AltimeterEnvironment -WhatIf -Verbose; $session | Set-AltimeterEnvironment -Verbose }).Text)
+        }
+        finally { Restore-TestEnvironment $saved }
+        $shown.Add((Show-Everything { Invoke-AltimeterCommand $session { 'ran' } -Verbose }).Text)
         $DebugPreference = 'SilentlyContinue'
 
         $all = $shown -join "`n"
