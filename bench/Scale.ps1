@@ -34,7 +34,7 @@ function Get-Counts($Server) {
 $server = Start-MotoServer
 $results = [ordered]@{ Machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)"; Date = (Get-Date).ToUniversalTime().ToString('o'); Scale = @(); Peer = @(); ImportModule = $null }
 try {
-    $env:AWS_ACCESS_KEY_ID = 'AKIABENCHSOURCE00001'
+    $env:AWS_ACCESS_KEY_ID = 'FAKEBENCHSOURCEKEY01'
     $env:AWS_SECRET_ACCESS_KEY = 'bench-secret-not-real'
     Remove-Item Env:AWS_SESSION_TOKEN, Env:AWS_PROFILE -ErrorAction SilentlyContinue
     $env:AWS_REGION = 'us-east-1'
@@ -71,7 +71,7 @@ try {
     if (-not $SkipAwsCli -and (Get-Command aws -ErrorAction SilentlyContinue)) {
         $cliHome = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-bench-awscli-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Force (Join-Path $cliHome '.aws')
-        Set-Content (Join-Path $cliHome '.aws/credentials') "[src]`naws_access_key_id = AKIABENCHSOURCE00001`naws_secret_access_key = bench-secret-not-real`n"
+        Set-Content (Join-Path $cliHome '.aws/credentials') "[src]`naws_access_key_id = FAKEBENCHSOURCEKEY01`naws_secret_access_key = bench-secret-not-real`n"
         foreach ($n in $Sizes) {
             $targets = 1..$n | ForEach-Object { '{0:D12}' -f (800000000000 + $_) }
             $config = [System.Text.StringBuilder]::new()

@@ -11,7 +11,7 @@ $server = Start-MotoServer
 try {
     Reset-MotoServer $server
     # moto accepts any key; these name nobody real. Nothing leaves 127.0.0.1.
-    $env:AWS_ACCESS_KEY_ID = 'AKIADEMODEMODEMO0000'
+    $env:AWS_ACCESS_KEY_ID = 'FAKEDEMOSOURCEKEY001'
     $env:AWS_SECRET_ACCESS_KEY = 'demo-secret-not-real'
     Remove-Item Env:AWS_SESSION_TOKEN, Env:AWS_PROFILE -ErrorAction SilentlyContinue
     $env:AWS_REGION = 'us-east-1'

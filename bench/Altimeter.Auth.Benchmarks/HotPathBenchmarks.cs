@@ -10,7 +10,7 @@ public class HotPathBenchmarks
 {
     private const string Hub = "111111111111";
     private const string Target = "222222222222";
-    private readonly BasicAWSCredentials _source = new("AKIABENCHSOURCE00001", "bench-secret");
+    private readonly BasicAWSCredentials _source = new("FAKEBENCHSOURCEKEY01", "bench-secret");
     private Accessor _accessor = null!;
     private SessionOptions _options = null!;
     private CredentialsCache _cache = null!;
@@ -25,7 +25,7 @@ public class HotPathBenchmarks
         _options = new SessionOptions { Region = "us-east-1", SourceCredentials = _source, Sts = new IssuingSecurityTokenService() };
         _accessor.GetSessionAsync(Target, _options).GetAwaiter().GetResult();
         _credentials = new CachedCredentials("ASIABENCHCACHED00001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1));
-        _cache.Store(_credentials, "333333333333", "Role", "bench", "AKIABENCHSOURCE00001");
+        _cache.Store(_credentials, "333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
         _accessorFile = Path.Combine(Path.GetTempPath(), $"altimeter-bench-{Guid.NewGuid():N}.json");
         File.WriteAllText(_accessorFile, AccessorJson.Write(_accessor));
     }
@@ -38,10 +38,10 @@ public class HotPathBenchmarks
     public AltimeterSession CachedGetSession() => _accessor.GetSessionAsync(Target, _options).GetAwaiter().GetResult();
 
     [Benchmark]
-    public CachedCredentials? CacheGet() => _cache.Get("333333333333", "Role", "bench", "AKIABENCHSOURCE00001");
+    public CachedCredentials? CacheGet() => _cache.Get("333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
 
     [Benchmark]
-    public void CachePut() => _cache.Store(_credentials, "333333333333", "Role", "bench", "AKIABENCHSOURCE00001");
+    public void CachePut() => _cache.Store(_credentials, "333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
 
     [Benchmark]
     public Accessor LoadAccessorFile() => AccessorFile.Load(_accessorFile);

@@ -3,6 +3,7 @@
 # must start in a process the SDK has not seen yet. Nothing here talks to anything but 127.0.0.1.
 
 $script:RepositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+Import-Module (Join-Path $PSScriptRoot '../fixtures/MotoServer.psm1')
 
 # Every variable a test may change; Save-TestEnvironment / Restore-TestEnvironment keep them intact.
 $script:EnvironmentVariables = @(
@@ -172,6 +173,28 @@ ConvertTo-Json -InputObject @(`$output) -Depth 6 | Set-Content -LiteralPath $(& 
 
 <#
 .SYNOPSIS
+    What most test files start with: the environment saved, moto started, the AWS SDK pointed at it.
+    Stop-MotoTestSuite undoes it all and empties the credentials cache.
+#>
+function Start-MotoTestSuite {
+    $saved = Save-TestEnvironment
+    $server = Start-MotoServer
+    Set-MotoStsEnvironment -Server $server
+    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    [pscustomobject]@{ Server = $server; SavedEnvironment = $saved }
+}
+
+function Stop-MotoTestSuite {
+    param([AllowNull()] $Suite)
+    if ($Suite) {
+        Stop-MotoServer $Suite.Server
+        Restore-TestEnvironment $Suite.SavedEnvironment
+    }
+    Clear-AltimeterCredentialCache -Confirm:$false
+}
+
+<#
+.SYNOPSIS
     A stand-in for AWS.Tools.Common under $Root (put $Root on PSModulePath): it loads another build
     of AWSSDK.Core 4.x (net8.0, as AWS Tools ships for PowerShell 7) by RequiredAssemblies, as the
     real module does, and declares Set-AWSCredential with the real parameter sets. Set-AWSCredential
@@ -236,4 +259,5 @@ function Set-DefaultAWSRegion {
 }
 
 Export-ModuleMember -Function Get-AltimeterModulePath, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment,
-    Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn
+    Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn,
+    Start-MotoTestSuite, Stop-MotoTestSuite

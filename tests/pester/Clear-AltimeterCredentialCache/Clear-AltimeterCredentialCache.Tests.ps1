@@ -3,10 +3,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Get-AltimeterModulePath) -Force
 
-    $savedEnvironment = Save-TestEnvironment
-    $server = Start-MotoServer
-    Set-MotoStsEnvironment -Server $server
-    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    $suite = Start-MotoTestSuite
+    $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
 
     $hubKey = '111111111111:AltimeterHub:altimeter-pester'
@@ -15,9 +13,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
-    Restore-TestEnvironment $savedEnvironment
-    Clear-AltimeterCredentialCache -Confirm:$false
+    Stop-MotoTestSuite $suite
 }
 
 Describe 'Clear-AltimeterCredentialCache' {

@@ -4,18 +4,14 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Get-AltimeterModulePath) -Force
-    $savedEnvironment = Save-TestEnvironment
-    $server = Start-MotoServer
-    Set-MotoStsEnvironment -Server $server
-    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    $suite = Start-MotoTestSuite
+    $server = $suite.Server
     $accessorPath = Get-FixturePath 'accessors/two-hop.json'
     $accessor = New-AltimeterAccessor -Path $accessorPath
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
-    Restore-TestEnvironment $savedEnvironment
-    Clear-AltimeterCredentialCache -Confirm:$false
+    Stop-MotoTestSuite $suite
 }
 
 Describe 'Handing sessions to other tools' {

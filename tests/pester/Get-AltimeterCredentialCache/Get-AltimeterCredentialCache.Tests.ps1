@@ -3,17 +3,13 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Get-AltimeterModulePath) -Force
 
-    $savedEnvironment = Save-TestEnvironment
-    $server = Start-MotoServer
-    Set-MotoStsEnvironment -Server $server
-    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    $suite = Start-MotoTestSuite
+    $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
-    Restore-TestEnvironment $savedEnvironment
-    Clear-AltimeterCredentialCache -Confirm:$false
+    Stop-MotoTestSuite $suite
 }
 
 Describe 'Get-AltimeterCredentialCache' {

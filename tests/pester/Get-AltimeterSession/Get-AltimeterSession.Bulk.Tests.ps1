@@ -4,10 +4,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Get-AltimeterModulePath) -Force
-    $savedEnvironment = Save-TestEnvironment
-    $server = Start-MotoServer
-    Set-MotoStsEnvironment -Server $server
-    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    $suite = Start-MotoTestSuite
+    $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
     $targets = 1..200 | ForEach-Object { '{0:D12}' -f (600000000000 + $_) }
     $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
@@ -16,9 +14,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
-    Restore-TestEnvironment $savedEnvironment
-    Clear-AltimeterCredentialCache -Confirm:$false
+    Stop-MotoTestSuite $suite
 }
 
 Describe 'Get-AltimeterSession with many accounts' {
