@@ -322,8 +322,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
         await _throttle!.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var options = new SessionOptions { Region = _options!.Region, ProfileName = _options.ProfileName, SourceCredentials = _options.SourceCredentials, Sts = _options.Sts, MfaTokenCode = _options.MfaTokenCode, Log = log };
-            return await _accessor!.GetSessionAsync(accountId, options, cancellationToken).ConfigureAwait(false);
+            return await _accessor!.GetSessionAsync(accountId, _options!.WithLog(log), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -61,7 +61,9 @@ public sealed class Accessor
 
         // Renewals happen later, wherever the SDK asks for credentials: no caller's log is listening then.
         // An MFA code is good once: a renewal that needs a new one fails clearly (MfaTokenRequired) unless the cached hop lasts.
-        var renewal = new SessionOptions { Region = region, SourceCredentials = options.SourceCredentials, ProfileName = options.ProfileName, Sts = options.Sts };
+        var renewal = options.WithLog(null);
+        renewal.Region = region;
+        renewal.MfaTokenCode = null;
         return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token));
     }
 

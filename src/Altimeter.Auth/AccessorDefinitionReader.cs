@@ -14,11 +14,9 @@ internal static class AccessorDefinitionReader
 {
     private static readonly string[] s_accessorKeys = { "multi_hop_accessors", "cache_creds", "credentials_cache" };
     private static readonly string[] s_chainKeys = { "role_session_name", "access_steps", "partition" };
-    private static readonly string[] s_stepKeys =
-    {
-        "role_name", "account_id", "external_id",
-        "duration_seconds", "mfa_serial", "source_identity", "tags", "transitive_tag_keys", "policy_arns",
-    };
+    // Beyond altimeter's own step keys: what AssumeRoleOptions carries.
+    private static readonly string[] s_optionKeys = { "duration_seconds", "mfa_serial", "source_identity", "tags", "transitive_tag_keys", "policy_arns" };
+    private static readonly string[] s_stepKeys = new[] { "role_name", "account_id", "external_id" }.Concat(s_optionKeys).ToArray();
 
     public static Accessor Read(JToken root, string source, AccessorLoadOptions options)
     {
@@ -86,7 +84,7 @@ internal static class AccessorDefinitionReader
     // The keys beyond the original altimeter ones; null when the step has none of them.
     private static AssumeRoleOptions? ReadOptions(JObject step, string source)
     {
-        if (!step.Properties().Any(p => p.Name is "duration_seconds" or "mfa_serial" or "source_identity" or "tags" or "transitive_tag_keys" or "policy_arns"))
+        if (!step.Properties().Any(p => s_optionKeys.Contains(p.Name, StringComparer.Ordinal)))
         {
             return null;
         }

@@ -37,7 +37,7 @@ public static class AccessorTables
         JObject root;
         try
         {
-            root = new JObject { ["multi_hop_accessors"] = new JArray(chains.Select(ToJson)) };
+            root = new JObject { ["multi_hop_accessors"] = DefinitionTree.ToJson(chains.ToList(), KeyOf) };
         }
         catch (AccessorDefinitionException e) when (e.Location is null)
         {
@@ -45,43 +45,6 @@ public static class AccessorTables
         }
 
         return AccessorDefinitionReader.Read(root, source, options ?? new AccessorLoadOptions());
-    }
-
-    private static JToken ToJson(object? value) => ToJson(value, mapKeys: true);
-
-    // Tag names are the user's own: only the keys of chains and steps are mapped.
-    private static JToken ToJson(object? value, bool mapKeys)
-    {
-        switch (value)
-        {
-            case null:
-                return JValue.CreateNull();
-            case string text:
-                return new JValue(text);
-            case bool or byte or short or int or long or float or double or decimal:
-                return new JValue(value);
-            case IDictionary table:
-                var obj = new JObject();
-                foreach (DictionaryEntry entry in table)
-                {
-                    var name = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-                    var key = mapKeys ? KeyOf(name) : name;
-                    if (obj.ContainsKey(key))
-                    {
-                        // RoleName and role_name in one table: which one was meant is not ours to guess.
-                        throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"the key '{key}' is given twice (as '{name}' and another spelling).", null);
-                    }
-
-                    obj[key] = ToJson(entry.Value, mapKeys && key != "tags");
-                }
-
-                return obj;
-            case IEnumerable list:
-                return new JArray(list.Cast<object?>().Select(ToJson));
-            default:
-                // Anything else (a date, an object) is passed as text so that the reader names the key.
-                return new JValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
-        }
     }
 
     private static string KeyOf(string name) =>

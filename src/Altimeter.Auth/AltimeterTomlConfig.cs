@@ -43,7 +43,7 @@ public static class AltimeterTomlConfig
             throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, "accessor must be a table ([accessor]).", $"{source}: accessor");
         }
 
-        return ToJson(accessor);
+        return DefinitionTree.ToJson(accessor);
     }
 
     // TOML forbids defining a key or a [table] twice, but the parser keeps the last one without a
@@ -84,38 +84,4 @@ public static class AltimeterTomlConfig
 
     private static string NameOf(object? key) =>
         (key?.ToString() ?? string.Empty).Trim().Trim('"', '\'');
-
-    private static JToken ToJson(object? value)
-    {
-        switch (value)
-        {
-            case null:
-                return JValue.CreateNull();
-            case TomlTable table:
-                var obj = new JObject();
-                foreach (var pair in table)
-                {
-                    obj[pair.Key] = ToJson(pair.Value);
-                }
-
-                return obj;
-            case string text:
-                return new JValue(text);
-            case bool flag:
-                return new JValue(flag);
-            case long or int or double or float:
-                return new JValue(value);
-            case IEnumerable list:
-                var array = new JArray();
-                foreach (var item in list)
-                {
-                    array.Add(ToJson(item));
-                }
-
-                return array;
-            default:
-                // Dates and times have no place in an accessor: keep them as text so the reader names the key.
-                return new JValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
-        }
-    }
 }

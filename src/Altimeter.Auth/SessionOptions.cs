@@ -22,4 +22,15 @@ public sealed class SessionOptions
 
     /// <summary>Where progress is told; null: nowhere.</summary>
     public IAuthLog? Log { get; set; }
+
+    /// <summary>The same options, telling <paramref name="log"/>.</summary>
+    public SessionOptions WithLog(IAuthLog? log) => new()
+    {
+        Region = Region,
+        SourceCredentials = SourceCredentials,
+        ProfileName = ProfileName,
+        Sts = Sts,
+        MfaTokenCode = MfaTokenCode,
+        Log = log,
+    };
 }
