@@ -41,10 +41,11 @@ public class SingleFlightTests
     [Fact]
     public async Task A_failed_flight_reaches_every_waiter_and_is_not_cached()
     {
-        var sts = new SlowSecurityTokenService(TimeSpan.FromMilliseconds(50)) { FailTargets = true };
+        // The target's answer waits for the test: all eight callers have joined its flight before it fails.
+        var sts = new SlowSecurityTokenService(TimeSpan.Zero) { FailTargets = true, TargetGate = new(TaskCreationOptions.RunContinuationsAsynchronously) };
         var accessor = new Accessor(new[] { TestData.TwoHop() });
 
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        var pending = Enumerable.Range(0, 8).Select(async _ =>
         {
             try
             {
@@ -55,7 +56,9 @@ public class SingleFlightTests
             {
                 return e;
             }
-        })));
+        }).ToList();
+        sts.TargetGate.SetResult(true);
+        var attempts = await Task.WhenAll(pending);
 
         Assert.All(attempts, e => Assert.Contains("AccessDenied", e!.Message));
         Assert.Equal(2, sts.Calls.Count);
@@ -70,14 +73,17 @@ public class SingleFlightTests
     [Fact]
     public async Task A_waiter_that_gives_up_does_not_cancel_the_flight_for_the_others()
     {
-        var sts = new SlowSecurityTokenService(TimeSpan.FromMilliseconds(300));
+        // STS answers only when the test says so: no timing decides who waits for whom.
+        var sts = new SlowSecurityTokenService(TimeSpan.Zero) { Gate = new(TaskCreationOptions.RunContinuationsAsynchronously) };
         var accessor = new Accessor(new[] { TestData.TwoHop() });
-        using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        using var impatient = new CancellationTokenSource();
 
         var patient = accessor.GetSessionAsync(TestData.Target, TestData.Options(sts));
         var giving = accessor.GetSessionAsync(TestData.Target, TestData.Options(sts), impatient.Token);
+        impatient.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => giving);
+        sts.Gate.SetResult(true);
         Assert.Equal(TestData.Target, (await patient).AccountId);
         Assert.Equal(2, sts.Calls.Count);
     }
@@ -106,6 +112,12 @@ public class SingleFlightTests
 
         public SlowSecurityTokenService(TimeSpan delay) => _delay = delay;
 
+        /// <summary>Every answer waits for this; open unless a test closes it.</summary>
+        public TaskCompletionSource<bool> Gate { get; init; } = Open();
+
+        /// <summary>Answers for TargetRole also wait for this.</summary>
+        public TaskCompletionSource<bool> TargetGate { get; init; } = Open();
+
         public ConcurrentQueue<string> Calls { get; } = new();
 
         public bool FailTargets { get; set; }
@@ -115,6 +127,12 @@ public class SingleFlightTests
         public async Task<AssumedRole> AssumeRoleAsync(ImmutableCredentials signer, RoleAssumption request, string region, CancellationToken cancellationToken)
         {
             Calls.Enqueue(request.RoleArn);
+            await Gate.Task;
+            if (request.RoleArn.EndsWith(":role/TargetRole", StringComparison.Ordinal))
+            {
+                await TargetGate.Task;
+            }
+
             await Task.Delay(_delay, cancellationToken);
             var account = request.RoleArn.Split(':')[4];
             if (FailTargets && request.RoleArn.EndsWith(":role/TargetRole", StringComparison.Ordinal))
@@ -131,5 +149,12 @@ public class SingleFlightTests
 
         public Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("chains must not call GetCallerIdentity");
+
+        private static TaskCompletionSource<bool> Open()
+        {
+            var open = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            open.SetResult(true);
+            return open;
+        }
     }
 }
