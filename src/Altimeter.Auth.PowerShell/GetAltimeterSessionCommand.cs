@@ -28,6 +28,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     private SessionOptions? _options;
     private Accessor? _accessor;
     private SemaphoreSlim? _throttle;
+    private MfaCodePrompt? _mfaPrompt;
     private bool _verbose;
     private bool _progressShown;
     private int _total;
@@ -185,8 +186,8 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();
 
-    // MFA codes are asked for here, on the pipeline thread, before any work starts: the hops run
-    // on other threads, where PowerShell cannot prompt.
+    // With -TokenCode, that code; else, in a session a person can answer, a prompt on the pipeline
+    // thread when a hop really needs a code; else none (those hops fail with MfaTokenRequired).
     private Func<string, string?>? MfaCodes()
     {
         if (TokenCode is not null)
@@ -195,35 +196,35 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
             return _ => code;
         }
 
-        var serials = (_accessor?.MultiHopAccessors ?? Array.Empty<MultiHopAccessor>())
-            .SelectMany(chain => chain.AccessSteps)
-            .Select(step => step.Options?.MfaSerial)
-            .Where(serial => serial is not null)
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-        if (serials.Count == 0 || !IsInteractive())
+        if (!CanPrompt())
         {
             return null;
         }
 
-        var codes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var serial in serials)
-        {
-            Host.UI.Write($"MFA code for {serial}: ");
-            var typed = Host.UI.ReadLine()?.Trim();
-            if (!string.IsNullOrEmpty(typed))
-            {
-                codes[serial!] = typed!;
-            }
-        }
-
-        return serial => codes.TryGetValue(serial, out var code) ? code : null;
+        _mfaPrompt = new MfaCodePrompt(Host.UI, _stopping.Token);
+        return _mfaPrompt.CodeFor;
     }
 
-    private static bool IsInteractive() =>
-        Environment.UserInteractive
-        && !Console.IsInputRedirected
-        && !Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase));
+    // The console host when a person is at it (no -NonInteractive, input and output not
+    // redirected: a credential_process or a redirected script cannot be answered); any other
+    // host that has a UI answers or refuses itself.
+    private bool CanPrompt()
+    {
+        if (Host.UI is null)
+        {
+            return false;
+        }
+
+        if (Host.Name != "ConsoleHost")
+        {
+            return true;
+        }
+
+        return Environment.UserInteractive
+            && !Console.IsInputRedirected
+            && !Console.IsOutputRedirected
+            && !Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase));
+    }
 
     // Writes the sessions and errors of finished accounts, in input order: the head of the queue
     // first, whatever finished after it waits for it.
@@ -231,6 +232,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     {
         while (_pending.Count > 0)
         {
+            _mfaPrompt?.AnswerRequests();
             var head = _pending.Peek();
             if (!head.Task.IsCompleted)
             {
@@ -239,17 +241,27 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
                     return;
                 }
 
-                // WhenAny never throws: the head's error is written below, in its turn.
-                while (!System.Threading.Tasks.Task.WhenAny(head.Task).Wait(ProgressInterval))
-                {
-                    WriteProgressIfLong();
-                }
+                WaitFor(head.Task);
             }
 
             _pending.Dequeue();
             waitForHead = false;
             _written++;
             Write(head);
+            WriteProgressIfLong();
+        }
+    }
+
+    // Until the task ends (its error is written later, in its turn), asking for MFA codes as hops
+    // need them and showing progress.
+    private void WaitFor(Task task)
+    {
+        var finished = ((IAsyncResult)task).AsyncWaitHandle;
+        var handles = _mfaPrompt is null ? new[] { finished } : new[] { finished, _mfaPrompt.Requested };
+        while (!task.IsCompleted)
+        {
+            WaitHandle.WaitAny(handles, ProgressInterval);
+            _mfaPrompt?.AnswerRequests();
             WriteProgressIfLong();
         }
     }

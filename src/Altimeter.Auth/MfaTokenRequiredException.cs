@@ -1,11 +1,11 @@
 namespace Altimeter.Auth;
 
-/// <summary>A step needs an MFA code and none was given (in a session that cannot be asked for one).</summary>
+/// <summary>A step needs an MFA code and none was given: no -TokenCode, and nobody could be asked or nobody answered.</summary>
 public sealed class MfaTokenRequiredException : AltimeterAuthException
 {
     /// <summary>Creates the error.</summary>
     public MfaTokenRequiredException(string mfaSerial, string step)
-        : base($"{step} needs an MFA code for {mfaSerial}: pass -TokenCode (a session that is not interactive cannot be asked for one).")
+        : base($"{step} needs an MFA code for {mfaSerial} and none was given: pass -TokenCode, or answer the prompt (only an interactive session is asked).")
     {
         MfaSerial = mfaSerial;
     }

@@ -134,27 +134,36 @@ public sealed class MultiHopAccessor
             options = options.WithDuration(AssumeRoleOptions.ChainedMaxDurationSeconds);
         }
 
-        string? tokenCode = null;
-        if (options?.MfaSerial is string serial)
-        {
-            tokenCode = context.MfaTokenCode?.Invoke(serial) ?? throw new MfaTokenRequiredException(serial, hop);
-        }
-
-        var request = new RoleAssumption(AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName), RoleSessionName, step.ExternalId, options, tokenCode);
+        var roleArn = AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName);
         var assuming = $"{hop}: AssumeRole as {RoleSessionName}{(step.ExternalId is null ? string.Empty : " with ExternalId")}";
         if (context.Cache is null)
         {
             context.Log.Verbose(assuming + " (no cache)");
-            return await AssumeCheckedAsync(context, signer, request, account, cancellationToken).ConfigureAwait(false);
+            return await AssumeHopRoleAsync(cancellationToken).ConfigureAwait(false);
         }
 
         // A flight is shared by every caller waiting for the same hop: none of them may cancel it for the others.
         var (credentials, fromCache) = await context.Cache.GetOrAssumeAsync(
             account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime,
-            () => AssumeCheckedAsync(context, signer, request, account, CancellationToken.None),
+            () => AssumeHopRoleAsync(CancellationToken.None),
             cancellationToken).ConfigureAwait(false);
         context.Log.Verbose(fromCache ? $"{hop}: cached credentials {credentials} (obtained by a concurrent request)" : assuming);
         return credentials;
+
+        // The MFA code is asked for only when the hop is really assumed: a cached hop needs none.
+        async Task<CachedCredentials> AssumeHopRoleAsync(CancellationToken token)
+        {
+            string? tokenCode = null;
+            if (options?.MfaSerial is string serial)
+            {
+                // A person may be typing the code: wait for it outside whoever started this flight.
+                await Task.Yield();
+                tokenCode = context.MfaTokenCode?.Invoke(serial) ?? throw new MfaTokenRequiredException(serial, hop);
+            }
+
+            var request = new RoleAssumption(roleArn, RoleSessionName, step.ExternalId, options, tokenCode);
+            return await AssumeCheckedAsync(context, signer, request, account, token).ConfigureAwait(false);
+        }
     }
 
     // Steps with options (other tags, policies, duration) must not share cached credentials with plain ones.

@@ -17,7 +17,7 @@ public sealed class SessionOptions
     /// <summary>The STS to call; null: the AWS SDK's.</summary>
     public ISecurityTokenService? Sts { get; set; }
 
-    /// <summary>The MFA code for a device serial (steps with mfa_serial); null: none available.</summary>
+    /// <summary>The MFA code for a device serial (steps with mfa_serial), asked for only when such a hop is really assumed (not when it is cached); it may block while a person types; null, or a null answer: none available.</summary>
     public System.Func<string, string?>? MfaTokenCode { get; set; }
 
     /// <summary>Where progress is told; null: nowhere.</summary>

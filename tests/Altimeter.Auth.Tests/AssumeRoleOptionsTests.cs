@@ -115,6 +115,30 @@ public class AssumeRoleOptionsTests
     }
 
     [Fact]
+    public async Task The_MFA_code_is_asked_for_only_when_the_hop_is_assumed_and_once_for_targets_sharing_it()
+    {
+        var sts = new FakeSecurityTokenService();
+        var accessor = AccessorJson.Read(WithOptions, "opts.json");
+        var asked = 0;
+        var options = TestData.Options(sts);
+        options.MfaTokenCode = _ =>
+        {
+            Interlocked.Increment(ref asked);
+            return "123456";
+        };
+
+        var targets = new[] { "222222222222", "333333333333", "444444444444", "555555555555" };
+        await Task.WhenAll(targets.Select(target => accessor.GetSessionAsync(target, options)));
+        Assert.Equal(1, asked);
+
+        // The hub is cached now: a new target asks for nothing.
+        await accessor.GetSessionAsync("666666666666", options);
+        Assert.Equal(1, asked);
+        Assert.Single(sts.AssumeRoleCalls, call => call.Request.TokenCode is not null);
+        Assert.Equal(6, sts.AssumeRoleCalls.Count);
+    }
+
+    [Fact]
     public async Task Steps_with_different_options_do_not_share_cached_credentials()
     {
         var sts = new FakeSecurityTokenService();

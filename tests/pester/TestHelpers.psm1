@@ -111,6 +111,16 @@ function ConvertTo-VisibleText {
 
 <#
 .SYNOPSIS
+    How to start the pwsh this one is: under `dotnet pwsh` the process is dotnet and pwsh.dll its
+    first argument; elsewhere pwsh itself.
+#>
+function Get-PwshCommandLine {
+    [Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' }
+}
+
+<#
+.SYNOPSIS
     Runs $ScriptBlock in a new pwsh process with the module imported, and returns what it outputs
     (through JSON). For what depends on the process's first contact with the AWS SDK, which reads
     some settings (the shared credentials file's path) once per process.
@@ -139,11 +149,9 @@ $(if (-not $NoImport) { "Import-Module $(& $quote (Get-AltimeterModulePath))" })
 ConvertTo-Json -InputObject @(`$output) -Depth 6 | Set-Content -LiteralPath $(& $quote $resultPath)
 "@
 
-    # Under `dotnet pwsh` the process is dotnet and pwsh.dll its first argument; elsewhere pwsh itself.
-    $info = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
-        $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
-    }
+    $pwsh = @(Get-PwshCommandLine)
+    $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in $pwsh | Select-Object -Skip 1) { $info.ArgumentList.Add($argument) }
     foreach ($argument in '-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script))) {
         $info.ArgumentList.Add($argument)
     }
@@ -258,6 +266,6 @@ function Set-DefaultAWSRegion {
     $Root
 }
 
-Export-ModuleMember -Function Get-AltimeterModulePath, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment,
+Export-ModuleMember -Function Get-AltimeterModulePath, Get-PwshCommandLine, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment,
     Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn,
     Start-MotoTestSuite, Stop-MotoTestSuite

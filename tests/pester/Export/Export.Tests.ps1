@@ -38,7 +38,7 @@ Describe 'Handing sessions to other tools' {
         $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-cli-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Force $scratch
         try {
-            $pwsh = if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { "$([Environment]::ProcessPath) $(Join-Path $PSHOME 'pwsh.dll')" } else { [Environment]::ProcessPath }
+            $pwsh = (Get-PwshCommandLine) -join ' '
             $command = "Import-Module '$(Get-AltimeterModulePath)'; Get-AltimeterSession 333333333333 -Accessor (New-AltimeterAccessor -Path '$accessorPath') | ConvertTo-AltimeterCredentialProcess"
             Set-Content (Join-Path $scratch 'config') "[profile altimeter]`ncredential_process = $pwsh -NoProfile -NonInteractive -Command `"$command`"`nregion = us-east-1`n"
             $saved = $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE

@@ -62,8 +62,9 @@ Describe 'The credentials cache shared by processes' {
         # Two pwsh processes started together, each getting 25 accounts (12 of them the same).
         $processes = foreach ($accounts in @(, $a) + @(, $b)) {
             $script = "Import-Module '$modulePath'; `$accessor = New-AltimeterAccessor -Path '$accessorPath'; '$($accounts -join "','")' | Get-AltimeterSession -Accessor `$accessor | Out-Null"
-            $info = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-            if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+            $pwsh = @(Get-PwshCommandLine)
+            $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+            foreach ($argument in $pwsh | Select-Object -Skip 1) { $info.ArgumentList.Add($argument) }
             foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $script) { $info.ArgumentList.Add($argument) }
             $info.UseShellExecute = $false
             $environment = New-SharedEnvironment $directory

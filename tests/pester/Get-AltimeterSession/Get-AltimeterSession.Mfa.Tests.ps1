@@ -1,0 +1,206 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    Import-Module (Get-AltimeterModulePath) -Force
+
+    $suite = Start-MotoTestSuite
+    $server = $suite.Server
+    $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
+    $optionsFile = Get-FixturePath 'accessors/options.json'
+    $serial = 'arn:aws:iam::111111111111:mfa/pester'
+    $hubArn = 'arn:aws:iam::111111111111:role/AltimeterHub'
+    $prompt = "Enter MFA code for ${serial}: "
+
+    if (-not ('Altimeter.Auth.TestHosts.AnsweringHost' -as [type])) {
+        Add-Type -Path (Get-FixturePath 'hosts/AnsweringHost.cs')
+    }
+
+    # Runs $ScriptBlock in a new runspace of this process whose host is $TestHost (a person who
+    # answers prompts from a queue), with the module imported; returns its output, errors included.
+    function Invoke-InHost {
+        param($TestHost, [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+        $runspace = if ($TestHost) { [runspacefactory]::CreateRunspace($TestHost) } else { [runspacefactory]::CreateRunspace() }
+        $runspace.Open()
+        $shell = [powershell]::Create()
+        $shell.Runspace = $runspace
+        try {
+            $null = $shell.AddCommand('Import-Module').AddParameter('Name', (Get-AltimeterModulePath)).AddStatement()
+            $null = $shell.AddScript($ScriptBlock.ToString())
+            foreach ($argument in $ArgumentList) { $null = $shell.AddArgument($argument) }
+            $output = @($shell.Invoke())
+            $output + @($shell.Streams.Error)
+        }
+        finally {
+            $shell.Dispose()
+            $runspace.Dispose()
+        }
+    }
+
+    $getSessions = {
+        param($Path, [string[]] $Accounts, $TokenCode)
+        $accessor = New-AltimeterAccessor -Path $Path -WarningAction SilentlyContinue
+        $extra = if ($TokenCode) { @{ TokenCode = $TokenCode } } else { @{} }
+        $Accounts | Get-AltimeterSession -Accessor $accessor @extra
+    }
+
+    function Get-MfaAssumeRole {
+        @(Get-MotoRequest $server | Where-Object { $_.Action -eq 'AssumeRole' -and $_.Parameters.RoleArn -eq $hubArn })
+    }
+}
+
+AfterAll {
+    Stop-MotoTestSuite $suite
+}
+
+Describe 'Get-AltimeterSession asking for MFA codes' {
+    BeforeEach {
+        Reset-MotoServer $server
+        Clear-AltimeterCredentialCache -Confirm:$false
+    }
+
+    Context 'in a host a person answers' {
+        It 'Get-AltimeterSession / asks when the MFA hop is assumed, reads the code hidden, and sends it with the serial' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456'))
+
+            $out = Invoke-InHost $testHost $getSessions $optionsFile, @('222222222222')
+
+            $out | Should -HaveCount 1
+            $out[0].AccountId | Should -Be '222222222222'
+            $testHost.Keyboard.HiddenLinesRead | Should -Be 1
+            $testHost.Keyboard.Written | Should -BeLike "*$prompt<hidden>*"
+            $testHost.Keyboard.Written | Should -Not -BeLike '*123456*'
+            $hub = Get-MfaAssumeRole
+            $hub | Should -HaveCount 1
+            $hub[0].Parameters.SerialNumber | Should -Be $serial
+            $hub[0].Parameters.TokenCode | Should -Be '123456'
+            Get-CallerAccount $out[0] | Should -Be '222222222222'
+        }
+
+        It 'Get-AltimeterSession / asks once for many accounts behind the same MFA hop' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456', '999999'))
+            $accounts = '222222222222', '333333333333', '444444444444', '555555555555'
+
+            $out = Invoke-InHost $testHost $getSessions $optionsFile, $accounts
+
+            $out.AccountId | Should -Be $accounts
+            $testHost.Keyboard.LinesRead | Should -Be 1
+            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('123456')
+            @(Get-MotoRequest $server | Where-Object Action -eq 'AssumeRole') | Should -HaveCount 5
+        }
+
+        It 'Get-AltimeterSession / does not ask when the MFA hop is cached' {
+            $first = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456'))
+            $null = Invoke-InHost $first $getSessions $optionsFile, @('222222222222')
+            $second = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('654321'))
+
+            $out = Invoke-InHost $second $getSessions $optionsFile, @('333333333333')
+
+            $out.AccountId | Should -Be '333333333333'
+            $second.Keyboard.LinesRead | Should -Be 0
+            $second.Keyboard.Written | Should -Not -BeLike '*MFA*'
+            Get-MfaAssumeRole | Should -HaveCount 1
+        }
+
+        It 'Get-AltimeterSession / asks again, up to three times, for an answer that is not six digits' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('12 34', 'abcdef', '654321'))
+
+            $out = Invoke-InHost $testHost $getSessions $optionsFile, @('222222222222')
+
+            $out.AccountId | Should -Be '222222222222'
+            $testHost.Keyboard.LinesRead | Should -Be 3
+            ([regex]::Matches($testHost.Keyboard.Written, 'An MFA code is 6 digits')).Count | Should -Be 2
+            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('654321')
+        }
+
+        It 'Get-AltimeterSession / nothing typed: every account behind the hop fails with MfaTokenRequired, STS is not called' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@(''))
+
+            $out = Invoke-InHost $testHost $getSessions $optionsFile, @('222222222222', '333333333333')
+
+            $out | Should -HaveCount 2
+            $out.FullyQualifiedErrorId | Should -Be @("AccountAuthFailed,$commandId", "AccountAuthFailed,$commandId")
+            $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial and none was given*"
+            $out.TargetObject | Should -Be @('222222222222', '333333333333')
+            $testHost.Keyboard.LinesRead | Should -Be 1
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / with -TokenCode never asks' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('999999'))
+
+            $out = Invoke-InHost $testHost $getSessions $optionsFile, @('222222222222'), '123456'
+
+            $out.AccountId | Should -Be '222222222222'
+            $testHost.Keyboard.LinesRead | Should -Be 0
+            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('123456')
+        }
+
+        It 'Get-AltimeterSession / a chain without mfa_serial never asks' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456'))
+            $env:TEST_EXT_ID = 'foo'
+
+            $out = Invoke-InHost $testHost $getSessions (Get-FixturePath 'accessors/two-hop.json'), @('222222222222')
+
+            $out.AccountId | Should -Be '222222222222'
+            $testHost.Keyboard.LinesRead | Should -Be 0
+        }
+    }
+
+    Context 'where nobody can answer' {
+        It 'Get-AltimeterSession / a host without a user interface fails fast with MfaTokenRequired' {
+            $out = Invoke-InHost $null $getSessions $optionsFile, @('222222222222')
+
+            $out | Should -HaveCount 1
+            $out[0].FullyQualifiedErrorId | Should -Be "AccountAuthFailed,$commandId"
+            $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial*-TokenCode*"
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+    }
+
+    Context 'in a real terminal' {
+        BeforeAll {
+            $terminal = Get-FixturePath 'hosts/run_in_terminal.py'
+            $script = Join-Path $TestDrive 'mfa.ps1'
+            Set-Content -LiteralPath $script -Value @"
+`$PSStyle.OutputRendering = 'PlainText'
+Import-Module '$(Get-AltimeterModulePath)'
+`$accessor = New-AltimeterAccessor -Path '$optionsFile' -WarningAction SilentlyContinue
+`$session = Get-AltimeterSession 222222222222 -Accessor `$accessor
+"ACCOUNT=`$(`$session.AccountId)"
+"@
+            $pwsh = @(Get-PwshCommandLine)
+
+            function Invoke-InTerminal([string] $Answer, [string[]] $PwshArguments) {
+                $transcript = Join-Path $TestDrive "terminal-$([guid]::NewGuid()).txt"
+                $previousTerm = $env:TERM
+                $env:TERM = 'xterm'
+                try {
+                    & python3 $terminal $transcript 90 'Enter MFA code for' $Answer -- @pwsh @PwshArguments
+                    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Shown = (Get-Content -Raw -LiteralPath $transcript) }
+                }
+                finally {
+                    $env:TERM = $previousTerm
+                }
+            }
+        }
+
+        It 'Get-AltimeterSession / pwsh at a terminal asks, echoes no digit of the code, and sends it' {
+            $run = Invoke-InTerminal '246810' @('-NoProfile', '-File', $script)
+
+            $run.ExitCode | Should -Be 0
+            $run.Shown | Should -BeLike "*$prompt*"
+            $run.Shown | Should -BeLike '*ACCOUNT=222222222222*'
+            $run.Shown | Should -Not -BeLike '*246810*'
+            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('246810')
+        }
+
+        It 'Get-AltimeterSession / pwsh -NonInteractive at a terminal does not ask: it fails fast with MfaTokenRequired' {
+            $run = Invoke-InTerminal '246810' @('-NoProfile', '-NonInteractive', '-File', $script)
+
+            $run.Shown | Should -Not -BeLike '*Enter MFA code*'
+            $run.Shown | Should -BeLike '*needs an MFA code for*'
+            $run.Shown | Should -Not -BeLike '*ACCOUNT=222222222222*'
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+    }
+}
