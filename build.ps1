@@ -5,7 +5,9 @@
 .DESCRIPTION
     Tasks (first positional argument):
       Build  compile in Release and stage the importable module in out/Altimeter.Auth
-      Test   Build, then run the xunit engine tests and the Pester module tests; ends with "N passed, N failed"
+      Test   Build, then run the xunit engine tests, the Pester module tests and the engine's Windows
+             checks (a win-x64 build under Wine, installed from Debian when missing); ends with
+             "N passed, N failed"
       Demo   Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
       Package  Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
              Publish-PSResource to the local file repository out/feed (a .nupkg a gallery accepts)
@@ -179,19 +181,55 @@ Import-Module '$pester'
     [pscustomobject]@{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
 }
 
+# Wine from Debian's packages runs the win-x64 build of the Windows checks; installed when missing
+# (as root), so a fresh machine runs them too.
+function Get-Wine {
+    foreach ($candidate in '/usr/lib/wine/wine64', '/usr/bin/wine64', '/usr/bin/wine') {
+        if (Test-Path $candidate) { return $candidate }
+    }
+    if (-not (Get-Command apt-get -ErrorAction Ignore) -or (& id -u) -ne '0') {
+        throw 'The Windows checks need Wine: install the wine64 package (Debian) or run the tests as root, which installs it.'
+    }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get @('update', '-qq')
+    Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'wine64')
+    if (-not (Test-Path '/usr/lib/wine/wine64')) { throw 'wine64 was installed but /usr/lib/wine/wine64 is not there.' }
+    '/usr/lib/wine/wine64'
+}
+
+function Invoke-WindowsChecks {
+    $wine = Get-Wine
+    $checks = Join-Path $out 'windows-checks'
+    Invoke-Native dotnet @('publish', (Join-Path $root 'tests/Altimeter.Auth.WindowsChecks/Altimeter.Auth.WindowsChecks.csproj'),
+        '-c', $Configuration, '-r', 'win-x64', '--self-contained', '-o', $checks, '--nologo', '-v', 'q')
+    $env:WINEPREFIX = Join-Path $out 'wineprefix'
+    $env:WINEDEBUG = '-all'
+    $lines = @(& $wine (Join-Path $checks 'Altimeter.Auth.WindowsChecks.exe') 2>&1 | ForEach-Object { "$_" })
+    $lines | Where-Object { $_ -match '^(PASS|FAIL) ' } | Out-Host
+    $closing = $lines | Where-Object { $_ -match '^(\d+) passed, (\d+) failed$' } | Select-Object -Last 1
+    if (-not $closing) {
+        Write-Host "The Windows checks did not finish under Wine: $($lines -join [Environment]::NewLine)"
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $null = $closing -match '^(\d+) passed, (\d+) failed$'
+    [pscustomobject]@{ Passed = [int]$Matches[1]; Failed = [int]$Matches[2]; Skipped = 0 }
+}
+
 function Invoke-Test {
     Invoke-Package
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
-    $passed = $xunit.Passed + $pester.Passed
-    $failed = $xunit.Failed + $pester.Failed
+    $windows = Invoke-WindowsChecks
+    $passed = $xunit.Passed + $pester.Passed + $windows.Passed
+    $failed = $xunit.Failed + $pester.Failed + $windows.Failed
     $skipped = $xunit.Skipped + $pester.Skipped
     if (Test-Path $env:ALTIMETER_TEST_FIGURES) { Get-Content $env:ALTIMETER_TEST_FIGURES | ForEach-Object { Write-Host $_ } }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    Write-Host "Windows checks (under Wine): $($windows.Passed) passed, $($windows.Failed) failed"
     # A skipped test is not a passing one, and a layer that ran nothing is broken: both count as failures.
     $failed += $skipped
-    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester })) {
+    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester }, @{ Name = 'Windows checks'; Counts = $windows })) {
         if ($layer.Counts.Passed + $layer.Counts.Failed -eq 0) { Write-Host "$($layer.Name) ran no test."; $failed += 1 }
     }
     Write-Host "$passed passed, $failed failed"

@@ -14,7 +14,8 @@ namespace Altimeter.Auth;
 /// user owns. File names are hashes (no ':' in them); the directory is 0700 and each file 0600 on
 /// Unix; a file is written to a temporary name and renamed into place, never truncated in place;
 /// a malformed or unreadable file is ignored with a warning and replaced; expired entries are
-/// pruned. Windows ACLs are not set here: the directory should be under the user's profile.
+/// pruned. On Windows the directory and each file get a protected access list for the current
+/// user alone (<see cref="WindowsOwnerOnlyAcl"/>).
 /// </summary>
 public sealed class SharedCredentialsStore
 {
@@ -25,7 +26,7 @@ public sealed class SharedCredentialsStore
     {
         Directory = Path.GetFullPath(directory ?? throw new ArgumentNullException(nameof(directory)));
         System.IO.Directory.CreateDirectory(Directory);
-        OwnerOnly(Directory, directory: true);
+        OwnerOnlyDirectory(Directory);
     }
 
     /// <summary>Where the files are.</summary>
@@ -102,10 +103,9 @@ public sealed class SharedCredentialsStore
         var temporary = Path.Combine(Directory, $".{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            // Owner-only before a byte of secret is written.
+            using (var stream = CreateOwnerOnlyFile(temporary))
             {
-                // Owner-only before a byte of secret is written.
-                OwnerOnly(temporary, directory: false);
                 var bytes = Encoding.UTF8.GetBytes(json.ToString(Newtonsoft.Json.Formatting.None));
                 stream.Write(bytes, 0, bytes.Length);
                 stream.Flush(flushToDisk: true);
@@ -214,14 +214,40 @@ public sealed class SharedCredentialsStore
         }
     }
 
-    private static void OwnerOnly(string path, bool directory)
+    private static void OwnerOnlyDirectory(string path)
     {
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
+            WindowsOwnerOnlyAcl.ApplyToDirectory(path);
             return;
         }
 
-        if (chmod(path, directory ? 0x1C0 /* 0700 */ : 0x180 /* 0600 */) != 0)
+        Chmod(path, 0x1C0 /* 0700 */);
+    }
+
+    private static FileStream CreateOwnerOnlyFile(string path)
+    {
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            return WindowsOwnerOnlyAcl.CreateFile(path);
+        }
+
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        try
+        {
+            Chmod(path, 0x180 /* 0600 */);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private static void Chmod(string path, int mode)
+    {
+        if (chmod(path, mode) != 0)
         {
             throw new IOException($"could not make {path} owner-only (errno {Marshal.GetLastWin32Error()}).");
         }

@@ -1,0 +1,92 @@
+// The engine's Windows-only code, run on a Windows implementation (Wine, in build.ps1 Test): the
+// owner-only access lists of the shared credentials cache and the store's file handling through
+// Windows' file APIs (create with an access list, ReplaceFile over an existing entry).
+// Wine neither stores nor enforces access lists on files (it maps them to Unix modes), so these
+// checks prove the access lists the engine asks for and that the calls succeed on Windows' APIs;
+// that Windows enforces them is Windows' part.
+using System.Runtime.InteropServices;
+using System.Security.AccessControl;
+using System.Security.Principal;
+using Altimeter.Auth;
+using Altimeter.Auth.WindowsChecks;
+
+var checks = new CheckRunner();
+if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+{
+    checks.Fail("runs on Windows (or Wine)", $"this is {RuntimeInformation.OSDescription}: run the win-x64 build under Wine");
+    return checks.Finish();
+}
+
+var user = WindowsOwnerOnlyAcl.CurrentUser();
+
+checks.Run("the directory's access list is protected and has one entry: full control for the current user, inherited by files and folders", () =>
+{
+    var security = WindowsOwnerOnlyAcl.DirectorySecurityFor(user);
+    Check.That(security.AreAccessRulesProtected, "the access list is not protected from inheritance");
+    var rule = Check.Single(security.GetAccessRules(true, true, typeof(SecurityIdentifier)));
+    Check.OwnerOnlyRule(rule, user, InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit);
+});
+
+checks.Run("a file's access list is protected and has one entry: full control for the current user", () =>
+{
+    var security = WindowsOwnerOnlyAcl.FileSecurityFor(user);
+    Check.That(security.AreAccessRulesProtected, "the access list is not protected from inheritance");
+    var rule = Check.Single(security.GetAccessRules(true, true, typeof(SecurityIdentifier)));
+    Check.OwnerOnlyRule(rule, user, InheritanceFlags.None);
+});
+
+var credentials = new CachedCredentials("ASIAWINDOWSCHECK0001", "windows-check-secret", "windows-check-token", DateTimeOffset.UtcNow.AddHours(1));
+var renewed = new CachedCredentials("ASIAWINDOWSCHECK0002", "windows-check-secret-2", "windows-check-token-2", DateTimeOffset.UtcNow.AddHours(1));
+
+checks.Run("a new store: the access lists are set without error, an entry is written under a hashed name and read back, nothing else is left", () =>
+{
+    using var scratch = new ScratchDirectory();
+    var store = new SharedCredentialsStore(Path.Combine(scratch.Path, "cache"));
+    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+
+    var read = store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow);
+    Check.That(read?.AccessKeyId == credentials.AccessKeyId, $"read back {read?.AccessKeyId ?? "nothing"}");
+    Check.That(store.Warnings.IsEmpty, "warnings: " + string.Join(" | ", store.Warnings));
+    var name = Path.GetFileName(Check.Single(Directory.GetFiles(store.Directory)));
+    Check.That(System.Text.RegularExpressions.Regex.IsMatch(name, "^[0-9a-f]{64}\\.altimeter-creds\\.json$"), $"file name {name}");
+});
+
+checks.Run("an entry written again replaces the file (ReplaceFile) and the new one is read", () =>
+{
+    using var scratch = new ScratchDirectory();
+    var store = new SharedCredentialsStore(scratch.Path);
+    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+    store.Put(renewed, "111111111111", "Hub", "windows", signer: null);
+
+    var read = store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow);
+    Check.That(read?.AccessKeyId == renewed.AccessKeyId, $"read back {read?.AccessKeyId ?? "nothing"}");
+    Check.That(store.Warnings.IsEmpty, "warnings: " + string.Join(" | ", store.Warnings));
+    Check.Single(Directory.GetFiles(store.Directory));
+});
+
+checks.Run("a malformed file is ignored with a warning, and the next write replaces it", () =>
+{
+    using var scratch = new ScratchDirectory();
+    var store = new SharedCredentialsStore(scratch.Path);
+    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+    var path = Check.Single(Directory.GetFiles(store.Directory));
+    File.WriteAllText(path, "{ not json");
+
+    Check.That(store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow) is null, "a malformed file was read as an entry");
+    Check.That(store.Warnings.TryDequeue(out var warning) && warning.Contains("malformed"), "no warning about the malformed file");
+    store.Put(renewed, "111111111111", "Hub", "windows", signer: null);
+    Check.That(store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow)?.AccessKeyId == renewed.AccessKeyId, "the entry was not replaced");
+});
+
+checks.Run("removing every entry empties the directory", () =>
+{
+    using var scratch = new ScratchDirectory();
+    var store = new SharedCredentialsStore(scratch.Path);
+    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+    store.Put(renewed, "222222222222", "Target", "windows", signer: null);
+
+    Check.That(store.Remove() == 2, "Remove did not count 2 entries");
+    Check.That(Directory.GetFiles(store.Directory).Length == 0, "files are left");
+});
+
+return checks.Finish();
