@@ -16,7 +16,7 @@ namespace Altimeter.Auth.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "AltimeterSession")]
 [OutputType(typeof(AltimeterSession))]
-public sealed class GetAltimeterSessionCommand : PSCmdlet
+public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 {
     private const int ProgressActivityId = 0x416c74;
     private static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
@@ -186,8 +186,16 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();
 
-    // With -TokenCode, that code; else, in a session a person can answer, a prompt on the pipeline
-    // thread when a hop really needs a code; else none (those hops fail with MfaTokenRequired).
+    /// <summary>Ends work left behind (the pipeline failed downstream) and lets go of the terminal an MFA prompt opened.</summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _mfaPrompt?.Dispose();
+    }
+
+    // With -TokenCode, that code; else, when the chains have MFA steps and a person can answer, a
+    // prompt on the pipeline thread when such a hop is really assumed; else none (those hops fail
+    // with MfaTokenRequired).
     private Func<string, string?>? MfaCodes()
     {
         if (TokenCode is not null)
@@ -196,34 +204,42 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet
             return _ => code;
         }
 
-        if (!CanPrompt())
+        var hasMfaSteps = (_accessor?.MultiHopAccessors ?? Array.Empty<MultiHopAccessor>())
+            .SelectMany(chain => chain.AccessSteps)
+            .Any(step => step.Options?.MfaSerial is not null);
+        if (!hasMfaSteps || PersonToAsk() is not IHiddenLineReader person)
         {
             return null;
         }
 
-        _mfaPrompt = new MfaCodePrompt(Host.UI, _stopping.Token);
+        _mfaPrompt = new MfaCodePrompt(person, _stopping.Token);
         return _mfaPrompt.CodeFor;
     }
 
-    // The console host when a person is at it (no -NonInteractive, input and output not
-    // redirected: a credential_process or a redirected script cannot be answered); any other
-    // host that has a UI answers or refuses itself.
-    private bool CanPrompt()
+    // Who can be asked: the console host when a person is at it; the controlling terminal when
+    // the console's input or output is redirected (a credential_process the AWS CLI runs from a
+    // terminal); any other host with a UI (it answers or refuses itself); nobody under
+    // -NonInteractive or without a terminal (CI jobs, services).
+    private IHiddenLineReader? PersonToAsk()
     {
         if (Host.UI is null)
         {
-            return false;
+            return null;
         }
 
         if (Host.Name != "ConsoleHost")
         {
-            return true;
+            return new HostLineReader(Host.UI);
         }
 
-        return Environment.UserInteractive
-            && !Console.IsInputRedirected
-            && !Console.IsOutputRedirected
-            && !Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase));
+        if (Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        return Environment.UserInteractive && !Console.IsInputRedirected && !Console.IsOutputRedirected
+            ? new HostLineReader(Host.UI)
+            : ControllingTerminal.TryOpen();
     }
 
     // Writes the sessions and errors of finished accounts, in input order: the head of the queue

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Concurrent;
+using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using System.Net;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -10,25 +10,25 @@ using System.Threading.Tasks;
 namespace Altimeter.Auth.Commands;
 
 /// <summary>
-/// Asks the person at the host for MFA codes, once per device, only when a hop that needs one is
-/// really assumed. Hops run on other threads, where PowerShell cannot prompt: a hop calls
+/// Asks the person at the host (or at the terminal) for MFA codes, once per device, only when a hop
+/// that needs one is really assumed. Hops run on other threads, where PowerShell cannot prompt: a hop calls
 /// <see cref="CodeFor"/> and waits; the cmdlet's pipeline thread calls <see cref="AnswerRequests"/>
 /// while it waits for results. The code is read hidden and never written anywhere.
 /// </summary>
-internal sealed class MfaCodePrompt
+internal sealed class MfaCodePrompt : IDisposable
 {
     private const int Attempts = 3;
     private static readonly Regex SixDigits = new(@"^\d{6}$", RegexOptions.CultureInvariant);
 
-    private readonly PSHostUserInterface _ui;
+    private readonly IHiddenLineReader _person;
     private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<string?>> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _unanswered = new();
     private readonly SemaphoreSlim _requested = new(0);
 
-    public MfaCodePrompt(PSHostUserInterface ui, CancellationToken stopping)
+    public MfaCodePrompt(IHiddenLineReader person, CancellationToken stopping)
     {
-        _ui = ui;
+        _person = person;
         _stopping = stopping;
     }
 
@@ -74,8 +74,8 @@ internal sealed class MfaCodePrompt
         {
             for (var attempt = 0; attempt < Attempts && !_stopping.IsCancellationRequested; attempt++)
             {
-                _ui.Write($"Enter MFA code for {serial}: ");
-                var typed = ReadHidden()?.Trim();
+                _person.Write($"Enter MFA code for {serial}: ");
+                var typed = _person.ReadHiddenLine()?.Trim();
                 if (string.IsNullOrEmpty(typed))
                 {
                     return null;
@@ -86,10 +86,10 @@ internal sealed class MfaCodePrompt
                     return typed;
                 }
 
-                _ui.WriteLine("An MFA code is 6 digits.");
+                _person.Write("An MFA code is 6 digits." + Environment.NewLine);
             }
         }
-        catch (Exception e) when (e is HostException or PSInvalidOperationException or NotImplementedException or PSNotImplementedException)
+        catch (Exception e) when (e is HostException or PSInvalidOperationException or NotImplementedException or PSNotImplementedException or IOException)
         {
             // A host that cannot ask: as if nothing was typed.
         }
@@ -97,9 +97,14 @@ internal sealed class MfaCodePrompt
         return null;
     }
 
-    private string? ReadHidden()
+    /// <summary>Hops still waiting get no code; the terminal, if one was opened, is closed.</summary>
+    public void Dispose()
     {
-        using var secure = _ui.ReadLineAsSecureString();
-        return secure is null ? null : new NetworkCredential(string.Empty, secure).Password;
+        foreach (var answer in _answers.Values)
+        {
+            answer.TrySetResult(null);
+        }
+
+        (_person as IDisposable)?.Dispose();
     }
 }

@@ -170,22 +170,38 @@ Import-Module '$(Get-AltimeterModulePath)'
 "@
             $pwsh = @(Get-PwshCommandLine)
 
-            function Invoke-InTerminal([string] $Answer, [string[]] $PwshArguments) {
+            # A person at a terminal runs the command, and types $Answer when asked.
+            function Invoke-InTerminal([string] $Answer, [string[]] $Command) {
                 $transcript = Join-Path $TestDrive "terminal-$([guid]::NewGuid()).txt"
                 $previousTerm = $env:TERM
                 $env:TERM = 'xterm'
                 try {
-                    & python3 $terminal $transcript 90 'Enter MFA code for' $Answer -- @pwsh @PwshArguments
+                    & python3 $terminal $transcript 90 'Enter MFA code for' $Answer -- @Command
                     [pscustomobject]@{ ExitCode = $LASTEXITCODE; Shown = (Get-Content -Raw -LiteralPath $transcript) }
                 }
                 finally {
                     $env:TERM = $previousTerm
                 }
             }
+
+            # An AWS CLI profile whose credentials come from ConvertTo-AltimeterCredentialProcess
+            # through the MFA chain; the pwsh it runs is not -NonInteractive.
+            $cliConfig = Join-Path $TestDrive 'aws-config'
+            $credentialProcess = "Import-Module '$(Get-AltimeterModulePath)'; Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path '$optionsFile' -WarningAction SilentlyContinue) | ConvertTo-AltimeterCredentialProcess"
+            Set-Content -LiteralPath $cliConfig -Value "[profile altimeter-mfa]`ncredential_process = $($pwsh -join ' ') -NoProfile -Command `"$credentialProcess`"`nregion = us-east-1`n"
+            $cli = @('aws', 'sts', 'get-caller-identity', '--profile', 'altimeter-mfa', '--query', 'Account', '--output', 'text')
+
+            function Use-CliConfig([scriptblock] $Body) {
+                $saved = $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE
+                $env:AWS_CONFIG_FILE = $cliConfig
+                $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'no-credentials'
+                try { & $Body }
+                finally { $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE = $saved }
+            }
         }
 
         It 'Get-AltimeterSession / pwsh at a terminal asks, echoes no digit of the code, and sends it' {
-            $run = Invoke-InTerminal '246810' @('-NoProfile', '-File', $script)
+            $run = Invoke-InTerminal '246810' ($pwsh + @('-NoProfile', '-File', $script))
 
             $run.ExitCode | Should -Be 0
             $run.Shown | Should -BeLike "*$prompt*"
@@ -195,11 +211,31 @@ Import-Module '$(Get-AltimeterModulePath)'
         }
 
         It 'Get-AltimeterSession / pwsh -NonInteractive at a terminal does not ask: it fails fast with MfaTokenRequired' {
-            $run = Invoke-InTerminal '246810' @('-NoProfile', '-NonInteractive', '-File', $script)
+            $run = Invoke-InTerminal '246810' ($pwsh + @('-NoProfile', '-NonInteractive', '-File', $script))
 
             $run.Shown | Should -Not -BeLike '*Enter MFA code*'
             $run.Shown | Should -BeLike '*needs an MFA code for*'
             $run.Shown | Should -Not -BeLike '*ACCOUNT=222222222222*'
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'ConvertTo-AltimeterCredentialProcess / a credential_process the AWS CLI runs from a terminal asks there, hidden, and the CLI gets the target account' {
+            $run = Use-CliConfig { Invoke-InTerminal '975310' $cli }
+
+            $run.ExitCode | Should -Be 0 -Because $run.Shown
+            $run.Shown | Should -BeLike "*$prompt*"
+            $run.Shown | Should -Not -BeLike '*975310*'
+            ($run.Shown -split "`r?`n" | Where-Object { $_ -match '^\d{12}\s*$' }).Trim() | Should -Be '222222222222'
+            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('975310')
+        }
+
+        It 'ConvertTo-AltimeterCredentialProcess / the same credential_process with no terminal at all fails at once with MfaTokenRequired' {
+            # setsid: a new session, no controlling terminal, as in a CI job; stdin from /dev/null.
+            $output = Use-CliConfig { & setsid -w sh -c 'exec "$@" < /dev/null' sh @cli 2>&1 }
+            $exitCode = $LASTEXITCODE
+
+            $exitCode | Should -Not -Be 0
+            "$output" | Should -BeLike '*needs an MFA code for*'
             @(Get-MotoRequest $server) | Should -HaveCount 0
         }
     }
