@@ -168,6 +168,7 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
         if (_settings.MaxAttempts is int attempts) config.MaxErrorRetry = Math.Max(0, attempts - 1);
         if (_settings.RetryMode is RequestRetryMode mode) config.RetryMode = mode;
         config.Timeout = _settings.Timeout ?? StsClientSettings.DefaultTimeout;
+        if (_settings.HttpClientFactory is not null) config.HttpClientFactory = _settings.HttpClientFactory;
 
         AWSCredentials signer = credentials.UseToken
             ? new SessionAWSCredentials(credentials.AccessKey, credentials.SecretKey, credentials.Token)

@@ -25,6 +25,9 @@ public sealed class StsClientSettings
     /// <summary>Time allowed for one HTTP request.</summary>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>Makes the SDK's HTTP clients; null: the SDK's own. For tests that see the requests the SDK would send.</summary>
+    internal HttpClientFactory? HttpClientFactory { get; set; }
+
     /// <summary>A key that tells settings apart, for reusing one service per combination.</summary>
     internal (string?, int?, RequestRetryMode?, TimeSpan?) Identity => (ServiceUrl, MaxAttempts, RetryMode, Timeout);
 }

@@ -90,6 +90,30 @@ public class MultiHopAccessorTests
         Assert.All(sts.AssumeRoleCalls, call => Assert.Equal(region, call.Region));
     }
 
+    [Theory]
+    [InlineData("cn-north-1", "aws-cn", "sts.cn-north-1.amazonaws.com.cn")]
+    [InlineData("us-gov-west-1", "aws-us-gov", "sts.us-gov-west-1.amazonaws.com")]
+    [InlineData("us-iso-east-1", "aws-iso", "sts.us-iso-east-1.c2s.ic.gov")]
+    [InlineData("us-isob-east-1", "aws-iso-b", "sts.us-isob-east-1.sc2s.sgov.gov")]
+    [InlineData("eu-west-1", "aws", "sts.eu-west-1.amazonaws.com")]
+    [InlineData("us-east-1", "aws", "sts.us-east-1.amazonaws.com")]
+    public async Task The_SDK_calls_the_regional_STS_endpoint_of_the_partition_and_signs_for_the_region(string region, string partition, string host)
+    {
+        var http = new CapturingHttpClientFactory();
+        var sts = new SdkSecurityTokenService(new StsClientSettings { HttpClientFactory = http, MaxAttempts = 1 });
+        var context = new ChainContext(TestData.Source.GetCredentials(), region, sts, cache: null, NullAuthLog.Instance);
+
+        var result = await TestData.TwoHop().AssumeAsync(TestData.Target, context);
+
+        Assert.Equal($"arn:{partition}:iam::{TestData.Target}:role/TargetRole", result.RoleArn);
+        Assert.Equal(2, http.Requests.Count);
+        Assert.All(http.Requests, request =>
+        {
+            Assert.Equal($"https://{host}/", request.Url.ToString());
+            Assert.Contains($"/{region}/sts/aws4_request", request.Authorization);
+        });
+    }
+
     [Fact]
     public async Task Credentials_for_another_account_are_an_error_and_are_not_cached()
     {
