@@ -54,6 +54,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     /// <summary>Profile whose credentials start the chains.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? ProfileName { get; set; }
 
     /// <summary>Credentials that start the chains; win over -ProfileName.</summary>

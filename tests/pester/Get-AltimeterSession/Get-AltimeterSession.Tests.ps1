@@ -349,6 +349,25 @@ Describe 'Get-AltimeterSession' {
             $completion.CompletionMatches.CompletionText | Should -Not -Contain 'us-east-1'
         }
 
+        It 'Get-AltimeterSession / Tab after -ProfileName completes the profiles of the shared config and credentials files' {
+            $config = Join-Path $TestDrive 'completion-config'
+            $credentials = Join-Path $TestDrive 'completion-credentials'
+            Set-Content $config "[default]`nregion = us-east-1`n[profile dev-admin]`nregion = eu-west-1`n[profile prod]`nregion = eu-west-1`n"
+            Set-Content $credentials "[dev-readonly]`naws_access_key_id = FAKEKEYFORCOMPLETION`naws_secret_access_key = fake`n"
+            $saved = $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE
+            $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE = $config, $credentials
+            try {
+                $line = 'Get-AltimeterSession 222222222222 -ProfileName dev'
+                $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+                $line = 'Get-AltimeterSession 222222222222 -ProfileName '
+                $all = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            }
+            finally { $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE = $saved }
+
+            $completion.CompletionMatches.CompletionText | Should -Be @('dev-admin', 'dev-readonly')
+            $all.CompletionMatches.CompletionText | Should -Be @('default', 'dev-admin', 'dev-readonly', 'prod')
+        }
+
         It 'Get-AltimeterSession / Tab on -AccountId completes the accounts in the cache' {
             $null = Get-AltimeterSession 222222222222, 333333333333 -Accessor $accessor
             $line = 'Get-AltimeterSession -AccountId 33'
