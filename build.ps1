@@ -202,7 +202,9 @@ function Invoke-WindowsChecks {
     $checks = Join-Path $out 'windows-checks'
     Invoke-Native dotnet @('publish', (Join-Path $root 'tests/Altimeter.Auth.WindowsChecks/Altimeter.Auth.WindowsChecks.csproj'),
         '-c', $Configuration, '-r', 'win-x64', '--self-contained', '-o', $checks, '--nologo', '-v', 'q')
-    $env:WINEPREFIX = Join-Path $out 'wineprefix'
+    # Outside the repository: a Wine prefix links z: to /, and tools that walk the tree (BenchmarkDotNet
+    # looking for its project) would follow it.
+    $env:WINEPREFIX = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-wineprefix-$(& id -u)"
     $env:WINEDEBUG = '-all'
     $lines = @(& $wine (Join-Path $checks 'Altimeter.Auth.WindowsChecks.exe') 2>&1 | ForEach-Object { "$_" })
     $lines | Where-Object { $_ -match '^(PASS|FAIL) ' } | Out-Host
