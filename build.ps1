@@ -5,8 +5,9 @@
 .DESCRIPTION
     Tasks (first positional argument):
       Build  compile in Release and stage the importable module in out/Altimeter.Auth
-      Test   Build, then run the xunit engine tests, the Pester module tests and the engine's Windows
-             checks (a win-x64 build under Wine, installed from Debian when missing); ends with
+      Test   Build, then run the xunit engine tests, the Pester module tests, and the Windows checks
+             under Wine (installed from Debian when missing): the engine's Windows-only code in a
+             win-x64 program, and the module in PowerShell 7.6.9 for Windows; ends with
              "N passed, N failed"
       Demo   Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
       Package  Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
@@ -197,24 +198,66 @@ function Get-Wine {
     '/usr/lib/wine/wine64'
 }
 
-function Invoke-WindowsChecks {
-    $wine = Get-Wine
-    $checks = Join-Path $out 'windows-checks'
-    Invoke-Native dotnet @('publish', (Join-Path $root 'tests/Altimeter.Auth.WindowsChecks/Altimeter.Auth.WindowsChecks.csproj'),
-        '-c', $Configuration, '-r', 'win-x64', '--self-contained', '-o', $checks, '--nologo', '-v', 'q')
-    # Outside the repository: a Wine prefix links z: to /, and tools that walk the tree (BenchmarkDotNet
-    # looking for its project) would follow it.
-    $env:WINEPREFIX = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-wineprefix-$(& id -u)"
-    $env:WINEDEBUG = '-all'
-    $lines = @(& $wine (Join-Path $checks 'Altimeter.Auth.WindowsChecks.exe') 2>&1 | ForEach-Object { "$_" })
-    $lines | Where-Object { $_ -match '^(PASS|FAIL) ' } | Out-Host
-    $closing = $lines | Where-Object { $_ -match '^(\d+) passed, (\d+) failed$' } | Select-Object -Last 1
+# The closing "N passed, N failed" of a check program's output, its PASS/FAIL lines shown.
+function Read-CheckCounts([string] $Layer, [string[]] $Lines) {
+    $Lines | Where-Object { $_ -match '^(PASS|FAIL) ' } | Out-Host
+    $closing = $Lines | Where-Object { $_ -match '^(\d+) passed, (\d+) failed$' } | Select-Object -Last 1
     if (-not $closing) {
-        Write-Host "The Windows checks did not finish under Wine: $($lines -join [Environment]::NewLine)"
+        Write-Host "$Layer did not finish under Wine: $($Lines -join [Environment]::NewLine)"
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
     }
     $null = $closing -match '^(\d+) passed, (\d+) failed$'
     [pscustomobject]@{ Passed = [int]$Matches[1]; Failed = [int]$Matches[2]; Skipped = 0 }
+}
+
+function ConvertTo-WinePath([string] $Path) { 'Z:' + ($Path -replace '/', '\') }
+
+function Invoke-WindowsChecks {
+    $wine = Get-Wine
+    # Outside the repository: a Wine prefix links z: to /, and tools that walk the tree (BenchmarkDotNet
+    # looking for its project) would follow it.
+    $env:WINEPREFIX = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-wineprefix-$(& id -u)"
+    $env:WINEDEBUG = '-all'
+
+    # The engine's Windows-only code, in a win-x64 program.
+    $checks = Join-Path $out 'windows-checks'
+    Invoke-Native dotnet @('publish', (Join-Path $root 'tests/Altimeter.Auth.WindowsChecks/Altimeter.Auth.WindowsChecks.csproj'),
+        '-c', $Configuration, '-r', 'win-x64', '--self-contained', '-o', $checks, '--nologo', '-v', 'q')
+    $engine = Read-CheckCounts 'The engine''s Windows checks' @(& $wine (Join-Path $checks 'Altimeter.Auth.WindowsChecks.exe') 2>&1 | ForEach-Object { "$_" })
+
+    # The module in PowerShell 7.6.9 for Windows, with PowerShell's own Windows modules from the
+    # pinned pwsh tool's package (its win folder, beside the unix one this build runs from).
+    $powershell = Join-Path $out 'windows-powershell'
+    Invoke-Native dotnet @('publish', (Join-Path $root 'tests/Altimeter.Auth.WindowsPowerShell/Altimeter.Auth.WindowsPowerShell.csproj'),
+        '-c', $Configuration, '-r', 'win-x64', '--self-contained', '-o', $powershell, '--nologo', '-v', 'q')
+    $windowsModules = Join-Path (Split-Path $PSHOME) 'win/Modules'
+    if (-not (Test-Path $windowsModules)) { throw "PowerShell's Windows modules are not at $windowsModules." }
+    Copy-Item -Recurse -Force $windowsModules $powershell
+    Import-Module (Join-Path $root 'tests/fixtures/MotoServer.psm1')
+    $server = Start-MotoServer
+    $saved = @{}
+    $variables = @{
+        AWS_ACCESS_KEY_ID = 'WINDOWSCHECKSOURCE01'; AWS_SECRET_ACCESS_KEY = 'windows-check-source-not-real'; AWS_SESSION_TOKEN = $null
+        AWS_PROFILE = $null; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL_STS = $server.Url; AWS_EC2_METADATA_DISABLED = 'true'
+        ALTIMETER_PESTER_EXT_ID = 'windows-external-id'; ALTIMETER_CREDENTIAL_CACHE = $null
+    }
+    foreach ($name in $variables.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $variables[$name])
+    }
+    try {
+        $lines = @(& $wine (Join-Path $powershell 'Altimeter.Auth.WindowsPowerShell.exe') `
+            (ConvertTo-WinePath (Join-Path $root 'tests/windows/Module.Windows.ps1')) `
+            (ConvertTo-WinePath (Join-Path $moduleOut 'Altimeter.Auth.psd1')) `
+            (ConvertTo-WinePath (Join-Path $root 'tests/fixtures/accessors/two-hop.json')) `
+            $server.Url 2>&1 | ForEach-Object { "$_" })
+    }
+    finally {
+        Stop-MotoServer $server
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+    $module = Read-CheckCounts 'The module''s Windows checks' $lines
+    [pscustomobject]@{ Engine = $engine; Module = $module }
 }
 
 function Invoke-Test {
@@ -222,16 +265,17 @@ function Invoke-Test {
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $windows = Invoke-WindowsChecks
-    $passed = $xunit.Passed + $pester.Passed + $windows.Passed
-    $failed = $xunit.Failed + $pester.Failed + $windows.Failed
+    $passed = $xunit.Passed + $pester.Passed + $windows.Engine.Passed + $windows.Module.Passed
+    $failed = $xunit.Failed + $pester.Failed + $windows.Engine.Failed + $windows.Module.Failed
     $skipped = $xunit.Skipped + $pester.Skipped
     if (Test-Path $env:ALTIMETER_TEST_FIGURES) { Get-Content $env:ALTIMETER_TEST_FIGURES | ForEach-Object { Write-Host $_ } }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
-    Write-Host "Windows checks (under Wine): $($windows.Passed) passed, $($windows.Failed) failed"
+    Write-Host "Windows engine checks (under Wine): $($windows.Engine.Passed) passed, $($windows.Engine.Failed) failed"
+    Write-Host "Windows PowerShell 7 module checks (under Wine): $($windows.Module.Passed) passed, $($windows.Module.Failed) failed"
     # A skipped test is not a passing one, and a layer that ran nothing is broken: both count as failures.
     $failed += $skipped
-    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester }, @{ Name = 'Windows checks'; Counts = $windows })) {
+    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester }, @{ Name = 'Windows engine checks'; Counts = $windows.Engine }, @{ Name = 'Windows module checks'; Counts = $windows.Module })) {
         if ($layer.Counts.Passed + $layer.Counts.Failed -eq 0) { Write-Host "$($layer.Name) ran no test."; $failed += 1 }
     }
     Write-Host "$passed passed, $failed failed"
