@@ -7,7 +7,7 @@
       Build  compile in Release and stage the importable module in out/Altimeter.Auth
       Test   Build, then run the xunit engine tests, the Pester module tests, and the Windows checks
              under Wine (installed from Debian when missing): the engine's Windows-only code in a
-             win-x64 program, and the module in PowerShell 7.6.9 for Windows; ends with
+             win-x64 program, and the Pester suite in PowerShell 7.6.9 for Windows; ends with
              "N passed, N failed"
       Demo   Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
       Package  Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
@@ -225,8 +225,8 @@ function Invoke-WindowsChecks {
         '-c', $Configuration, '-r', 'win-x64', '--self-contained', '-o', $checks, '--nologo', '-v', 'q')
     $engine = Read-CheckCounts 'The engine''s Windows checks' @(& $wine (Join-Path $checks 'Altimeter.Auth.WindowsChecks.exe') 2>&1 | ForEach-Object { "$_" })
 
-    # The module in PowerShell 7.6.9 for Windows, with PowerShell's own Windows modules from the
-    # pinned pwsh tool's package (its win folder, beside the unix one this build runs from).
+    # The Pester suite in PowerShell 7.6.9 for Windows, with PowerShell's own Windows modules from
+    # the pinned pwsh tool's package (its win folder, beside the unix one this build runs from).
     $powershell = Join-Path $out 'windows-powershell'
     Invoke-Native dotnet @('publish', (Join-Path $root 'tests/Altimeter.Auth.WindowsPowerShell/Altimeter.Auth.WindowsPowerShell.csproj'),
         '-c', $Configuration, '-r', 'win-x64', '--self-contained', '-o', $powershell, '--nologo', '-v', 'q')
@@ -237,9 +237,10 @@ function Invoke-WindowsChecks {
     $server = Start-MotoServer
     $saved = @{}
     $variables = @{
-        AWS_ACCESS_KEY_ID = 'WINDOWSCHECKSOURCE01'; AWS_SECRET_ACCESS_KEY = 'windows-check-source-not-real'; AWS_SESSION_TOKEN = $null
-        AWS_PROFILE = $null; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL_STS = $server.Url; AWS_EC2_METADATA_DISABLED = 'true'
-        ALTIMETER_PESTER_EXT_ID = 'windows-external-id'; ALTIMETER_CREDENTIAL_CACHE = $null
+        ALTIMETER_TEST_MOTO_URL = $server.Url
+        ALTIMETER_MODULE_PATH = ConvertTo-WinePath (Join-Path $moduleOut 'Altimeter.Auth.psd1')
+        # .NET's write-xor-execute memory breaks under Wine (an internal CLR error in Pester's dynamic code).
+        DOTNET_EnableWriteXorExecute = '0'
     }
     foreach ($name in $variables.Keys) {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
@@ -247,16 +248,16 @@ function Invoke-WindowsChecks {
     }
     try {
         $lines = @(& $wine (Join-Path $powershell 'Altimeter.Auth.WindowsPowerShell.exe') `
-            (ConvertTo-WinePath (Join-Path $root 'tests/windows/Module.Windows.ps1')) `
-            (ConvertTo-WinePath (Join-Path $moduleOut 'Altimeter.Auth.psd1')) `
-            (ConvertTo-WinePath (Join-Path $root 'tests/fixtures/accessors/two-hop.json')) `
-            $server.Url 2>&1 | ForEach-Object { "$_" })
+            (ConvertTo-WinePath (Join-Path $root 'tests/windows/Invoke-WindowsPester.ps1')) `
+            (ConvertTo-WinePath (Get-Pester)) `
+            (ConvertTo-WinePath (Join-Path $root 'tests/pester')) 2>&1 | ForEach-Object { "$_" })
     }
     finally {
         Stop-MotoServer $server
         foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
     }
-    $module = Read-CheckCounts 'The module''s Windows checks' $lines
+    $lines | Where-Object { $_ -like 'Left to the Linux run*' } | Out-Host
+    $module = Read-CheckCounts 'Pester on Windows' $lines
     [pscustomobject]@{ Engine = $engine; Module = $module }
 }
 
@@ -272,10 +273,10 @@ function Invoke-Test {
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     Write-Host "Windows engine checks (under Wine): $($windows.Engine.Passed) passed, $($windows.Engine.Failed) failed"
-    Write-Host "Windows PowerShell 7 module checks (under Wine): $($windows.Module.Passed) passed, $($windows.Module.Failed) failed"
+    Write-Host "Pester on PowerShell 7 for Windows (under Wine): $($windows.Module.Passed) passed, $($windows.Module.Failed) failed"
     # A skipped test is not a passing one, and a layer that ran nothing is broken: both count as failures.
     $failed += $skipped
-    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester }, @{ Name = 'Windows engine checks'; Counts = $windows.Engine }, @{ Name = 'Windows module checks'; Counts = $windows.Module })) {
+    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester }, @{ Name = 'Windows engine checks'; Counts = $windows.Engine }, @{ Name = 'Pester on Windows'; Counts = $windows.Module })) {
         if ($layer.Counts.Passed + $layer.Counts.Failed -eq 0) { Write-Host "$($layer.Name) ran no test."; $failed += 1 }
     }
     Write-Host "$passed passed, $failed failed"

@@ -1,35 +1,47 @@
-// Runs the script file given as the first argument (the others are its arguments) in a runspace
-// with PowerShell's default commands, printing output, warnings and errors as they come.
-// Exit code: 0 when the script ran without errors, 1 otherwise.
+// PowerShell 7 for Windows, hosted, for tests under Wine (whose redirected processes have no
+// Windows console for PowerShell's own console host). Takes the command lines the tests give pwsh:
+//   <script.ps1> [arguments]  |  [-NoProfile] [-NonInteractive] [-OutputFormat Text]
+//   (-File <script.ps1> [arguments] | -Command <text...> | -EncodedCommand <base64 UTF-16>)
+// Runs it in a runspace with PowerShell's default commands, prints output as pwsh formats it,
+// warnings and errors; exit code 0 when it ran without errors, 1 otherwise, 64 for a bad command line.
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using Altimeter.Auth.WindowsPowerShell;
 
-if (args.Length == 0)
+if (!PwshCommandLine.TryParse(args, out var commandLine, out var problem))
 {
-    Console.Error.WriteLine("usage: Altimeter.Auth.WindowsPowerShell <script.ps1> [arguments]");
-    return 2;
+    Console.Error.WriteLine(problem);
+    return 64;
 }
 
 var session = InitialSessionState.CreateDefault2();
 session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
 using var shell = PowerShell.Create(session);
-shell.AddCommand(Path.GetFullPath(args[0]));
-foreach (var argument in args.Skip(1))
+if (commandLine.ScriptFile is not null)
 {
-    shell.AddArgument(argument);
+    shell.AddCommand(Path.GetFullPath(commandLine.ScriptFile));
+    foreach (var argument in commandLine.Arguments)
+    {
+        shell.AddArgument(argument);
+    }
+}
+else
+{
+    shell.AddScript(commandLine.ScriptText!);
 }
 
+shell.AddCommand("Out-String").AddParameter("Stream");
 var output = new PSDataCollection<PSObject>();
 output.DataAdded += (_, e) => Console.WriteLine(output[e.Index]);
 shell.Streams.Warning.DataAdded += (_, e) => Console.WriteLine("WARNING: " + shell.Streams.Warning[e.Index]);
-shell.Streams.Error.DataAdded += (_, e) => Console.WriteLine("ERROR: " + shell.Streams.Error[e.Index]);
+shell.Streams.Error.DataAdded += (_, e) => Console.Error.WriteLine("ERROR: " + shell.Streams.Error[e.Index]);
 try
 {
     shell.Invoke(null, output);
 }
 catch (RuntimeException e)
 {
-    Console.WriteLine("ERROR: " + e.Message);
+    Console.Error.WriteLine("ERROR: " + e.Message);
     return 1;
 }
 

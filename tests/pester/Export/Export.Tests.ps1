@@ -1,5 +1,6 @@
 # Handing a session to other tools: the AWS_* variables for this process or one script block, and
 # the credential_process JSON, used for real by the AWS CLI against moto.
+# Tag Unix: tests that run the AWS CLI, which the Windows run (under Wine) cannot start.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
@@ -34,7 +35,7 @@ Describe 'Handing sessions to other tools' {
         $text | Should -Match '"Expiration":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"'
     }
 
-    It 'ConvertTo-AltimeterCredentialProcess / the AWS CLI gets the target account through a credential_process profile' {
+    It 'ConvertTo-AltimeterCredentialProcess / the AWS CLI gets the target account through a credential_process profile' -Tag Unix {
         $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-cli-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Force $scratch
         try {
@@ -54,7 +55,7 @@ Describe 'Handing sessions to other tools' {
         finally { Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue }
     }
 
-    It 'Invoke-AltimeterCommand / sets the session''s variables only while the script block runs, for native tools too' {
+    It 'Invoke-AltimeterCommand / sets the session''s variables only while the script block runs, for native tools too' -Tag Unix {
         $session = Get-AltimeterSession 222222222222 -Accessor $accessor
         $before = $env:AWS_ACCESS_KEY_ID
 
@@ -65,7 +66,7 @@ Describe 'Handing sessions to other tools' {
         $env:AWS_ACCESS_KEY_ID | Should -Be $before
     }
 
-    It 'Set-AltimeterEnvironment / sets the AWS_* variables of the process, and -WhatIf leaves them' {
+    It 'Set-AltimeterEnvironment / sets the AWS_* variables of the process, and -WhatIf leaves them' -Tag Unix {
         $session = Get-AltimeterSession 222222222222 -Accessor $accessor
         $saved = Save-TestEnvironment
         try {

@@ -55,7 +55,9 @@ Describe 'The Altimeter.Auth package' {
         }
     }
 
-    It 'Package / Install-PSResource from a local repository, Import-Module by name, and the demo chain works against moto' {
+    # Tag Unix: the scratch HOME (XDG folders) keeps the install away from the user's own modules; on
+    # Windows -Scope CurrentUser writes to the real Documents folder, which a test must not touch.
+    It 'Package / Install-PSResource from a local repository, Import-Module by name, and the demo chain works against moto' -Tag Unix {
         $server = Start-MotoServer
         Reset-MotoServer $server
         $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-install-$([guid]::NewGuid())"

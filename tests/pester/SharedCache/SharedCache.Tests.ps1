@@ -44,7 +44,9 @@ Describe 'The credentials cache shared by processes' {
         $second.AccountId | Should -Be $accounts
     }
 
-    It 'Shared cache / the directory is owner-only, one file per entry, named by a hash' {
+    # Tag Unix: Unix file modes. On Windows the store sets an access list instead, checked as built by
+    # tests/Altimeter.Auth.WindowsChecks (Wine, where the Windows run happens, neither stores nor enforces them).
+    It 'Shared cache / the directory is owner-only, one file per entry, named by a hash' -Tag Unix {
         $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
 
         (Get-Item $directory).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
