@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Host;
@@ -10,10 +11,12 @@ using System.Threading.Tasks;
 namespace Altimeter.Auth.Commands;
 
 /// <summary>
-/// Asks the person at the host (or at the terminal) for MFA codes, once per device, only when a hop
-/// that needs one is really assumed. Hops run on other threads, where PowerShell cannot prompt: a hop calls
-/// <see cref="CodeFor"/> and waits; the cmdlet's pipeline thread calls <see cref="AnswerRequests"/>
-/// while it waits for results. The code is read hidden and never written anywhere.
+/// Asks the person at the host (or at the terminal) for MFA codes when a hop that needs one is
+/// really assumed: once per AssumeRole, since AWS takes a code once (accounts that share a hop share
+/// its one call, so they are asked once). Hops run on other threads, where PowerShell cannot
+/// prompt: a hop calls <see cref="CodeFor"/> and waits; the cmdlet's pipeline thread calls
+/// <see cref="AnswerRequests"/> while it waits for results. The code is read hidden and never
+/// written anywhere; nothing typed for a device means no code for it for the rest of the command.
 /// </summary>
 internal sealed class MfaCodePrompt : IDisposable
 {
@@ -22,9 +25,11 @@ internal sealed class MfaCodePrompt : IDisposable
 
     private readonly IHiddenLineReader _person;
     private readonly CancellationToken _stopping;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<string?>> _answers = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _unanswered = new();
+    private readonly ConcurrentQueue<(string Serial, TaskCompletionSource<string?> Answer)> _unanswered = new();
     private readonly SemaphoreSlim _requested = new(0);
+    // Pipeline thread only: the last code given per device (AWS refuses it a second time), and the devices declined.
+    private readonly Dictionary<string, string> _lastCode = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _declined = new(StringComparer.Ordinal);
 
     public MfaCodePrompt(IHiddenLineReader person, CancellationToken stopping)
     {
@@ -35,17 +40,12 @@ internal sealed class MfaCodePrompt : IDisposable
     /// <summary>Signalled when a hop waits for a code the pipeline thread has not asked for yet.</summary>
     public WaitHandle Requested => _requested.AvailableWaitHandle;
 
-    /// <summary>On a hop's thread: the code for <paramref name="serial"/>, waiting for the person to type it; null when none was given or the command stops.</summary>
+    /// <summary>On a hop's thread: a code for <paramref name="serial"/>, waiting for the person to type it; null when none was given or the command stops.</summary>
     public string? CodeFor(string serial)
     {
-        var mine = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var answer = _answers.GetOrAdd(serial, mine);
-        if (ReferenceEquals(answer, mine))
-        {
-            _unanswered.Enqueue(serial);
-            _requested.Release();
-        }
-
+        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _unanswered.Enqueue((serial, answer));
+        _requested.Release();
         try
         {
             answer.Task.Wait(_stopping);
@@ -58,35 +58,46 @@ internal sealed class MfaCodePrompt : IDisposable
         }
     }
 
-    /// <summary>On the pipeline thread: asks for every code hops are waiting for.</summary>
+    /// <summary>On the pipeline thread: asks for every code hops are waiting for, in the order they asked.</summary>
     public void AnswerRequests()
     {
-        while (_unanswered.TryDequeue(out var serial))
+        while (_unanswered.TryDequeue(out var request))
         {
             _requested.Wait(0);
-            _answers[serial].TrySetResult(Ask(serial));
+            request.Answer.TrySetResult(_declined.Contains(request.Serial) ? null : Ask(request.Serial));
         }
     }
 
     private string? Ask(string serial)
     {
+        var previous = _lastCode.TryGetValue(serial, out var last) ? last : null;
         try
         {
             for (var attempt = 0; attempt < Attempts && !_stopping.IsCancellationRequested; attempt++)
             {
-                _person.Write($"Enter MFA code for {serial}: ");
+                _person.Write(previous is null
+                    ? $"Enter MFA code for {serial}: "
+                    : $"Enter the next MFA code for {serial} (another role needs one; a code works once): ");
                 var typed = _person.ReadHiddenLine()?.Trim();
                 if (string.IsNullOrEmpty(typed))
                 {
+                    _declined.Add(serial);
                     return null;
                 }
 
-                if (SixDigits.IsMatch(typed))
+                if (!SixDigits.IsMatch(typed))
                 {
+                    _person.Write("An MFA code is 6 digits." + Environment.NewLine);
+                }
+                else if (typed == previous)
+                {
+                    _person.Write("That code was just used: wait for the next one." + Environment.NewLine);
+                }
+                else
+                {
+                    _lastCode[serial] = typed!;
                     return typed;
                 }
-
-                _person.Write("An MFA code is 6 digits." + Environment.NewLine);
             }
         }
         catch (Exception e) when (e is HostException or PSInvalidOperationException or NotImplementedException or PSNotImplementedException or IOException)
@@ -94,15 +105,16 @@ internal sealed class MfaCodePrompt : IDisposable
             // A host that cannot ask: as if nothing was typed.
         }
 
+        _declined.Add(serial);
         return null;
     }
 
     /// <summary>Hops still waiting get no code; the terminal, if one was opened, is closed.</summary>
     public void Dispose()
     {
-        foreach (var answer in _answers.Values)
+        while (_unanswered.TryDequeue(out var request))
         {
-            answer.TrySetResult(null);
+            request.Answer.TrySetResult(null);
         }
 
         (_person as IDisposable)?.Dispose();

@@ -101,6 +101,24 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
             Get-MfaAssumeRole | Should -HaveCount 1
         }
 
+        It 'Get-AltimeterSession / each AssumeRole that needs a code gets its own (AWS takes a code once), and the code just used is refused' {
+            # mfa_serial on the target step: every account is its own hop, its own AssumeRole.
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('111111', '111111', '222222'))
+
+            $out = Invoke-InHost $testHost $getSessions (Get-FixturePath 'accessors/mfa-target.json'), @('222222222222', '333333333333')
+
+            $out.AccountId | Should -Be @('222222222222', '333333333333')
+            $testHost.Keyboard.LinesRead | Should -Be 3
+            # The second AssumeRole asks for the next code, and once more after the repeated one.
+            ([regex]::Matches($testHost.Keyboard.Written, 'Enter MFA code for')).Count | Should -Be 1
+            ([regex]::Matches($testHost.Keyboard.Written, 'Enter the next MFA code for')).Count | Should -Be 2
+            ([regex]::Matches($testHost.Keyboard.Written, 'That code was just used')).Count | Should -Be 1
+            $targets = @(Get-MotoRequest $server | Where-Object { $_.Action -eq 'AssumeRole' -and $_.Parameters.RoleArn -like '*:role/AltimeterTarget' })
+            $targets | Should -HaveCount 2
+            $targets.Parameters.TokenCode | Sort-Object | Should -Be @('111111', '222222')
+            $targets.Parameters.SerialNumber | Should -Be @($serial, $serial)
+        }
+
         It 'Get-AltimeterSession / asks again, up to three times, for an answer that is not six digits' {
             $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('12 34', 'abcdef', '654321'))
 
