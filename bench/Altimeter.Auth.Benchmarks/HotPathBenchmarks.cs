@@ -24,7 +24,7 @@ public class HotPathBenchmarks
         _accessor = new Accessor(new[] { new MultiHopAccessor("bench", new[] { new AccessStep("Hub", Hub), new AccessStep("Target") }) }, true, _cache);
         _options = new SessionOptions { Region = "us-east-1", SourceCredentials = _source, Sts = new IssuingSecurityTokenService() };
         _accessor.GetSessionAsync(Target, _options).GetAwaiter().GetResult();
-        _credentials = new CachedCredentials("ASIABENCHCACHED00001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1));
+        _credentials = new CachedCredentials("BENCHCACHEDKEY000001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1));
         _cache.Store(_credentials, "333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
         _accessorFile = Path.Combine(Path.GetTempPath(), $"altimeter-bench-{Guid.NewGuid():N}.json");
         File.WriteAllText(_accessorFile, AccessorJson.Write(_accessor));
@@ -54,7 +54,7 @@ internal sealed class IssuingSecurityTokenService : ISecurityTokenService
     {
         var account = request.RoleArn.Split(':')[4];
         return Task.FromResult(new AssumedRole(
-            new CachedCredentials($"ASIA{account}BENCH", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)),
+            new CachedCredentials($"{account}BENCHKEY", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)),
             $"arn:aws:sts::{account}:assumed-role/x/{request.RoleSessionName}"));
     }
 

@@ -41,8 +41,8 @@ internal static class Program
             var account = (100000000000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Real STS values are about this long: 20-character key id, 40-character secret, a session token of several hundred.
             cache.Store(
-                new CachedCredentials($"ASIA{i:D16}", new string('s', 40), new string('t', tokenLength), DateTimeOffset.UtcNow.AddHours(1)),
-                account, "OrganizationAccountAccessRole", "altimeter", "ASIAHUBSIGNER0000001");
+                new CachedCredentials($"BENCH{i:D15}", new string('s', 40), new string('t', tokenLength), DateTimeOffset.UtcNow.AddHours(1)),
+                account, "OrganizationAccountAccessRole", "altimeter", "BENCHHUBSIGNER000001");
         }
 
         var after = GC.GetTotalMemory(forceFullCollection: true);
