@@ -81,7 +81,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 600)]
     public int? TimeoutSec { get; set; }
 
-    /// <summary>The MFA code for steps with an mfa_serial. Without it, an interactive session asks for one; any other session fails those steps with MfaTokenRequired.</summary>
+    /// <summary>The MFA code for one AssumeRole of a step with an mfa_serial. Without it, a person at the console or terminal is asked when such a hop is assumed; a session nobody can answer fails those steps with MfaTokenRequired.</summary>
     [Parameter]
     [ValidatePattern(@"^\d{6}$")]
     public string? TokenCode { get; set; }

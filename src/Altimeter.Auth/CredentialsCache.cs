@@ -56,12 +56,17 @@ public sealed class CredentialsCache
     /// with less than <paramref name="minimumLifetime"/> left is a miss too (a session renewing
     /// itself wants credentials that outlive its own renewal window).
     /// </summary>
-    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signer = null, TimeSpan minimumLifetime = default)
+    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signer = null, TimeSpan minimumLifetime = default) =>
+        Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: true);
+
+    // readShared false: memory only, for rechecks right after a full lookup (a shared-store miss
+    // reads a file; a hop should read it once, not once per recheck).
+    private CachedCredentials? Lookup(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime, bool readShared)
     {
         var key = (accountId, roleName, roleSessionName);
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return GetShared(accountId, roleName, roleSessionName, signer, minimumLifetime);
+            return readShared ? GetShared(accountId, roleName, roleSessionName, signer, minimumLifetime) : null;
         }
 
         var now = _clock();
@@ -115,7 +120,9 @@ public sealed class CredentialsCache
     /// the threads and runspaces that ask for the same key and signer at the same time
     /// (single-flight): they all wait for the one AssumeRole. What <paramref name="assume"/>
     /// returns is stored (it must have checked the account); what it throws reaches every waiter
-    /// and is not cached. <c>FromCache</c> tells whether this caller's STS call was saved.
+    /// and is not cached. <c>FromCache</c> tells whether this caller's STS call was saved. The
+    /// caller has just missed with <see cref="Get"/>, shared store included: the rechecks here
+    /// (another thread may have landed the hop since) look in memory only.
     /// </summary>
     internal async Task<(CachedCredentials Credentials, bool FromCache)> GetOrAssumeAsync(
         string accountId,
@@ -126,7 +133,7 @@ public sealed class CredentialsCache
         Func<Task<CachedCredentials>> assume,
         CancellationToken cancellationToken)
     {
-        var cached = Get(accountId, roleName, roleSessionName, signer, minimumLifetime);
+        var cached = Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false);
         if (cached is not null)
         {
             return (cached, true);
@@ -144,7 +151,7 @@ public sealed class CredentialsCache
             try
             {
                 // Another flight may have landed between the lookup above and this one's start.
-                var landed = Get(accountId, roleName, roleSessionName, signer, minimumLifetime);
+                var landed = Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false);
                 if (landed is not null)
                 {
                     return landed;

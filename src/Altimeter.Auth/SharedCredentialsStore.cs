@@ -5,6 +5,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
 using Newtonsoft.Json.Linq;
 
 namespace Altimeter.Auth;
@@ -20,6 +21,8 @@ namespace Altimeter.Auth;
 public sealed class SharedCredentialsStore
 {
     private const string Extension = ".altimeter-creds.json";
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(10);
+    private long _nextPruneTicks;
 
     /// <summary>Opens (and creates, owner-only) the store at <paramref name="directory"/>.</summary>
     public SharedCredentialsStore(string directory)
@@ -119,7 +122,7 @@ public sealed class SharedCredentialsStore
             Delete(temporary);
         }
 
-        PruneExpired(DateTimeOffset.UtcNow);
+        PruneExpiredIfDue(DateTimeOffset.UtcNow);
     }
 
     /// <summary>Removes the entries <paramref name="match"/> selects (all when null); returns how many.</summary>
@@ -148,6 +151,19 @@ public sealed class SharedCredentialsStore
         }
 
         return removed;
+    }
+
+    // Pruning reads every file: once per store at the first write, then at most once per interval,
+    // not after every write (a scan of N accounts would read N files N times).
+    private void PruneExpiredIfDue(DateTimeOffset now)
+    {
+        var due = Interlocked.Read(ref _nextPruneTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextPruneTicks, (now + PruneInterval).UtcTicks, due) != due)
+        {
+            return;
+        }
+
+        PruneExpired(now);
     }
 
     /// <summary>Deletes entries that have expired.</summary>
