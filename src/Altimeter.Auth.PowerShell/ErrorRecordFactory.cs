@@ -15,8 +15,8 @@ internal static class ErrorRecordFactory
 
     private static ErrorCategory CategoryOf(AltimeterAuthException error) => error switch
     {
-        AccountAuthException or AccountMismatchException or NoSourceCredentialsException => ErrorCategory.AuthenticationError,
-        InvalidAccountIdException => ErrorCategory.InvalidArgument,
+        AccountAuthException or AccountMismatchException or AssumedRoleMismatchException or NoSourceCredentialsException => ErrorCategory.AuthenticationError,
+        InvalidAccountIdException or InvalidRegionException => ErrorCategory.InvalidArgument,
         StsCallException => ErrorCategory.ConnectionError,
         AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.Unreadable => ErrorCategory.ReadError,
         AccessorDefinitionException => ErrorCategory.InvalidData,

@@ -1,9 +1,12 @@
+using System;
+
 namespace Altimeter.Auth;
 
 /// <summary>
-/// Reads the account out of the ARN that AssumeRole returns for the assumed-role user
+/// The ARN that AssumeRole returns for the assumed-role user
 /// (<c>arn:aws:sts::123456789012:assumed-role/Role/session</c>). It is the same fact
-/// GetCallerIdentity would report, and AssumeRole already paid for it.
+/// GetCallerIdentity would report, and AssumeRole already paid for it: a hop is accepted only
+/// when it names exactly the partition, account, role and session asked for.
 /// </summary>
 public static class AssumedRoleArn
 {
@@ -23,5 +26,30 @@ public static class AssumedRoleArn
         }
 
         return IamIdentifiers.IsAccountId(parts[4]) ? parts[4] : null;
+    }
+
+    /// <summary>The assumed-role ARN STS reports for <paramref name="roleName"/> assumed as <paramref name="roleSessionName"/>.</summary>
+    public static string For(string partition, string accountId, string roleName, string roleSessionName) =>
+        $"arn:{partition}:sts::{accountId}:assumed-role/{roleName}/{roleSessionName}";
+
+    /// <summary>
+    /// True when <paramref name="arn"/> is exactly the assumed-role ARN of that role and session:
+    /// same partition, service <c>sts</c>, no region, same account, resource type
+    /// <c>assumed-role</c>, same session name. The role name is compared without case, as IAM
+    /// keeps role names unique without case (STS answers with the role's own spelling).
+    /// </summary>
+    public static bool IsFor(string? arn, string partition, string accountId, string roleName, string roleSessionName)
+    {
+        if (arn is null)
+        {
+            return false;
+        }
+
+        var prefix = $"arn:{partition}:sts::{accountId}:assumed-role/";
+        var suffix = "/" + roleSessionName;
+        return arn.Length == prefix.Length + roleName.Length + suffix.Length
+            && arn.StartsWith(prefix, StringComparison.Ordinal)
+            && arn.EndsWith(suffix, StringComparison.Ordinal)
+            && string.Compare(arn, prefix.Length, roleName, 0, roleName.Length, StringComparison.OrdinalIgnoreCase) == 0;
     }
 }

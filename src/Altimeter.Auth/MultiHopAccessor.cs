@@ -162,7 +162,7 @@ public sealed class MultiHopAccessor
             }
 
             var request = new RoleAssumption(roleArn, RoleSessionName, step.ExternalId, options, tokenCode);
-            return await AssumeCheckedAsync(context, signer, request, account, token).ConfigureAwait(false);
+            return await AssumeCheckedAsync(context, signer, request, Partition ?? context.Partition, account, step.RoleName, token).ConfigureAwait(false);
         }
     }
 
@@ -173,13 +173,20 @@ public sealed class MultiHopAccessor
     private string Hop(string targetAccountId, int index, ChainContext context, string account, AccessStep step) =>
         $"{targetAccountId}: hop {index + 1}/{AccessSteps.Count} {AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName)}";
 
-    private static async Task<CachedCredentials> AssumeCheckedAsync(ChainContext context, Amazon.Runtime.ImmutableCredentials signer, RoleAssumption request, string account, CancellationToken cancellationToken)
+    // The answer must name exactly the role asked for: the account alone would let another partition,
+    // an IAM user, another service or another role (or session) through.
+    private static async Task<CachedCredentials> AssumeCheckedAsync(ChainContext context, Amazon.Runtime.ImmutableCredentials signer, RoleAssumption request, string partition, string account, string roleName, CancellationToken cancellationToken)
     {
         var assumed = await context.Sts.AssumeRoleAsync(signer, request, context.Region, cancellationToken).ConfigureAwait(false);
         var actual = AssumedRoleArn.AccountOf(assumed.AssumedRoleUserArn);
         if (actual != account)
         {
             throw new AccountMismatchException(account, actual, $"AssumeRole {request.RoleArn} returned credentials that");
+        }
+
+        if (!AssumedRoleArn.IsFor(assumed.AssumedRoleUserArn, partition, account, roleName, request.RoleSessionName))
+        {
+            throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, account, roleName, request.RoleSessionName), assumed.AssumedRoleUserArn, $"AssumeRole {request.RoleArn} returned credentials that");
         }
 
         return assumed.Credentials;

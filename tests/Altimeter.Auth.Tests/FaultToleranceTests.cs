@@ -127,6 +127,44 @@ public sealed class FaultToleranceTests : IDisposable
         Assert.NotNull(accessor.CredentialsCache.Get(TestData.Hub, "HubRole", "altimeter"));
     }
 
+    // The answer names the right account but not the role asked for: each part of the ARN counts.
+    [Theory]
+    [InlineData("arn:aws-cn:sts::650000000002:assumed-role/TargetRole/altimeter", "another partition")]
+    [InlineData("arn:aws:iam::650000000002:user/TargetRole", "an IAM user")]
+    [InlineData("arn:aws:iam::650000000002:assumed-role/TargetRole/altimeter", "another service")]
+    [InlineData("arn:aws:sts:us-east-1:650000000002:assumed-role/TargetRole/altimeter", "a region where STS ARNs have none")]
+    [InlineData("arn:aws:sts::650000000002:federated-user/TargetRole", "a federated user")]
+    [InlineData("arn:aws:sts::650000000002:assumed-role/OtherRole/altimeter", "another role")]
+    [InlineData("arn:aws:sts::650000000002:assumed-role/TargetRole/someone-else", "another session name")]
+    [InlineData("arn:aws:sts::650000000002:assumed-role/TargetRole/altimeter/extra", "a longer resource")]
+    public async Task An_answer_for_another_role_of_the_right_account_is_rejected_and_not_cached(string answeredArn, string what)
+    {
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.RewrittenArn, BodyContains = "650000000002", RewriteArn = _ => answeredArn });
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+
+        var e = await Assert.ThrowsAsync<AccountAuthException>(() => accessor.GetSessionAsync("650000000002", Options()));
+
+        var mismatch = Assert.IsType<AssumedRoleMismatchException>(Assert.Single(e.Failures).Error);
+        Assert.Equal("AssumedRoleMismatch", mismatch.ErrorId);
+        Assert.Equal(answeredArn, mismatch.ActualArn);
+        Assert.Equal("arn:aws:sts::650000000002:assumed-role/TargetRole/altimeter", mismatch.ExpectedArn);
+        Assert.Null(accessor.CredentialsCache.Get("650000000002", "TargetRole", "altimeter"));
+        Assert.True(_front.Injected[StsFault.RewrittenArn] == 1, what);
+    }
+
+    [Fact]
+    public async Task The_role_name_in_the_answer_may_differ_in_case_only()
+    {
+        // IAM role names are unique without case; STS answers with the role's own spelling.
+        _front.Rules.Enqueue(new FaultRule { Fault = StsFault.RewrittenArn, BodyContains = "650000000003", RewriteArn = arn => arn.Replace("TargetRole", "targetrole", StringComparison.Ordinal) });
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+
+        var session = await accessor.GetSessionAsync("650000000003", Options());
+
+        Assert.Equal("650000000003", session.AccountId);
+        Assert.Equal(1, _front.Injected[StsFault.RewrittenArn]);
+    }
+
     [Fact]
     public async Task The_SDK_sends_every_step_option_on_the_wire_and_moto_grants_the_duration()
     {

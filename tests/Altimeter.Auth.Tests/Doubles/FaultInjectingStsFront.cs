@@ -24,6 +24,9 @@ public enum StsFault
 
     /// <summary>moto's answer, with the AssumedRoleUser ARN naming another account.</summary>
     WrongAccount,
+
+    /// <summary>moto's answer, with the AssumedRoleUser ARN replaced by <see cref="FaultRule.RewriteArn"/>'s.</summary>
+    RewrittenArn,
 }
 
 /// <summary>One rule: which action, which fault, how often (a rate, or the first N requests).</summary>
@@ -41,6 +44,9 @@ public sealed class FaultRule
 
     /// <summary>Only requests whose body contains this text (e.g. a role ARN's account).</summary>
     public string? BodyContains { get; init; }
+
+    /// <summary>For <see cref="StsFault.RewrittenArn"/>: moto's AssumedRoleUser ARN to the ARN answered instead.</summary>
+    public Func<string, string>? RewriteArn { get; init; }
 
     internal int Hits;
 }
@@ -243,6 +249,11 @@ public sealed class FaultInjectingStsFront : IDisposable
         if (rule?.Fault == StsFault.WrongAccount)
         {
             text = Regex.Replace(text, @"(<Arn>arn:[^:]+:sts::)\d{12}(:assumed-role/)", "${1}999999999999${2}");
+        }
+        else if (rule?.Fault == StsFault.RewrittenArn)
+        {
+            // Only the AssumedRoleUser's <Arn>: the one element of AssumeRoleResult named so.
+            text = Regex.Replace(text, "<Arn>(?<arn>[^<]*)</Arn>", m => $"<Arn>{rule.RewriteArn!(m.Groups["arn"].Value)}</Arn>");
         }
 
         await WriteAsync(stream, (int)answer.StatusCode, answer.Content.Headers.ContentType?.ToString() ?? "text/xml", text);
