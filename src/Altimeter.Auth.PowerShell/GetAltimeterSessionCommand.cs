@@ -83,7 +83,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
     /// <summary>The MFA code for one AssumeRole of a step with an mfa_serial. Without it, a person at the console or terminal is asked when such a hop is assumed; a session nobody can answer fails those steps with MfaTokenRequired.</summary>
     [Parameter]
-    [ValidatePattern(@"^\d{6}$")]
+    [ValidatePattern(@"\A[0-9]{6}\z")]
     public string? TokenCode { get; set; }
 
     /// <inheritdoc />
@@ -103,7 +103,17 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
                 Region));
         }
 
-        _options = new SessionOptions { Region = AwsRegion.Resolve(Region, ProfileName, AwsToolsShell.StoredRegion(SessionState)) };
+        try
+        {
+            _options = new SessionOptions { Region = AwsRegion.Resolve(Region, ProfileName, AwsToolsShell.StoredRegion(SessionState)) };
+        }
+        catch (InvalidRegionException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Region));
+            return;
+        }
+
+
         if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
         {
             _options.Sts = SdkSecurityTokenService.For(new StsClientSettings

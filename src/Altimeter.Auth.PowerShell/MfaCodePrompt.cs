@@ -21,7 +21,7 @@ namespace Altimeter.Auth.Commands;
 internal sealed class MfaCodePrompt : IDisposable
 {
     private const int Attempts = 3;
-    private static readonly Regex SixDigits = new(@"^\d{6}$", RegexOptions.CultureInvariant);
+    private static readonly Regex SixDigits = new(@"\A[0-9]{6}\z", RegexOptions.CultureInvariant);
 
     private readonly IHiddenLineReader _person;
     private readonly CancellationToken _stopping;

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Text.RegularExpressions;
 
 namespace Altimeter.Auth.Commands;
 
@@ -19,6 +20,11 @@ public sealed class ProfileNameCompleter : IArgumentCompleter
             .Select(name => new CompletionResult(QuoteIfNeeded(name), name, CompletionResultType.ParameterValue, name));
     }
 
-    private static string QuoteIfNeeded(string name) =>
-        name.Any(c => char.IsWhiteSpace(c) || "'\"$`;(){}@&|,#".IndexOf(c) >= 0) ? "'" + name.Replace("'", "''") + "'" : name;
+    // Profile names come from files anyone may have edited: only a plain ASCII name goes in bare;
+    // anything else is single-quoted with PowerShell's own escaping, which doubles every quote
+    // character the parser takes for one (' and the typographic ‘ ’ ‚ ‛), so it stays one word.
+    private static readonly Regex s_bare = new(@"\A[A-Za-z0-9_][A-Za-z0-9_.-]*\z", RegexOptions.CultureInvariant);
+
+    internal static string QuoteIfNeeded(string name) =>
+        s_bare.IsMatch(name) ? name : "'" + CodeGeneration.EscapeSingleQuotedStringContent(name) + "'";
 }

@@ -21,11 +21,13 @@ public sealed class AssumeRoleOptions
     /// <summary>AWS caps a session assumed with another role's credentials (role chaining) at one hour.</summary>
     public const int ChainedMaxDurationSeconds = 3600;
 
-    private static readonly Regex s_serial = new(@"^[\w+=/:,.@-]{9,256}$", RegexOptions.CultureInvariant);
-    private static readonly Regex s_sourceIdentity = new(@"^[\w+=,.@-]{2,64}$", RegexOptions.CultureInvariant);
-    private static readonly Regex s_tagKey = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$", RegexOptions.CultureInvariant);
-    private static readonly Regex s_tagValue = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$", RegexOptions.CultureInvariant);
-    private static readonly Regex s_policyArn = new(@"^arn:[\w-]+:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,128}$", RegexOptions.CultureInvariant);
+    // STS API reference patterns, whole strings (\A…\z), ASCII where AWS's are; tags are the one
+    // place AWS allows Unicode letters, spaces and numbers.
+    private static readonly Regex s_serial = new($@"\A[{IamIdentifiers.WordCharacters}+=/:,.@-]{{9,256}}\z", RegexOptions.CultureInvariant);
+    private static readonly Regex s_sourceIdentity = new($@"\A[{IamIdentifiers.WordCharacters}+=,.@-]{{2,64}}\z", RegexOptions.CultureInvariant);
+    private static readonly Regex s_tagKey = new(@"\A[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}\z", RegexOptions.CultureInvariant);
+    private static readonly Regex s_tagValue = new(@"\A[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}\z", RegexOptions.CultureInvariant);
+    private static readonly Regex s_policyArn = new($@"\Aarn:[a-z-]+:iam::(aws|[0-9]{{12}}):policy/[{IamIdentifiers.WordCharacters}+=,.@/-]{{1,128}}\z", RegexOptions.CultureInvariant);
 
     /// <summary>Creates and checks the options; a rule broken is an <see cref="AccessorDefinitionException"/>.</summary>
     public AssumeRoleOptions(

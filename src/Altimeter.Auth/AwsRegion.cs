@@ -10,7 +10,7 @@ namespace Altimeter.Auth;
 public static class AwsRegion
 {
     private static readonly System.Text.RegularExpressions.Regex s_shape =
-        new(@"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"\A[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>
     /// True when <paramref name="region"/> has the shape of an AWS region name (us-east-1,
@@ -22,21 +22,26 @@ public static class AwsRegion
     public const string Fallback = "us-east-1";
 
     /// <summary>The region to use: <paramref name="region"/>, else <paramref name="shellDefault"/> (AWS Tools' Set-DefaultAWSRegion), else the environment and profile.</summary>
+    /// <exception cref="InvalidRegionException">The value found is not a region name; the message says where it came from.</exception>
     public static string Resolve(string? region = null, string? profileName = null, string? shellDefault = null)
     {
-        if (!string.IsNullOrWhiteSpace(region)) return region!;
-        if (!string.IsNullOrWhiteSpace(shellDefault)) return shellDefault!;
-        var fromEnvironment = Environment.GetEnvironmentVariable("AWS_REGION");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment!;
-        fromEnvironment = Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment!;
+        if (!string.IsNullOrWhiteSpace(region)) return WellFormed(region!, "the region given");
+        if (!string.IsNullOrWhiteSpace(shellDefault)) return WellFormed(shellDefault!, "the shell's default region, Set-DefaultAWSRegion");
+        foreach (var variable in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
+        {
+            var fromEnvironment = Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrWhiteSpace(fromEnvironment)) return WellFormed(fromEnvironment!, variable);
+        }
 
         var profile = profileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default";
         if (SharedProfileStore.Open().TryGetProfile(profile, out var found) && found.Region is not null)
         {
-            return found.Region.SystemName;
+            return WellFormed(found.Region.SystemName, $"the region of profile '{profile}'");
         }
 
         return Fallback;
     }
+
+    private static string WellFormed(string region, string source) =>
+        IsWellFormed(region) ? region : throw new InvalidRegionException(region, source);
 }

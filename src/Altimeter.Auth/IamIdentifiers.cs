@@ -9,16 +9,20 @@ namespace Altimeter.Auth;
 /// </summary>
 public static class IamIdentifiers
 {
-    private static readonly Regex s_accountId = new(@"^[0-9]{12}$", RegexOptions.CultureInvariant);
+    // AWS's patterns are ASCII: its \w is [A-Za-z0-9_], while .NET's is any Unicode letter or
+    // digit. And .NET's $ also matches before a final newline: whole strings are \A…\z.
+    internal const string WordCharacters = "A-Za-z0-9_";
+
+    private static readonly Regex s_accountId = new(@"\A[0-9]{12}\z", RegexOptions.CultureInvariant);
 
     // IAM role names: 1-64 characters of [\w+=,.@-] (IAM API reference, CreateRole).
-    private static readonly Regex s_roleName = new(@"^[\w+=,.@-]{1,64}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_roleName = new($@"\A[{WordCharacters}+=,.@-]{{1,64}}\z", RegexOptions.CultureInvariant);
 
     // RoleSessionName: 2-64 characters of [\w+=,.@-] (STS API reference, AssumeRole).
-    private static readonly Regex s_roleSessionName = new(@"^[\w+=,.@-]{2,64}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_roleSessionName = new($@"\A[{WordCharacters}+=,.@-]{{2,64}}\z", RegexOptions.CultureInvariant);
 
     // ExternalId: 2-1224 characters of [\w+=,.@:/-] (STS API reference, AssumeRole).
-    private static readonly Regex s_externalId = new(@"^[\w+=,.@:/-]{2,1224}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_externalId = new($@"\A[{WordCharacters}+=,.@:/-]{{2,1224}}\z", RegexOptions.CultureInvariant);
 
     /// <summary>True when <paramref name="value"/> is a 12-digit AWS account id.</summary>
     public static bool IsAccountId(string? value) => value is not null && s_accountId.IsMatch(value);

@@ -338,6 +338,29 @@ Describe 'Get-AltimeterSession' {
             @(Get-MotoRequest $server) | Should -HaveCount 0
         }
 
+        It 'Get-AltimeterSession / a value with a trailing newline is refused before any STS call (account id, -Region, AWS_REGION)' {
+            # .NET's $ matches before a final newline: these passed the old checks and reached STS or the SDK.
+            $null = Get-AltimeterSession "222222222222`n" -Accessor $accessor -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
+            { Get-AltimeterSession 222222222222 -Accessor $accessor -Region "us-east-1`n" } |
+                Should -Throw -ErrorId "InvalidRegion,$commandId"
+            $saved = $env:AWS_REGION
+            $env:AWS_REGION = "us-east-1`n"
+            try {
+                { Get-AltimeterSession 222222222222 -Accessor $accessor } |
+                    Should -Throw -ErrorId "InvalidRegion,$commandId" -ExpectedMessage '*(AWS_REGION)*'
+            }
+            finally { $env:AWS_REGION = $saved }
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / a fullwidth role name or account id in an accessor is refused at load' {
+            { New-AltimeterAccessor -MultiHopAccessor @{ role_session_name = 'scan'; access_steps = @(@{ role_name = "Ｒｏｌｅ" }) } } |
+                Should -Throw -ErrorId 'AccessStepInvalid,Altimeter.Auth.Commands.NewAltimeterAccessorCommand'
+            { New-AltimeterAccessor -MultiHopAccessor @{ role_session_name = 'scan'; access_steps = @(@{ role_name = 'Hub'; account_id = '１１１１１１１１１１１１' }, @{ role_name = 'T' }) } } |
+                Should -Throw -ErrorId 'AccessStepInvalid,Altimeter.Auth.Commands.NewAltimeterAccessorCommand'
+        }
+
         It 'Get-AltimeterSession / an empty account id is refused by parameter validation' {
             { Get-AltimeterSession -AccountId '' -Accessor $accessor } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
         }
@@ -366,6 +389,32 @@ Describe 'Get-AltimeterSession' {
 
             $completion.CompletionMatches.CompletionText | Should -Be @('dev-admin', 'dev-readonly')
             $all.CompletionMatches.CompletionText | Should -Be @('default', 'dev-admin', 'dev-readonly', 'prod')
+        }
+
+        It 'Get-AltimeterSession / Tab after -ProfileName quotes a hostile profile name so that it stays one argument' {
+            # U+2019 is a single quote to PowerShell's parser: doubling only ASCII ' let the name end the string.
+            $hostile = "x$([char]0x2019); Set-Variable -Scope Global AltimeterPwned 1; $([char]0x2019)y"
+            $config = Join-Path $TestDrive 'hostile-config'
+            Set-Content $config "[profile $hostile]`nregion = us-east-1`n[profile it's]`nregion = us-east-1`n"
+            $saved = $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE
+            $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE = $config, (Join-Path $TestDrive 'no-credentials')
+            try {
+                $line = 'Get-AltimeterSession 222222222222 -ProfileName '
+                $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            }
+            finally { $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE = $saved }
+
+            $completion.CompletionMatches | Should -HaveCount 2
+            foreach ($match in $completion.CompletionMatches) {
+                $tokens = $errors = $null
+                $ast = [System.Management.Automation.Language.Parser]::ParseInput($line + $match.CompletionText, [ref] $tokens, [ref] $errors)
+                $errors | Should -BeNullOrEmpty
+                $ast.EndBlock.Statements | Should -HaveCount 1
+                $command = $ast.EndBlock.Statements[0].PipelineElements[0]
+                $command.CommandElements | Should -HaveCount 4
+                $command.CommandElements[3].Value | Should -BeIn @($hostile, "it's")
+            }
+            Get-Variable AltimeterPwned -Scope Global -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }
 
         It 'Get-AltimeterSession / Tab on -AccountId completes the accounts in the cache' {
