@@ -24,4 +24,25 @@ public static class AssumedRoleArn
 
         return IamIdentifiers.IsAccountId(parts[4]) ? parts[4] : null;
     }
+
+    /// <summary>
+    /// True when <paramref name="arn"/> is exactly <c>arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION</c>
+    /// for these values: the role name compared case-insensitively (IAM role names are unique
+    /// regardless of case and STS may echo either), everything else exactly.
+    /// </summary>
+    public static bool Is(string? arn, string partition, string accountId, string roleName, string roleSessionName)
+    {
+        var prefix = $"arn:{partition}:sts::{accountId}:assumed-role/";
+        if (arn is null || !arn.StartsWith(prefix, System.StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // Neither a role name nor a session name may hold a '/': the first one ends the role.
+        var resource = arn.Substring(prefix.Length);
+        var slash = resource.IndexOf('/');
+        return slash > 0
+            && string.Equals(resource.Substring(0, slash), roleName, System.StringComparison.OrdinalIgnoreCase)
+            && string.Equals(resource.Substring(slash + 1), roleSessionName, System.StringComparison.Ordinal);
+    }
 }

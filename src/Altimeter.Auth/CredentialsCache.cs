@@ -106,7 +106,7 @@ public sealed class CredentialsCache
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         if (sts is null) throw new ArgumentNullException(nameof(sts));
         IamIdentifiers.RequireAccountId(accountId);
-        var actual = await sts.GetCallerAccountAsync(credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false);
+        var actual = (await sts.GetCallerIdentityAsync(credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false)).Account;
         if (actual != accountId)
         {
             throw new AccountMismatchException(accountId, actual, $"credentials put in the cache for {BuildKey(accountId, roleName, roleSessionName)}");
@@ -252,7 +252,9 @@ public sealed class CredentialsCache
     /// <summary>
     /// The cache in altimeter's serialised form, <b>with secrets</b>:
     /// <c>{"cache": {"key": {access_key_id, secret_access_key, session_token, expiration}}}</c>.
-    /// Meant only for a caller that asked to write the cache somewhere it controls.
+    /// Meant only for a caller that asked to write the cache somewhere it controls. There is no
+    /// import into a cache: a <c>credentials_cache</c> block is read back only by an accessor loaded
+    /// with <see cref="AccessorLoadOptions.ImportCredentialsCache"/>, checked and private to it.
     /// </summary>
     public string ExportWithSecrets()
     {
@@ -270,32 +272,6 @@ public sealed class CredentialsCache
         }
 
         return new JObject { ["cache"] = cache }.ToString(Newtonsoft.Json.Formatting.None);
-    }
-
-    /// <summary>Adds the entries of altimeter's serialised cache form; expired ones are skipped. Returns how many were added.</summary>
-    public int ImportWithSecrets(string json, string source = "<credentials_cache>")
-    {
-        return ImportWithSecrets(AccessorJson.Parse(json, source), source);
-    }
-
-    internal int ImportWithSecrets(JToken root, string source)
-    {
-        var entries = CredentialsCacheJson.Read(root, source);
-        var now = _clock();
-        var added = 0;
-        foreach (var (key, credentials) in entries)
-        {
-            if (credentials.IsExpired(now))
-            {
-                continue;
-            }
-
-            var parts = key.Split(':');
-            _entries[(parts[0], parts[1], parts[2])] = new Entry(credentials, null);
-            added++;
-        }
-
-        return added;
     }
 
     private static CacheEntryInfo Describe((string AccountId, string RoleName, string RoleSessionName) key, CachedCredentials credentials, DateTimeOffset now) =>

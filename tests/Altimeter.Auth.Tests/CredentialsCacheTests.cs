@@ -108,11 +108,11 @@ public class CredentialsCacheTests
         cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "test_rn", "test_rsn", null);
 
         var json = cache.ExportWithSecrets();
-        var copy = new CredentialsCache(() => s_now);
-        Assert.Equal(1, copy.ImportWithSecrets(json));
+        var read = Assert.Single(CredentialsCacheJson.Read(AccessorJson.Parse(json, "export"), "export"));
 
         Assert.Contains("\"cache\"", json);
-        Assert.Equal("secret-value", copy.Get("123456789012", "test_rn", "test_rsn")!.SecretAccessKey);
+        Assert.Equal(("123456789012", "test_rn", "test_rsn"), (read.AccountId, read.RoleName, read.RoleSessionName));
+        Assert.Equal("secret-value", read.Credentials.SecretAccessKey);
     }
 
     [Fact]
