@@ -176,6 +176,17 @@ Describe 'New-AltimeterAccessor' {
             $err.Exception.Message | Should -BeLike "*'ALTIMETER_PESTER_UNSET_EXT_ID'*"
         }
 
+        It 'New-AltimeterAccessor / an external id reading the source secret key is ExternalIdVariableRefused, a security error that never shows the value' {
+            $env:AWS_SECRET_ACCESS_KEY = 'pesterSourceSecretValue0123456789'
+            $json = '{"multi_hop_accessors": [{"role_session_name": "s1", "access_steps": [{"role_name": "Hub", "account_id": "111111111111", "external_id": "{{ env[''AWS_SECRET_ACCESS_KEY''] }}"}, {"role_name": "T"}]}]}'
+
+            { New-AltimeterAccessor -Json $json } | Should -Throw -ErrorId "ExternalIdVariableRefused,$commandId" -ExpectedMessage "*'AWS_SECRET_ACCESS_KEY'*AWS_* variables hold the AWS credentials*"
+
+            try { $null = New-AltimeterAccessor -Json $json } catch { $err = $_ }
+            $err.CategoryInfo.Category | Should -Be 'SecurityError'
+            ConvertTo-VisibleText $err | Should -Not -Match 'pesterSourceSecretValue'
+        }
+
         It 'New-AltimeterAccessor / the reference file without TEST_EXT_ID set is ExternalIdVariableMissing' {
             Remove-Item Env:TEST_EXT_ID
             try {
