@@ -56,7 +56,8 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
     /// checked with GetCallerIdentity (its keys must be the assumed role and session of its key) and
     /// then used by this accessor alone; without this switch the block is ignored with a warning.
     /// </summary>
-    [Parameter]
+    [Parameter(ParameterSetName = PathParameterSet)]
+    [Parameter(ParameterSetName = JsonParameterSet)]
     public SwitchParameter ImportCredentialsCache { get; set; }
 
     private readonly CancellationTokenSource _stopping = new();
