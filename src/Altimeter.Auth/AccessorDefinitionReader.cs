@@ -41,11 +41,11 @@ internal static class AccessorDefinitionReader
             var entries = CredentialsCacheJson.Read(cacheToken, source);
             if (!options.ImportCredentialsCache)
             {
-                warnings.Add($"{source}: credentials_cache ignored ({entries.Count} entries): credentials in an accessor file are not trusted unless asked for. To use them, load it with -ImportCredentialsCache (AccessorLoadOptions.ImportCredentialsCache): each entry is then checked with GetCallerIdentity and used by this accessor alone.");
+                warnings.Add($"{source}: credentials_cache ignored ({Entries(entries.Count)}): credentials in an accessor file are not trusted unless asked for. To use them, load it with -ImportCredentialsCache (AccessorLoadOptions.ImportCredentialsCache): each entry is then checked with GetCallerIdentity and used by this accessor alone.");
             }
             else if (!cacheCreds)
             {
-                warnings.Add($"{source}: credentials_cache ignored ({entries.Count} entries): caching is off (-NoCache or cache_creds false), so no cached credentials are used.");
+                warnings.Add($"{source}: credentials_cache ignored ({Entries(entries.Count)}): caching is off (-NoCache or cache_creds false), so no cached credentials are used.");
             }
             else
             {
@@ -56,6 +56,8 @@ internal static class AccessorDefinitionReader
         // The block's entries never go into this cache: it is shared by every accessor of the process.
         return new Accessor(chains, cacheCreds, options.CredentialsCache, imported, warnings);
     }
+
+    private static string Entries(int count) => count == 1 ? "1 entry" : $"{count} entries";
 
     private static MultiHopAccessor ReadChain(JToken token, int index, string source, Func<string, string?> environment)
     {

@@ -10,7 +10,7 @@ namespace Altimeter.Auth;
 /// to whoever wrote the file. So credentials, the module's own settings and anything named like a
 /// secret are refused; what users write (<c>EXTERNAL_ID</c>, <c>HUB_EXTERNAL_ID</c>, <c>TEST_EXT_ID</c>) passes.
 /// </summary>
-public static class ExternalIdVariablePolicy
+internal static class ExternalIdVariablePolicy
 {
     // Substrings of names that hold secrets by convention, matched case-insensitively.
     private static readonly string[] s_secretWords =

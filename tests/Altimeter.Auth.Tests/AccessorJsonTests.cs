@@ -181,7 +181,7 @@ public class AccessorJsonTests
         Assert.Equal(0, processCache.Count);
         Assert.Null(accessor.Imported);
         var warning = Assert.Single(accessor.Warnings);
-        Assert.Contains("planted.json: credentials_cache ignored (1 entries)", warning);
+        Assert.Contains("planted.json: credentials_cache ignored (1 entry)", warning);
         Assert.Contains("-ImportCredentialsCache", warning);
         Assert.DoesNotContain("planted-", warning);
     }

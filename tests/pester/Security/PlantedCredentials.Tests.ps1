@@ -65,7 +65,7 @@ expiration = $($entry.expiration)
             $session.GetCredentials().AccessKey | Should -Not -Be $planted.AccessKey
             $session.GetCredentials().AccessKey | Should -Be (Get-MotoAssumedRole $server)[-1].access_key_id -Because 'the key is the one moto issued for the target role'
             Get-CallerAccount $session | Should -Be '222222222222'
-            "$warnings" | Should -BeLike '*credentials_cache ignored (1 entries)*-ImportCredentialsCache*'
+            "$warnings" | Should -BeLike '*credentials_cache ignored (1 entry)*-ImportCredentialsCache*'
             "$warnings" | Should -Not -Match 'planted-'
         }
     }
