@@ -58,6 +58,6 @@ internal sealed class IssuingSecurityTokenService : ISecurityTokenService
             $"arn:aws:sts::{account}:assumed-role/x/{request.RoleSessionName}"));
     }
 
-    public Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>
-        Task.FromResult("123456789012");
+    public Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>
+        Task.FromResult(new CallerIdentity("123456789012", "arn:aws:iam::123456789012:user/bench"));
 }

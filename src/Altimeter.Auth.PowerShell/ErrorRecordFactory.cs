@@ -19,6 +19,7 @@ internal static class ErrorRecordFactory
         InvalidAccountIdException or InvalidRegionException => ErrorCategory.InvalidArgument,
         StsCallException => ErrorCategory.ConnectionError,
         AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.Unreadable => ErrorCategory.ReadError,
+        AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.VariableRefused => ErrorCategory.SecurityError,
         AccessorDefinitionException => ErrorCategory.InvalidData,
         _ => ErrorCategory.NotSpecified,
     };

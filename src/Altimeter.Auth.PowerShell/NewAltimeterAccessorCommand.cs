@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
@@ -12,7 +13,7 @@ namespace Altimeter.Auth.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "AltimeterAccessor", DefaultParameterSetName = LocalParameterSet)]
 [OutputType(typeof(Accessor))]
-public sealed class NewAltimeterAccessorCommand : PSCmdlet
+public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
 {
     private const string LocalParameterSet = "Local";
     private const string PathParameterSet = "Path";
@@ -50,12 +51,24 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
     [Parameter]
     public SwitchParameter NoCache { get; set; }
 
+    /// <summary>
+    /// Use the credentials a credentials_cache block of the definition carries. Each entry is first
+    /// checked with GetCallerIdentity (its keys must be the assumed role and session of its key) and
+    /// then used by this accessor alone; without this switch the block is ignored with a warning.
+    /// </summary>
+    [Parameter(ParameterSetName = PathParameterSet)]
+    [Parameter(ParameterSetName = JsonParameterSet)]
+    public SwitchParameter ImportCredentialsCache { get; set; }
+
+    private readonly CancellationTokenSource _stopping = new();
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var options = new AccessorLoadOptions
         {
             CacheCreds = NoCache.IsPresent ? false : null,
+            ImportCredentialsCache = ImportCredentialsCache.IsPresent,
             CredentialsCache = SharedCachePath is null
                 ? ProcessCredentialsCache.Instance
                 : ProcessCredentialsCache.For(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SharedCachePath)),
@@ -71,6 +84,11 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
                 _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: options.CredentialsCache),
             };
             WriteVerbose($"Accessor: {accessor}");
+            if (ImportCredentialsCache.IsPresent)
+            {
+                CheckImportedCredentials(accessor);
+            }
+
             foreach (var warning in accessor.Warnings)
             {
                 WriteWarning(warning);
@@ -82,5 +100,19 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet
         {
             ThrowTerminatingError(ErrorRecordFactory.From(e, ParameterSetName == PathParameterSet ? Path : null));
         }
+    }
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Lets go of the cancellation source.</summary>
+    public void Dispose() => _stopping.Dispose();
+
+    // In the region Get-AltimeterSession would use by default, through the STS the environment names.
+    private void CheckImportedCredentials(Accessor accessor)
+    {
+        var region = AwsRegion.Resolve(null, null, AwsToolsShell.StoredRegion(SessionState));
+        WriteVerbose($"credentials_cache: checking each entry with GetCallerIdentity in {region}.");
+        accessor.CheckImportedCredentialsAsync(region, sts: null, _stopping.Token).GetAwaiter().GetResult();
     }
 }

@@ -65,8 +65,12 @@ public sealed class AccessStep
     /// <summary>The external id as written in the definition (a template, maybe); this is what is saved back.</summary>
     public string? ExternalIdTemplate { get; }
 
-    /// <summary>The external id sent to STS, rendered when the step was loaded.</summary>
-    public string? ExternalId { get; }
+    /// <summary>
+    /// The external id sent to STS, rendered when the step was loaded. Internal: it may come from
+    /// an environment variable the user keeps out of files, so no output object, view or JSON of
+    /// the step shows it; <see cref="ExternalIdTemplate"/> is the public face.
+    /// </summary>
+    internal string? ExternalId { get; }
 
     /// <summary>Duration, MFA, source identity, tags and session policies of this hop; null when it has none.</summary>
     public AssumeRoleOptions? Options { get; }

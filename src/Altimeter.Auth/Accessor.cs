@@ -18,16 +18,24 @@ public sealed class Accessor
     public const string LocalChain = "local";
 
     private static readonly ISecurityTokenService s_defaultSts = new SdkSecurityTokenService();
+    private readonly List<string> _loadWarnings = new();
 
     /// <summary>Creates the accessor.</summary>
     /// <param name="multiHopAccessors">The chains, tried in order; none: local mode.</param>
     /// <param name="cacheCreds">False: chains run without the cache.</param>
     /// <param name="credentialsCache">The cache to use; one shared by every accessor of a process is the point of it.</param>
     public Accessor(IEnumerable<MultiHopAccessor>? multiHopAccessors = null, bool cacheCreds = true, CredentialsCache? credentialsCache = null)
+        : this(multiHopAccessors, cacheCreds, credentialsCache, imported: null, loadWarnings: null)
+    {
+    }
+
+    internal Accessor(IEnumerable<MultiHopAccessor>? multiHopAccessors, bool cacheCreds, CredentialsCache? credentialsCache, ImportedCredentials? imported, IEnumerable<string>? loadWarnings)
     {
         MultiHopAccessors = (multiHopAccessors ?? Enumerable.Empty<MultiHopAccessor>()).ToList().AsReadOnly();
         CacheCreds = cacheCreds;
         CredentialsCache = credentialsCache ?? new CredentialsCache();
+        Imported = imported;
+        _loadWarnings.AddRange(loadWarnings ?? Enumerable.Empty<string>());
     }
 
     /// <summary>The chains, in the order they are tried.</summary>
@@ -39,8 +47,52 @@ public sealed class Accessor
     /// <summary>The cache the chains use.</summary>
     public CredentialsCache CredentialsCache { get; }
 
-    /// <summary>What was adjusted when the chains were built (durations capped), to be shown to the user.</summary>
-    public IReadOnlyList<string> Warnings => MultiHopAccessors.SelectMany(chain => chain.Warnings.Select(w => $"{chain}: {w}")).ToList();
+    /// <summary>
+    /// What was adjusted or left out when the accessor was loaded (durations capped, a
+    /// credentials_cache block ignored, imported entries dropped), to be shown to the user.
+    /// </summary>
+    public IReadOnlyList<string> Warnings
+    {
+        get
+        {
+            var chains = MultiHopAccessors.SelectMany(chain => chain.Warnings.Select(w => $"{chain}: {w}"));
+            lock (_loadWarnings)
+            {
+                return chains.Concat(_loadWarnings).ToList();
+            }
+        }
+    }
+
+    // The credentials_cache entries this accessor was loaded with, when the caller asked for them; its own, no one else's.
+    internal ImportedCredentials? Imported { get; }
+
+    /// <summary>
+    /// Checks the credentials this accessor's <c>credentials_cache</c> block carried (loaded with
+    /// <see cref="AccessorLoadOptions.ImportCredentialsCache"/>): GetCallerIdentity with each entry's
+    /// own keys must name exactly its <c>account:role:session</c> as an assumed role in the
+    /// partition of <paramref name="region"/>. Entries that pass are used by this accessor's chains
+    /// instead of their AssumeRole; the others are dropped, each with a warning (also added to
+    /// <see cref="Warnings"/>). Entries never checked are never used.
+    /// </summary>
+    /// <param name="region">Region of the GetCallerIdentity calls; null: the default region (<see cref="AwsRegion.Resolve"/>).</param>
+    /// <param name="sts">The STS to ask; null: the AWS SDK's.</param>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    /// <returns>The warnings of this check.</returns>
+    public async Task<IReadOnlyList<string>> CheckImportedCredentialsAsync(string? region = null, ISecurityTokenService? sts = null, CancellationToken cancellationToken = default)
+    {
+        if (Imported is null)
+        {
+            return Array.Empty<string>();
+        }
+
+        var warnings = await Imported.CheckAsync(sts ?? s_defaultSts, AwsRegion.Resolve(region), cancellationToken).ConfigureAwait(false);
+        lock (_loadWarnings)
+        {
+            _loadWarnings.AddRange(warnings);
+        }
+
+        return warnings;
+    }
 
     /// <summary>True when there is no chain: the source credentials are used directly.</summary>
     public bool IsLocal => MultiHopAccessors.Count == 0;
@@ -83,7 +135,10 @@ public sealed class Accessor
             return await GetLocalCredentialsAsync(accountId, region, source, (sourceCredentials as RefreshingAWSCredentials)?.Expiration, sts, log, cancellationToken).ConfigureAwait(false);
         }
 
-        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime, options.MfaTokenCode);
+        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime, options.MfaTokenCode)
+        {
+            Imported = CacheCreds ? Imported : null,
+        };
         List<ChainFailure>? failures = null;
         for (var c = 0; c < MultiHopAccessors.Count; c++)
         {
@@ -133,7 +188,7 @@ public sealed class Accessor
         Exception failure;
         try
         {
-            var actual = await sts.GetCallerAccountAsync(source, region, cancellationToken).ConfigureAwait(false);
+            var actual = (await sts.GetCallerIdentityAsync(source, region, cancellationToken).ConfigureAwait(false)).Account;
             if (actual == accountId)
             {
                 return new SessionCredentials(source, expiration, LocalChain, roleArn: null);

@@ -23,6 +23,9 @@ public sealed class AccessorDefinitionException : AltimeterAuthException
     /// <summary>An external-id template names an environment variable that is not set.</summary>
     public const string VariableMissing = "ExternalIdVariableMissing";
 
+    /// <summary>An external-id template reads a variable that holds credentials, a secret or the module's own settings (<see cref="ExternalIdVariablePolicy"/>).</summary>
+    public const string VariableRefused = "ExternalIdVariableRefused";
+
     /// <summary>An external-id template uses syntax other than <c>{{ env['X'] }}</c>.</summary>
     public const string TemplateUnsupported = "ExternalIdTemplateUnsupported";
 

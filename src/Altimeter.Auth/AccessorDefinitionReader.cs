@@ -33,14 +33,31 @@ internal static class AccessorDefinitionReader
         }
 
         var cacheCreds = options.CacheCreds ?? ReadBoolean(accessor, "cache_creds", source) ?? true;
-        var cache = options.CredentialsCache ?? new CredentialsCache();
+        ImportedCredentials? imported = null;
+        var warnings = new List<string>();
         if (accessor.TryGetValue("credentials_cache", out var cacheToken) && cacheToken.Type != JTokenType.Null)
         {
-            cache.ImportWithSecrets(cacheToken, source);
+            // Read either way: a malformed block is an error whether it is used or not.
+            var entries = CredentialsCacheJson.Read(cacheToken, source);
+            if (!options.ImportCredentialsCache)
+            {
+                warnings.Add($"{source}: credentials_cache ignored ({Entries(entries.Count)}): credentials in an accessor file are not trusted unless asked for. To use them, load it with -ImportCredentialsCache (AccessorLoadOptions.ImportCredentialsCache): each entry is then checked with GetCallerIdentity and used by this accessor alone.");
+            }
+            else if (!cacheCreds)
+            {
+                warnings.Add($"{source}: credentials_cache ignored ({Entries(entries.Count)}): caching is off (-NoCache or cache_creds false), so no cached credentials are used.");
+            }
+            else
+            {
+                imported = new ImportedCredentials(entries, source);
+            }
         }
 
-        return new Accessor(chains, cacheCreds, cache);
+        // The block's entries never go into this cache: it is shared by every accessor of the process.
+        return new Accessor(chains, cacheCreds, options.CredentialsCache, imported, warnings);
     }
+
+    private static string Entries(int count) => count == 1 ? "1 entry" : $"{count} entries";
 
     private static MultiHopAccessor ReadChain(JToken token, int index, string source, Func<string, string?> environment)
     {

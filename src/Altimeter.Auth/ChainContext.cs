@@ -34,6 +34,9 @@ public sealed class ChainContext
     /// <summary>The cache, or null when caching is off.</summary>
     public CredentialsCache? Cache { get; }
 
+    /// <summary>The checked credentials the accessor's own file carried; null when it has none or caching is off.</summary>
+    internal ImportedCredentials? Imported { get; set; }
+
     /// <summary>Cached hops with less time left than this are assumed again.</summary>
     public TimeSpan MinimumLifetime { get; }
 

@@ -92,7 +92,9 @@ public sealed class CredentialsCache
 
     /// <summary>
     /// Stores credentials obtained from outside a chain, after checking with GetCallerIdentity
-    /// that they belong to <paramref name="accountId"/>; credentials for another account are refused.
+    /// that they are the session <paramref name="roleSessionName"/> of role <paramref name="roleName"/>
+    /// in <paramref name="accountId"/>; another account's are AccountMismatch, anything else of
+    /// that account (an IAM user, another role or session) AssumedRoleMismatch.
     /// </summary>
     public async Task PutAsync(
         CachedCredentials credentials,
@@ -106,10 +108,18 @@ public sealed class CredentialsCache
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         if (sts is null) throw new ArgumentNullException(nameof(sts));
         IamIdentifiers.RequireAccountId(accountId);
-        var actual = await sts.GetCallerAccountAsync(credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false);
-        if (actual != accountId)
+        var identity = await sts.GetCallerIdentityAsync(credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false);
+        var what = $"credentials put in the cache for {BuildKey(accountId, roleName, roleSessionName)}";
+        if (identity.Account != accountId)
         {
-            throw new AccountMismatchException(accountId, actual, $"credentials put in the cache for {BuildKey(accountId, roleName, roleSessionName)}");
+            throw new AccountMismatchException(accountId, identity.Account, what);
+        }
+
+        // Any chain may be handed this entry: it must be that very role's session, not just its account's.
+        var partition = AwsPartition.ForRegion(region);
+        if (!AssumedRoleArn.IsFor(identity.Arn, partition, accountId, roleName, roleSessionName))
+        {
+            throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, accountId, roleName, roleSessionName), identity.Arn, what);
         }
 
         Store(credentials, accountId, roleName, roleSessionName, signer: null);
@@ -252,7 +262,9 @@ public sealed class CredentialsCache
     /// <summary>
     /// The cache in altimeter's serialised form, <b>with secrets</b>:
     /// <c>{"cache": {"key": {access_key_id, secret_access_key, session_token, expiration}}}</c>.
-    /// Meant only for a caller that asked to write the cache somewhere it controls.
+    /// Meant only for a caller that asked to write the cache somewhere it controls. There is no
+    /// import into a cache: a <c>credentials_cache</c> block is read back only by an accessor loaded
+    /// with <see cref="AccessorLoadOptions.ImportCredentialsCache"/>, checked and private to it.
     /// </summary>
     public string ExportWithSecrets()
     {
@@ -270,32 +282,6 @@ public sealed class CredentialsCache
         }
 
         return new JObject { ["cache"] = cache }.ToString(Newtonsoft.Json.Formatting.None);
-    }
-
-    /// <summary>Adds the entries of altimeter's serialised cache form; expired ones are skipped. Returns how many were added.</summary>
-    public int ImportWithSecrets(string json, string source = "<credentials_cache>")
-    {
-        return ImportWithSecrets(AccessorJson.Parse(json, source), source);
-    }
-
-    internal int ImportWithSecrets(JToken root, string source)
-    {
-        var entries = CredentialsCacheJson.Read(root, source);
-        var now = _clock();
-        var added = 0;
-        foreach (var (key, credentials) in entries)
-        {
-            if (credentials.IsExpired(now))
-            {
-                continue;
-            }
-
-            var parts = key.Split(':');
-            _entries[(parts[0], parts[1], parts[2])] = new Entry(credentials, null);
-            added++;
-        }
-
-        return added;
     }
 
     private static CacheEntryInfo Describe((string AccountId, string RoleName, string RoleSessionName) key, CachedCredentials credentials, DateTimeOffset now) =>

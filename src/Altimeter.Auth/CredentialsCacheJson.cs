@@ -7,14 +7,14 @@ namespace Altimeter.Auth;
 /// <summary>Reads altimeter's serialised cache: <c>{"cache": {"account:role:session": {access_key_id, secret_access_key, session_token, expiration}}}</c>.</summary>
 internal static class CredentialsCacheJson
 {
-    public static IReadOnlyList<(string Key, CachedCredentials Credentials)> Read(JToken root, string source)
+    public static IReadOnlyList<(string AccountId, string RoleName, string RoleSessionName, CachedCredentials Credentials)> Read(JToken root, string source)
     {
         if (root is not JObject top || top.Count != 1 || top["cache"] is not JObject cache)
         {
             throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, "a credentials cache must be an object with one key, 'cache', holding an object.", AccessorDefinitionReader.Where(source, root));
         }
 
-        var entries = new List<(string, CachedCredentials)>();
+        var entries = new List<(string, string, string, CachedCredentials)>();
         foreach (var property in cache.Properties())
         {
             var parts = property.Name.Split(':');
@@ -33,7 +33,7 @@ internal static class CredentialsCacheJson
                 throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, "a cache entry has exactly access_key_id, secret_access_key, session_token (strings) and expiration (epoch seconds).", AccessorDefinitionReader.Where(source, property));
             }
 
-            entries.Add((property.Name, new CachedCredentials(
+            entries.Add((parts[0], parts[1], parts[2], new CachedCredentials(
                 (string)entry["access_key_id"]!,
                 (string)entry["secret_access_key"]!,
                 (string?)entry["session_token"],

@@ -9,6 +9,7 @@ namespace Altimeter.Auth;
 /// and <c>{{ env.X }}</c>, with any spacing, mixed with literal text. Anything else inside
 /// <c>{{ }}</c> (or a Jinja statement or comment) is refused rather than passed through, and the
 /// value is used as is: no HTML escaping (the original turned <c>a&amp;b</c> into <c>a&amp;amp;b</c>).
+/// Variables holding credentials or secrets are refused (<see cref="ExternalIdVariablePolicy"/>).
 /// </summary>
 public static class ExternalIdRenderer
 {
@@ -25,7 +26,7 @@ public static class ExternalIdRenderer
     /// <summary>
     /// Renders <paramref name="template"/> with <paramref name="environment"/> (a variable name to
     /// its value, or null when unset). Throws <see cref="AccessorDefinitionException"/> naming the
-    /// variable for a missing one and the expression for unsupported syntax.
+    /// variable for a missing or refused one and the expression for unsupported syntax.
     /// </summary>
     public static string Render(string template, Func<string, string?> environment)
     {
@@ -53,6 +54,7 @@ public static class ExternalIdRenderer
             }
 
             var name = reference.Groups["name"].Value;
+            ExternalIdVariablePolicy.Require(name);
             var value = environment(name) ?? throw new AccessorDefinitionException(
                 AccessorDefinitionException.VariableMissing,
                 $"external_id reads environment variable '{name}', which is not set.");

@@ -14,6 +14,6 @@ public interface ISecurityTokenService
     /// <summary>AssumeRole, signed with <paramref name="signer"/>.</summary>
     Task<AssumedRole> AssumeRoleAsync(ImmutableCredentials signer, RoleAssumption request, string region, CancellationToken cancellationToken);
 
-    /// <summary>GetCallerIdentity: the account <paramref name="credentials"/> belong to.</summary>
-    Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken);
+    /// <summary>GetCallerIdentity: the account and the ARN <paramref name="credentials"/> belong to.</summary>
+    Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken);
 }

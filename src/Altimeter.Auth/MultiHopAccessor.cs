@@ -103,12 +103,16 @@ public sealed class MultiHopAccessor
             var account = step.AccountId ?? targetAccountId;
 
             // The warm path: a hit costs a lookup, no text and no allocation (steps with options pay for their variant key).
-            current = context.Cache?.Get(account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime);
+            // Imported credentials say nothing of a step's options (session policies, tags): they serve plain steps only.
+            var imported = step.Options is null
+                ? context.Imported?.Get(account, step.RoleName, RoleSessionName, Partition ?? context.Partition, context.MinimumLifetime)
+                : null;
+            current = imported ?? context.Cache?.Get(account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime);
             if (current is not null)
             {
                 if (context.Log.IsEnabled)
                 {
-                    context.Log.Verbose($"{Hop(targetAccountId, i, context, account, step)}: cached credentials {current}");
+                    context.Log.Verbose($"{Hop(targetAccountId, i, context, account, step)}: {(imported is null ? "cached" : "imported (credentials_cache)")} credentials {current}");
                 }
             }
             else

@@ -87,11 +87,11 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
     }
 
     /// <inheritdoc />
-    public async Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken)
+    public async Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken)
     {
         var client = ClientFor(credentials, region);
         var response = await Call("GetCallerIdentity", cancellationToken, () => client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken)).ConfigureAwait(false);
-        return response.Account;
+        return new CallerIdentity(response.Account ?? string.Empty, response.Arn ?? string.Empty);
     }
 
     private static async Task<T> Call<T>(string call, CancellationToken cancellationToken, Func<Task<T>> send)

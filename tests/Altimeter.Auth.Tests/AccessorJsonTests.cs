@@ -167,13 +167,53 @@ public class AccessorJsonTests
         }
     }
 
+    private static string WithCredentialsCache(string cacheKey = "123456789012:r:s1") =>
+        "{\"multi_hop_accessors\": [], \"credentials_cache\": {\"cache\": {\"" + cacheKey + "\": {\"access_key_id\": \"ASIAIMPORTED00000001\", \"secret_access_key\": \"planted-secret\", \"session_token\": \"planted-token\", \"expiration\": "
+        + DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() + "}}}}";
+
     [Fact]
-    public void A_credentials_cache_in_the_file_is_imported_into_the_accessors_cache()
+    public void A_credentials_cache_in_the_file_is_ignored_by_default_with_a_warning_that_says_how_to_use_it()
     {
-        var expiration = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
-        var json = "{\"multi_hop_accessors\": [], \"credentials_cache\": {\"cache\": {\"123456789012:r:s1\": {\"access_key_id\": \"ASIAIMPORTED00000001\", \"secret_access_key\": \"s\", \"session_token\": \"t\", \"expiration\": " + expiration + "}}}}";
-        var accessor = AccessorJson.Read(json, "x");
-        Assert.Equal("ASIAIMPORTED00000001", accessor.CredentialsCache.Get("123456789012", "r", "s1")!.AccessKeyId);
+        var processCache = new CredentialsCache();
+
+        var accessor = AccessorJson.Read(WithCredentialsCache(), "planted.json", new AccessorLoadOptions { CredentialsCache = processCache });
+
+        Assert.Equal(0, processCache.Count);
+        Assert.Null(accessor.Imported);
+        var warning = Assert.Single(accessor.Warnings);
+        Assert.Contains("planted.json: credentials_cache ignored (1 entry)", warning);
+        Assert.Contains("-ImportCredentialsCache", warning);
+        Assert.DoesNotContain("planted-", warning);
+    }
+
+    [Fact]
+    public void A_malformed_credentials_cache_is_an_error_even_when_it_would_be_ignored()
+    {
+        var e = Assert.Throws<AccessorDefinitionException>(() => AccessorJson.Read(WithCredentialsCache("not-a-key"), "x"));
+        Assert.Equal(AccessorDefinitionException.Invalid, e.ErrorId);
+        Assert.Contains("cache key 'not-a-key'", e.Message);
+    }
+
+    [Fact]
+    public void Imported_credentials_stay_with_their_accessor_out_of_the_cache_every_accessor_shares()
+    {
+        var processCache = new CredentialsCache();
+
+        var accessor = AccessorJson.Read(WithCredentialsCache(), "x", new AccessorLoadOptions { CredentialsCache = processCache, ImportCredentialsCache = true });
+
+        Assert.Equal(1, accessor.Imported!.Count);
+        Assert.Equal(0, processCache.Count);
+        Assert.Null(processCache.Get("123456789012", "r", "s1"));
+        Assert.Empty(accessor.Warnings);
+    }
+
+    [Fact]
+    public void Imported_credentials_are_dropped_when_caching_is_off()
+    {
+        var accessor = AccessorJson.Read(WithCredentialsCache(), "x", new AccessorLoadOptions { CacheCreds = false, ImportCredentialsCache = true });
+
+        Assert.Null(accessor.Imported);
+        Assert.Contains("caching is off", Assert.Single(accessor.Warnings));
     }
 
     [Fact]

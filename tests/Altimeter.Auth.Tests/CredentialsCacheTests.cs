@@ -61,12 +61,13 @@ public class CredentialsCacheTests
     }
 
     [Fact]
-    public async Task Put_from_outside_a_chain_checks_the_account_with_GetCallerIdentity()
+    public async Task Put_from_outside_a_chain_checks_the_role_session_with_GetCallerIdentity()
     {
-        var sts = new FakeSecurityTokenService { CallerAccount = "123456789012" };
+        var sts = new FakeSecurityTokenService();
+        var assumed = await sts.AssumeRoleAsync(TestData.Source.GetCredentials(), new RoleAssumption("arn:aws:iam::123456789012:role/r", "s1", null), "us-east-1", default);
         var cache = new CredentialsCache(() => s_now);
 
-        await cache.PutAsync(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", sts, "us-east-1");
+        await cache.PutAsync(assumed.Credentials, "123456789012", "r", "s1", sts, "us-east-1");
 
         Assert.Single(sts.GetCallerIdentityCalls);
         Assert.NotNull(cache.Get("123456789012", "r", "s1"));
@@ -81,6 +82,22 @@ public class CredentialsCacheTests
         var e = await Assert.ThrowsAsync<AccountMismatchException>(() => cache.PutAsync(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", sts, "us-east-1"));
 
         Assert.Equal("AccountMismatch", e.ErrorId);
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public async Task Put_refuses_credentials_of_the_right_account_that_are_not_that_role_session()
+    {
+        // An IAM user's keys, or another role's session, of the same account: every chain could be handed them.
+        var sts = new FakeSecurityTokenService { CallerAccount = "123456789012" };
+        var other = await sts.AssumeRoleAsync(TestData.Source.GetCredentials(), new RoleAssumption("arn:aws:iam::123456789012:role/other", "s1", null), "us-east-1", default);
+        var cache = new CredentialsCache(() => s_now);
+
+        var user = await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", sts, "us-east-1"));
+        var role = await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(other.Credentials, "123456789012", "r", "s1", sts, "us-east-1"));
+
+        Assert.Equal("arn:aws:iam::123456789012:user/fake-source", user.ActualArn);
+        Assert.Equal("arn:aws:sts::123456789012:assumed-role/other/s1", role.ActualArn);
         Assert.Equal(0, cache.Count);
     }
 
@@ -108,11 +125,11 @@ public class CredentialsCacheTests
         cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "test_rn", "test_rsn", null);
 
         var json = cache.ExportWithSecrets();
-        var copy = new CredentialsCache(() => s_now);
-        Assert.Equal(1, copy.ImportWithSecrets(json));
+        var read = Assert.Single(CredentialsCacheJson.Read(AccessorJson.Parse(json, "export"), "export"));
 
         Assert.Contains("\"cache\"", json);
-        Assert.Equal("secret-value", copy.Get("123456789012", "test_rn", "test_rsn")!.SecretAccessKey);
+        Assert.Equal(("123456789012", "test_rn", "test_rsn"), (read.AccountId, read.RoleName, read.RoleSessionName));
+        Assert.Equal("secret-value", read.Credentials.SecretAccessKey);
     }
 
     [Fact]

@@ -111,7 +111,7 @@ public sealed class MotoIntegrationTests
     }
 
     [Fact]
-    public async Task Credentials_put_from_outside_a_chain_are_checked_against_the_account()
+    public async Task Credentials_put_from_outside_a_chain_are_checked_against_the_role_session()
     {
         var hub = await new Accessor(new[] { new MultiHopAccessor("ab", new[] { new AccessStep("Role") }) }).GetSessionAsync(TestData.Hub, Options());
         var keys = hub.GetCredentials();
@@ -120,6 +120,7 @@ public sealed class MotoIntegrationTests
 
         await cache.PutAsync(credentials, TestData.Hub, "Role", "ab", _sts, "us-east-1");
         await Assert.ThrowsAsync<AccountMismatchException>(() => cache.PutAsync(credentials, TestData.Target, "Role", "ab", _sts, "us-east-1"));
+        await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(credentials, TestData.Hub, "OtherRole", "ab", _sts, "us-east-1"));
 
         Assert.Equal(1, cache.Count);
     }

@@ -147,7 +147,7 @@ public class SingleFlightTests
                 $"arn:aws:sts::{account}:assumed-role/{request.RoleArn.Split('/')[1]}/{request.RoleSessionName}");
         }
 
-        public Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>
+        public Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("chains must not call GetCallerIdentity");
 
         private static TaskCompletionSource<bool> Open()

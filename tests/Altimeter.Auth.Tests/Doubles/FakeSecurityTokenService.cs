@@ -6,11 +6,15 @@ namespace Altimeter.Auth.Tests.Doubles;
 
 /// <summary>
 /// A capturing STS: records every call with the key that signed it, issues numbered
-/// credentials, and fails or lies about the account where a test asks it to.
+/// credentials, and fails or lies about the account where a test asks it to. GetCallerIdentity
+/// follows the STS API reference (API_GetCallerIdentity): for credentials it issued, the
+/// assumed-role ARN <c>arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION</c> of the AssumeRole
+/// that issued them; for any other key, an IAM user of <see cref="CallerAccount"/>.
 /// </summary>
 internal sealed class FakeSecurityTokenService : ISecurityTokenService
 {
     private int _issued;
+    private readonly ConcurrentDictionary<string, CallerIdentity> _issuedTo = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<(string SignedBy, RoleAssumption Request, string Region)> AssumeRoleCalls { get; } = new();
 
@@ -48,13 +52,17 @@ internal sealed class FakeSecurityTokenService : ISecurityTokenService
         var parts = request.RoleArn.Split(':');
         var account = ClaimAccount(request) ?? parts[4];
         var role = parts[5].Substring("role/".Length);
-        return Task.FromResult(new AssumedRole(credentials, $"arn:{parts[1]}:sts::{account}:assumed-role/{role}/{request.RoleSessionName}"));
+        var arn = $"arn:{parts[1]}:sts::{account}:assumed-role/{role}/{request.RoleSessionName}";
+        _issuedTo[credentials.AccessKeyId] = new CallerIdentity(account, arn);
+        return Task.FromResult(new AssumedRole(credentials, arn));
     }
 
-    public Task<string> GetCallerAccountAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken)
+    public Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken)
     {
         GetCallerIdentityCalls.Enqueue(credentials.AccessKey);
-        return Task.FromResult(CallerAccount);
+        return Task.FromResult(_issuedTo.TryGetValue(credentials.AccessKey, out var issued)
+            ? issued
+            : new CallerIdentity(CallerAccount, $"arn:aws:iam::{CallerAccount}:user/fake-source"));
     }
 
     public static StsCallException AccessDenied(RoleAssumption request) =>

@@ -23,7 +23,7 @@ AfterAll {
 
 Describe 'New-AltimeterAccessor' {
     Context 'loading definitions' {
-        It 'New-AltimeterAccessor / -Path loads the reference accessor file with both chains, their steps and rendered external ids' {
+        It 'New-AltimeterAccessor / -Path loads the reference accessor file with both chains, their steps and external-id templates' {
             $accessor = New-AltimeterAccessor -Path $referenceFile
 
             $accessor | Should -BeOfType ([Altimeter.Auth.Accessor])
@@ -35,11 +35,10 @@ Describe 'New-AltimeterAccessor' {
             $second.AccessSteps.Count | Should -Be 3
             $first.AccessSteps[0].AccountId | Should -Be '123456789012'
             $first.AccessSteps[0].RoleName | Should -Be 'OrganizationAccountAccessRole'
-            $first.AccessSteps[0].ExternalId | Should -Be 'foo'
             $first.AccessSteps[0].ExternalIdTemplate | Should -Be "{{ env['TEST_EXT_ID'] }}"
             $first.AccessSteps[1].IsFinal | Should -BeTrue
-            $first.AccessSteps[1].ExternalId | Should -BeNullOrEmpty
-            $second.AccessSteps[0..1].ExternalId | Should -Be @('foo', 'foo')
+            $first.AccessSteps[1].ExternalIdTemplate | Should -BeNullOrEmpty
+            $second.AccessSteps[0..1].ExternalIdTemplate | Should -Be @("{{ env['TEST_EXT_ID'] }}", "{{ env['TEST_EXT_ID'] }}")
         }
 
         It 'New-AltimeterAccessor / -Path resolves a path relative to the current location and takes files piped from Get-Item' {
@@ -59,7 +58,7 @@ Describe 'New-AltimeterAccessor' {
             $accessor.CacheCreds | Should -BeTrue
             $accessor.MultiHopAccessors.Count | Should -Be 1
             "$($accessor.MultiHopAccessors[0])" | Should -Be 'accessor:altimeter:HubRole@111111111111,OrganizationAccountAccessRole@target'
-            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalId | Should -Be 'foo'
+            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalIdTemplate | Should -Be '{{ env.TEST_EXT_ID }}'
         }
 
         It 'New-AltimeterAccessor / -Path of a TOML config without [accessor] gives local mode' {
@@ -79,7 +78,7 @@ Describe 'New-AltimeterAccessor' {
 
             "$accessor" | Should -Be 'accessor:from-text:Hub@012345678901,Spoke@target'
             $accessor.MultiHopAccessors[0].AccessSteps[0].AccountId | Should -Be '012345678901'
-            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalId | Should -Be 'literal-id'
+            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalIdTemplate | Should -Be 'literal-id'
             $accessor.CacheCreds | Should -BeFalse
         }
 
@@ -168,13 +167,24 @@ Describe 'New-AltimeterAccessor' {
         }
 
         It 'New-AltimeterAccessor / an external id reading an unset variable is ExternalIdVariableMissing naming the variable and the file' {
-            $env:ALTIMETER_PESTER_UNSET_VARIABLE | Should -BeNullOrEmpty -Because 'the fixture reads a variable nobody sets'
+            $env:ALTIMETER_PESTER_UNSET_EXT_ID | Should -BeNullOrEmpty -Because 'the fixture reads a variable nobody sets'
             { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/missing-env-var.json') } |
                 Should -Throw -ErrorId "ExternalIdVariableMissing,$commandId"
 
             $err = Get-LoadError 'accessors/invalid/missing-env-var.json'
             $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/missing-env-var.json')*"
-            $err.Exception.Message | Should -BeLike "*'ALTIMETER_PESTER_UNSET_VARIABLE'*"
+            $err.Exception.Message | Should -BeLike "*'ALTIMETER_PESTER_UNSET_EXT_ID'*"
+        }
+
+        It 'New-AltimeterAccessor / an external id reading the source secret key is ExternalIdVariableRefused, a security error that never shows the value' {
+            $env:AWS_SECRET_ACCESS_KEY = 'pesterSourceSecretValue0123456789'
+            $json = '{"multi_hop_accessors": [{"role_session_name": "s1", "access_steps": [{"role_name": "Hub", "account_id": "111111111111", "external_id": "{{ env[''AWS_SECRET_ACCESS_KEY''] }}"}, {"role_name": "T"}]}]}'
+
+            { New-AltimeterAccessor -Json $json } | Should -Throw -ErrorId "ExternalIdVariableRefused,$commandId" -ExpectedMessage "*'AWS_SECRET_ACCESS_KEY'*AWS_* variables hold the AWS credentials*"
+
+            try { $null = New-AltimeterAccessor -Json $json } catch { $err = $_ }
+            $err.CategoryInfo.Category | Should -Be 'SecurityError'
+            ConvertTo-VisibleText $err | Should -Not -Match 'pesterSourceSecretValue'
         }
 
         It 'New-AltimeterAccessor / the reference file without TEST_EXT_ID set is ExternalIdVariableMissing' {
@@ -235,7 +245,7 @@ Describe 'New-AltimeterAccessor' {
             }
 
             "$accessor" | Should -Be 'accessor:scan:Hub@111111111111,Target@target'
-            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalId | Should -Be 'pester-external-id'
+            $accessor.MultiHopAccessors[0].AccessSteps[0].ExternalIdTemplate | Should -Be "{{ env['ALTIMETER_PESTER_EXT_ID'] }}"
         }
 
         It 'New-AltimeterAccessor / -MultiHopAccessor takes the snake_case keys of the JSON form, several chains, and steps as [pscustomobject]s' {

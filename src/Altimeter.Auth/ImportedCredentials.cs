@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Altimeter.Auth;
+
+/// <summary>
+/// The credentials a <c>credentials_cache</c> block carried into one accessor, when the caller
+/// asked for them (<see cref="AccessorLoadOptions.ImportCredentialsCache"/>). They are trusted no
+/// more than credentials from STS: kept here, private to that accessor (never in the process-wide
+/// cache or the shared store, so no other accessor sees them), and used only once
+/// GetCallerIdentity with their own keys has named exactly the role and session of their key,
+/// in the partition they are used in.
+/// </summary>
+internal sealed class ImportedCredentials
+{
+    private readonly ConcurrentDictionary<(string AccountId, string RoleName, string RoleSessionName), Entry> _entries = new();
+    private readonly Func<DateTimeOffset> _clock;
+    private readonly string _source;
+
+    /// <summary>Keeps the unexpired <paramref name="entries"/> of the block read from <paramref name="source"/>, unchecked.</summary>
+    public ImportedCredentials(IEnumerable<(string AccountId, string RoleName, string RoleSessionName, CachedCredentials Credentials)> entries, string source, Func<DateTimeOffset>? clock = null)
+    {
+        _source = source;
+        _clock = clock ?? (() => DateTimeOffset.UtcNow);
+        var now = _clock();
+        foreach (var (accountId, roleName, roleSessionName, credentials) in entries)
+        {
+            if (!credentials.IsExpired(now))
+            {
+                _entries[(accountId, roleName, roleSessionName)] = new Entry(credentials, checkedPartition: null);
+            }
+        }
+    }
+
+    /// <summary>Entries kept, checked or not.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>
+    /// Asks GetCallerIdentity, with each unchecked entry's own keys, whose they are. An entry whose
+    /// ARN is not <c>arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION</c> for its key (or
+    /// whose check fails) is dropped; the warnings name the key, never a secret.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CheckAsync(ISecurityTokenService sts, string region, CancellationToken cancellationToken)
+    {
+        var partition = AwsPartition.ForRegion(region);
+        var warnings = new List<string>();
+        foreach (var pair in _entries.Where(pair => pair.Value.CheckedPartition is null).ToList())
+        {
+            var (accountId, roleName, roleSessionName) = pair.Key;
+            var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
+            string? refusal;
+            try
+            {
+                var identity = await sts.GetCallerIdentityAsync(pair.Value.Credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false);
+                refusal = AssumedRoleArn.IsFor(identity.Arn, partition, accountId, roleName, roleSessionName)
+                    ? null
+                    : $"GetCallerIdentity says they are {identity.Arn}, not arn:{partition}:sts::{accountId}:assumed-role/{roleName}/{roleSessionName}";
+            }
+            catch (StsCallException e)
+            {
+                refusal = $"GetCallerIdentity with them failed: {e.Message}";
+            }
+
+            if (refusal is null)
+            {
+                _entries.TryUpdate(pair.Key, new Entry(pair.Value.Credentials, partition), pair.Value);
+            }
+            else
+            {
+                ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(pair);
+                warnings.Add($"{_source}: credentials_cache entry '{key}' dropped: {refusal}.");
+            }
+        }
+
+        return warnings;
+    }
+
+    /// <summary>
+    /// The checked credentials for the key in <paramref name="partition"/>, or null: unchecked,
+    /// checked in another partition, expired, or with less than <paramref name="minimumLifetime"/> left.
+    /// </summary>
+    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string partition, TimeSpan minimumLifetime)
+    {
+        if (!_entries.TryGetValue((accountId, roleName, roleSessionName), out var entry)
+            || !string.Equals(entry.CheckedPartition, partition, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var now = _clock();
+        return entry.Credentials.IsExpired(now) || entry.Credentials.Expiration - now < minimumLifetime ? null : entry.Credentials;
+    }
+
+    private sealed class Entry
+    {
+        public Entry(CachedCredentials credentials, string? checkedPartition)
+        {
+            Credentials = credentials;
+            CheckedPartition = checkedPartition;
+        }
+
+        public CachedCredentials Credentials { get; }
+
+        // The partition whose GetCallerIdentity named the entry's key; null until then.
+        public string? CheckedPartition { get; }
+    }
+}
