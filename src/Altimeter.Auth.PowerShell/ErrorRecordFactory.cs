@@ -20,6 +20,8 @@ internal static class ErrorRecordFactory
         StsCallException => ErrorCategory.ConnectionError,
         AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.Unreadable => ErrorCategory.ReadError,
         AccessorDefinitionException => ErrorCategory.InvalidData,
+        SharedCacheException s when s.ErrorId == SharedCacheException.Untrusted => ErrorCategory.SecurityError,
+        SharedCacheException => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 }
