@@ -72,7 +72,8 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
         if (fd < 0)
         {
             var errno = UnixSystemCalls.LastError;
-            throw errno == UnixSystemCalls.TooManyLinks ? Untrusted(path, "is a symbolic link")
+            // Linux says ENOTDIR for a link with O_DIRECTORY|O_NOFOLLOW, other systems ELOOP; the attributes (lstat) only choose the words.
+            throw errno == UnixSystemCalls.TooManyLinks || (errno == UnixSystemCalls.NotADirectory && IsSymbolicLink(path)) ? Untrusted(path, "is a symbolic link")
                 : errno == UnixSystemCalls.NotADirectory ? Untrusted(path, "is not a directory")
                 : new SharedCacheException(SharedCacheException.Unavailable, path, "could not be opened.", UnixSystemCalls.Failure("open", errno));
         }
@@ -233,6 +234,18 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
             : status.IsOpenToOthers ? $"can be read or written by other users (mode {status.OctalPermissions})"
             : status.Size > maxBytes ? $"is {status.Size} bytes, larger than an entry may be ({maxBytes} bytes)"
             : null;
+    }
+
+    private static bool IsSymbolicLink(string path)
+    {
+        try
+        {
+            return (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static SharedCacheException Untrusted(string path, string what) =>
