@@ -57,6 +57,12 @@ internal static class BoundedFileReader
 
     private static FileStream OpenRegularFile(string path)
     {
+        if (path.IndexOf('\0') >= 0)
+        {
+            // The C library would stop at it and open another path.
+            throw new ArgumentException("the path contains a NUL character", nameof(path));
+        }
+
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
             // Windows: a pipe or device opened by name cannot seek; a regular file can.
