@@ -13,7 +13,18 @@ public sealed class CachedAccountIdCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        return ProcessCredentialsCache.Instance.List()
+        IReadOnlyList<CacheEntryInfo> entries;
+        try
+        {
+            entries = ProcessCredentialsCache.Instance.List();
+        }
+        catch (SharedCacheException)
+        {
+            // Tab completion has no way to show an error; the command itself reports it.
+            return Enumerable.Empty<CompletionResult>();
+        }
+
+        return entries
             .Where(e => e.AccountId.StartsWith(prefix, System.StringComparison.Ordinal))
             .GroupBy(e => e.AccountId)
             .OrderBy(g => g.Key, System.StringComparer.Ordinal)

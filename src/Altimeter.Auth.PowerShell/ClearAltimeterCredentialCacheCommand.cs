@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using Altimeter.Auth;
@@ -34,7 +35,17 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var caches = ProcessCredentialsCache.All.ToList();
+        List<CredentialsCache> caches;
+        try
+        {
+            caches = ProcessCredentialsCache.All.ToList();
+        }
+        catch (SharedCacheException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Directory));
+            return;
+        }
+
         var selected = caches.SelectMany(c => c.List()).Where(Matches).ToList();
         var shared = caches.Where(c => c.Shared is not null).Select(c => c.Shared!.Directory).ToList();
         var what = $"{selected.Count} cached credentials{(selected.Count == 0 ? string.Empty : $" ({string.Join(", ", selected.Select(e => e.Key))})")}"

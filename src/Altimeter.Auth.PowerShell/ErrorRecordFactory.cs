@@ -21,6 +21,8 @@ internal static class ErrorRecordFactory
         AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.Unreadable => ErrorCategory.ReadError,
         AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.VariableRefused => ErrorCategory.SecurityError,
         AccessorDefinitionException => ErrorCategory.InvalidData,
+        SharedCacheException s when s.ErrorId == SharedCacheException.Untrusted => ErrorCategory.SecurityError,
+        SharedCacheException => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 }

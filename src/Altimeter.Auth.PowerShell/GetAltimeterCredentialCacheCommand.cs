@@ -11,6 +11,15 @@ namespace Altimeter.Auth.Commands;
 public sealed class GetAltimeterCredentialCacheCommand : PSCmdlet
 {
     /// <inheritdoc />
-    protected override void EndProcessing() =>
-        WriteObject(ProcessCredentialsCache.Instance.List(), enumerateCollection: true);
+    protected override void EndProcessing()
+    {
+        try
+        {
+            WriteObject(ProcessCredentialsCache.Instance.List(), enumerateCollection: true);
+        }
+        catch (SharedCacheException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Directory));
+        }
+    }
 }

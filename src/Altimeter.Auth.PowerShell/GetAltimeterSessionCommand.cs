@@ -90,7 +90,15 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     protected override void BeginProcessing()
     {
         _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
-        _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
+        try
+        {
+            _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
+        }
+        catch (SharedCacheException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Directory));
+        }
+
         _verbose = MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
             ? ((SwitchParameter)verbose).IsPresent
             : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;

@@ -65,14 +65,23 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var options = new AccessorLoadOptions
+        AccessorLoadOptions options;
+        try
         {
-            CacheCreds = NoCache.IsPresent ? false : null,
-            ImportCredentialsCache = ImportCredentialsCache.IsPresent,
-            CredentialsCache = SharedCachePath is null
-                ? ProcessCredentialsCache.Instance
-                : ProcessCredentialsCache.For(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SharedCachePath)),
-        };
+            options = new AccessorLoadOptions
+            {
+                CacheCreds = NoCache.IsPresent ? false : null,
+                ImportCredentialsCache = ImportCredentialsCache.IsPresent,
+                CredentialsCache = SharedCachePath is null
+                    ? ProcessCredentialsCache.Instance
+                    : ProcessCredentialsCache.For(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SharedCachePath)),
+            };
+        }
+        catch (SharedCacheException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Directory));
+            return;
+        }
 
         try
         {

@@ -19,16 +19,20 @@ public static class ProcessCredentialsCache
     public const string SharedCacheVariable = "ALTIMETER_CREDENTIAL_CACHE";
 
     private static readonly ConcurrentDictionary<string, CredentialsCache> s_byStore = new(StringComparer.Ordinal);
+    // PublicationOnly: a refused directory (SharedCacheException) is not remembered; once the user
+    // fixes it, the next command opens it.
     private static readonly Lazy<CredentialsCache> s_default = new(() =>
     {
         var directory = Environment.GetEnvironmentVariable(SharedCacheVariable);
         return string.IsNullOrWhiteSpace(directory) ? new CredentialsCache() : For(directory!);
-    });
+    }, System.Threading.LazyThreadSafetyMode.PublicationOnly);
 
     /// <summary>The cache accessors use unless told otherwise.</summary>
+    /// <exception cref="SharedCacheException">ALTIMETER_CREDENTIAL_CACHE names a directory that cannot be trusted or used.</exception>
     public static CredentialsCache Instance => s_default.Value;
 
     /// <summary>The cache backed by the shared store at <paramref name="directory"/>.</summary>
+    /// <exception cref="SharedCacheException">The directory cannot be trusted or used.</exception>
     public static CredentialsCache For(string directory) =>
         s_byStore.GetOrAdd(Path.GetFullPath(directory), path => new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(path)));
 

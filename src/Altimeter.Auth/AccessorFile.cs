@@ -9,7 +9,7 @@ namespace Altimeter.Auth;
 /// </summary>
 public static class AccessorFile
 {
-    /// <summary>Larger files are refused unread: an accessor of a thousand chains is well under it.</summary>
+    /// <summary>Larger files are refused (at most one byte past it is read): an accessor of a thousand chains is well under it.</summary>
     public const long MaxFileBytes = 8 * 1024 * 1024;
 
     /// <summary>Loads <paramref name="path"/>; every problem is an <see cref="AccessorDefinitionException"/> naming the file.</summary>
@@ -19,13 +19,12 @@ public static class AccessorFile
         string text;
         try
         {
-            var size = new FileInfo(path).Length;
-            if (size > MaxFileBytes)
-            {
-                throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"the file is {size / (1024 * 1024)} MB, larger than the {MaxFileBytes / (1024 * 1024)} MB an accessor file may be: is it the right file?", path);
-            }
-
-            text = File.ReadAllText(path);
+            // Regular files only, at most the cap whatever length the file reports: /dev/zero says 0 and never ends.
+            text = BoundedFileReader.ReadText(path, MaxFileBytes);
+        }
+        catch (FileTooLargeException)
+        {
+            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"the file is larger than the {MaxFileBytes / (1024 * 1024)} MB an accessor file may be: is it the right file?", path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {

@@ -14,6 +14,9 @@ namespace Altimeter.Auth;
 /// </summary>
 public static class AwsProfileNames
 {
+    /// <summary>Larger files are not read: thousands of profiles are well under it.</summary>
+    internal const long MaxFileBytes = 8 * 1024 * 1024;
+
     private static readonly Regex SectionHeader = new(@"^\s*\[\s*([^\]]+?)\s*\]", RegexOptions.CultureInvariant);
     private static readonly Regex ConfigProfile = new(@"^profile\s+(.+)$", RegexOptions.CultureInvariant);
 
@@ -46,9 +49,10 @@ public static class AwsProfileNames
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            // Completion must never hang or fill memory: regular files only, bounded.
+            lines = BoundedFileReader.ReadText(path, MaxFileBytes).Split('\n');
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return Array.Empty<string>();
         }

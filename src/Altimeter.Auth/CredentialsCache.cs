@@ -195,7 +195,13 @@ public sealed class CredentialsCache
             return null;
         }
 
-        _entries[(accountId, roleName, roleSessionName)] = new Entry(found, signer);
+        // An unsigned lookup may see any signer's entry: kept in memory without its signer, it would
+        // then match every chain. Only a signed hit is remembered.
+        if (signer is not null)
+        {
+            _entries[(accountId, roleName, roleSessionName)] = new Entry(found, signer);
+        }
+
         return found;
     }
 

@@ -12,55 +12,66 @@ namespace Altimeter.Auth;
 
 /// <summary>
 /// The credentials cache shared by processes (opt-in): one file per entry under a directory the
-/// user owns. File names are hashes (no ':' in them); the directory is 0700 and each file 0600 on
-/// Unix; a file is written to a temporary name and renamed into place, never truncated in place;
-/// a malformed or unreadable file is ignored with a warning and replaced; expired entries are
-/// pruned. On Windows the directory and each file get a protected access list for the current
-/// user alone (<see cref="WindowsOwnerOnlyAcl"/>).
+/// current user alone can write. It trusts only what that user could have written: the directory
+/// is created owner-only in one step, and an existing one that belongs to someone else, or is a
+/// link, is refused with <see cref="SharedCacheException"/>; an entry file is read only if it is a
+/// regular file of the current user that no one else can read or write, of at most
+/// <see cref="MaxEntryBytes"/>, made for the key, account and signer asked for. Anything else is
+/// ignored with a warning (<see cref="Warnings"/>). File names are hashes (no ':' in them); a file is
+/// written owner-only under a temporary name and renamed into place, never truncated in place;
+/// expired entries are pruned. Unix: <see cref="UnixOwnerOnlyDirectory"/>; Windows:
+/// <see cref="WindowsOwnerOnlyDirectory"/>.
 /// </summary>
 public sealed class SharedCredentialsStore
 {
+    /// <summary>An entry is a few hundred bytes; a larger file is not one of ours and is not read.</summary>
+    public const int MaxEntryBytes = 64 * 1024;
+
     private const string Extension = ".altimeter-creds.json";
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(10);
+    private readonly IOwnerOnlyDirectory _files;
     private long _nextPruneTicks;
 
     /// <summary>Opens (and creates, owner-only) the store at <paramref name="directory"/>.</summary>
+    /// <exception cref="SharedCacheException">The directory belongs to someone else, is a link or not a directory, or cannot be created.</exception>
     public SharedCredentialsStore(string directory)
     {
-        Directory = Path.GetFullPath(directory ?? throw new ArgumentNullException(nameof(directory)));
-        System.IO.Directory.CreateDirectory(Directory);
-        OwnerOnlyDirectory(Directory);
+        var path = Path.GetFullPath(directory ?? throw new ArgumentNullException(nameof(directory)));
+        _files = RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+            ? new WindowsOwnerOnlyDirectory(path)
+            : UnixOwnerOnlyDirectory.OpenOrCreate(path);
+        Directory = _files.Path;
     }
 
     /// <summary>Where the files are.</summary>
     public string Directory { get; }
 
-    /// <summary>What went wrong with files (malformed, unreadable), to be shown to the user; drained by the caller.</summary>
+    /// <summary>What went wrong with files (malformed, untrusted, unreadable), to be shown to the user; drained by the caller.</summary>
     public ConcurrentQueue<string> Warnings { get; } = new();
 
-    /// <summary>The entry for the key made by <paramref name="signer"/>, or null; expired and malformed files are removed.</summary>
+    /// <summary>
+    /// The entry for the key, or null. An entry made by another signer is a miss, and so is an entry
+    /// made without a signer when <paramref name="signer"/> is given. Expired and malformed files are removed.
+    /// </summary>
     public CachedCredentials? TryGet(string accountId, string roleName, string roleSessionName, string? signer, DateTimeOffset now)
     {
-        var path = PathOf(accountId, roleName, roleSessionName);
-        string text;
-        try
+        var name = NameOf(accountId, roleName, roleSessionName);
+        var bytes = _files.TryRead(name, MaxEntryBytes, out var problem);
+        if (problem is not null)
         {
-            if (!File.Exists(path))
-            {
-                return null;
-            }
-
-            text = File.ReadAllText(path);
+            Warnings.Enqueue($"shared credentials cache: {name} {problem}; it is ignored.");
+            return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        if (bytes is null)
         {
-            Warnings.Enqueue($"shared credentials cache: {Path.GetFileName(path)} could not be read ({e.Message}); it is ignored and will be replaced.");
             return null;
         }
 
         try
         {
-            var json = JObject.Parse(text);
+            var json = JObject.Parse(BoundedFileReader.Decode(bytes));
+            // The key holds the account: 12 digits, then role and session names, which cannot contain ':'.
             if ((string?)json["key"] != CredentialsCache.BuildKey(accountId, roleName, roleSessionName))
             {
                 throw new FormatException("the entry names another key");
@@ -73,22 +84,23 @@ public sealed class SharedCredentialsStore
                 DateTimeOffset.FromUnixTimeSeconds((long?)json["expiration"] ?? throw new FormatException("no expiration")));
             if (credentials.IsExpired(now))
             {
-                Delete(path);
+                _files.Delete(name);
                 return null;
             }
 
             var madeBy = (string?)json["signer"];
-            return signer is null || madeBy is null || madeBy == Hash(signer) ? credentials : null;
+            var sameSigner = signer is null || (madeBy is not null && madeBy == Hash(signer));
+            return sameSigner ? credentials : null;
         }
         catch (Exception e) when (e is Newtonsoft.Json.JsonException or FormatException or InvalidCastException or ArgumentException)
         {
-            Warnings.Enqueue($"shared credentials cache: {Path.GetFileName(path)} is malformed ({e.Message}); it is ignored and replaced.");
-            Delete(path);
+            Warnings.Enqueue($"shared credentials cache: {name} is malformed ({e.Message}); it is ignored and replaced.");
+            _files.Delete(name);
             return null;
         }
     }
 
-    /// <summary>Writes the entry: to a temporary file, owner-only, then renamed over the old one.</summary>
+    /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one.</summary>
     public void Put(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
@@ -102,51 +114,29 @@ public sealed class SharedCredentialsStore
             ["session_token"] = credentials.SessionToken,
             ["expiration"] = credentials.Expiration.ToUnixTimeSeconds(),
         };
-        var path = PathOf(accountId, roleName, roleSessionName);
-        var temporary = Path.Combine(Directory, $".{Guid.NewGuid():N}.tmp");
+        var name = NameOf(accountId, roleName, roleSessionName);
         try
         {
-            // Owner-only before a byte of secret is written.
-            using (var stream = CreateOwnerOnlyFile(temporary))
-            {
-                var bytes = Encoding.UTF8.GetBytes(json.ToString(Newtonsoft.Json.Formatting.None));
-                stream.Write(bytes, 0, bytes.Length);
-                stream.Flush(flushToDisk: true);
-            }
-
-            MoveIntoPlace(temporary, path);
+            _files.WriteAtomically(name, Encoding.UTF8.GetBytes(json.ToString(Newtonsoft.Json.Formatting.None)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Warnings.Enqueue($"shared credentials cache: could not write {Path.GetFileName(path)} ({e.Message}).");
-            Delete(temporary);
+            Warnings.Enqueue($"shared credentials cache: could not write {name} ({e.Message}).");
         }
 
         PruneExpiredIfDue(DateTimeOffset.UtcNow);
     }
 
-    /// <summary>Removes the entries <paramref name="match"/> selects (all when null); returns how many.</summary>
+    /// <summary>Removes the entries <paramref name="match"/> selects (all when null, whatever the files are); returns how many.</summary>
     public int Remove(Func<string, bool>? match = null)
     {
         var removed = 0;
-        foreach (var path in Files())
+        foreach (var name in _files.Names(Extension))
         {
-            try
+            if (match is null || KeyOf(name) is string key && match(key))
             {
-                var key = (string?)JObject.Parse(File.ReadAllText(path))["key"];
-                if (match is null || (key is not null && match(key)))
-                {
-                    Delete(path);
-                    removed++;
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Newtonsoft.Json.JsonException)
-            {
-                if (match is null)
-                {
-                    Delete(path);
-                    removed++;
-                }
+                _files.Delete(name);
+                removed++;
             }
         }
 
@@ -169,108 +159,42 @@ public sealed class SharedCredentialsStore
     /// <summary>Deletes entries that have expired.</summary>
     public void PruneExpired(DateTimeOffset now)
     {
-        foreach (var path in Files())
+        foreach (var name in _files.Names(Extension))
         {
-            try
+            if (Field(name, "expiration") is long seconds && DateTimeOffset.FromUnixTimeSeconds(seconds) - CachedCredentials.ExpiryMargin <= now)
             {
-                var expiration = (long?)JObject.Parse(File.ReadAllText(path))["expiration"];
-                if (expiration is long seconds && DateTimeOffset.FromUnixTimeSeconds(seconds) - CachedCredentials.ExpiryMargin <= now)
-                {
-                    Delete(path);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Newtonsoft.Json.JsonException)
-            {
-                // Malformed files are dealt with (and reported) when their key is looked up.
+                _files.Delete(name);
             }
         }
     }
 
-    private IEnumerable<string> Files() =>
-        System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*" + Extension) : Array.Empty<string>();
+    // The key a trusted, well-formed file says it holds; null for anything else (reported when its key is looked up).
+    private string? KeyOf(string name) => Field(name, "key") as string;
 
-    private string PathOf(string accountId, string roleName, string roleSessionName) =>
-        Path.Combine(Directory, Hash(CredentialsCache.BuildKey(accountId, roleName, roleSessionName)) + Extension);
+    private object? Field(string name, string field)
+    {
+        var bytes = _files.TryRead(name, MaxEntryBytes, out _);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (JObject.Parse(BoundedFileReader.Decode(bytes))[field] as JValue)?.Value;
+        }
+        catch (Newtonsoft.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string NameOf(string accountId, string roleName, string roleSessionName) =>
+        Hash(CredentialsCache.BuildKey(accountId, roleName, roleSessionName)) + Extension;
 
     private static string Hash(string text)
     {
         using var sha = SHA256.Create();
         return BitConverter.ToString(sha.ComputeHash(Encoding.UTF8.GetBytes(text))).Replace("-", string.Empty).ToLowerInvariant();
     }
-
-    private static void MoveIntoPlace(string temporary, string path)
-    {
-        try
-        {
-            if (File.Exists(path))
-            {
-                // rename(2) on Unix: readers see the old file or the new one, never a half-written one.
-                File.Replace(temporary, path, destinationBackupFileName: null);
-            }
-            else
-            {
-                File.Move(temporary, path);
-            }
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process put the same entry there first: theirs is as good as ours.
-            File.Replace(temporary, path, destinationBackupFileName: null);
-        }
-    }
-
-    private static void Delete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static void OwnerOnlyDirectory(string path)
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            WindowsOwnerOnlyAcl.ApplyToDirectory(path);
-            return;
-        }
-
-        Chmod(path, 0x1C0 /* 0700 */);
-    }
-
-    private static FileStream CreateOwnerOnlyFile(string path)
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            return WindowsOwnerOnlyAcl.CreateFile(path);
-        }
-
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        try
-        {
-            Chmod(path, 0x180 /* 0600 */);
-            return stream;
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-    }
-
-    private static void Chmod(string path, int mode)
-    {
-        if (chmod(path, mode) != 0)
-        {
-            throw new IOException($"could not make {path} owner-only (errno {Marshal.GetLastWin32Error()}).");
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-#pragma warning disable CA2101, SYSLIB1054 // a plain path string, as the C library takes it
-    private static extern int chmod(string path, int mode);
-#pragma warning restore CA2101, SYSLIB1054
 }

@@ -36,6 +36,19 @@ public sealed class SharedCredentialsStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_unsigned_lookup_of_a_shared_entry_does_not_leave_it_in_memory_for_every_signer()
+    {
+        var writer = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        writer.Store(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", "AKIASIGNER");
+        var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+
+        Assert.NotNull(reader.Get("123456789012", "Role", "s1"));
+
+        Assert.Null(reader.Get("123456789012", "Role", "s1", "AKIAOTHERSIGNER"));
+        Assert.NotNull(reader.Get("123456789012", "Role", "s1", "AKIASIGNER"));
+    }
+
+    [Fact]
     public void A_malformed_file_is_ignored_with_a_warning_and_replaced()
     {
         var store = new SharedCredentialsStore(_directory);

@@ -89,4 +89,34 @@ checks.Run("removing every entry empties the directory", () =>
     Check.That(Directory.GetFiles(store.Directory).Length == 0, "files are left");
 });
 
+checks.Run("an entry file larger than an entry may be is ignored with a warning, not read", () =>
+{
+    using var scratch = new ScratchDirectory();
+    var store = new SharedCredentialsStore(scratch.Path);
+    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+    using (var stream = new FileStream(Check.Single(Directory.GetFiles(store.Directory)), FileMode.Open, FileAccess.Write))
+    {
+        stream.SetLength(SharedCredentialsStore.MaxEntryBytes + 1);
+    }
+
+    Check.That(store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow) is null, "an oversized file was read as an entry");
+    Check.That(store.Warnings.TryDequeue(out var warning) && warning.Contains("larger than an entry may be"), "no warning about the oversized file");
+});
+
+checks.Run("a file in place of the store's directory is SharedCacheUntrusted, naming it", () =>
+{
+    using var scratch = new ScratchDirectory();
+    var path = Path.Combine(scratch.Path, "not-a-directory");
+    File.WriteAllText(path, "x");
+    try
+    {
+        _ = new SharedCredentialsStore(path);
+        Check.That(false, "the store opened a file as its directory");
+    }
+    catch (SharedCacheException e)
+    {
+        Check.That(e.ErrorId == SharedCacheException.Untrusted && e.Message.Contains(path), $"{e.ErrorId}: {e.Message}");
+    }
+});
+
 return checks.Finish();

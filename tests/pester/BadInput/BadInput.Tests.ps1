@@ -52,6 +52,25 @@ Describe 'Bad input' {
         { New-AltimeterAccessor -Path $huge } | Should -Throw -ErrorId "AccessorFileInvalid,$commandId" -ExpectedMessage '*huge.json*larger than*'
     }
 
+    # Tag Unix: FIFOs and /dev/zero. In a fresh pwsh, so that a read that blocks or never ends fails the test (120 s) instead of hanging the run.
+    It 'Bad input / a FIFO or a link to /dev/zero as -Path is AccessorFileUnreadable at once' -Tag Unix {
+        $fifo = Join-Path $TestDrive 'fifo.json'
+        $zero = Join-Path $TestDrive 'zero.json'
+        mkfifo $fifo
+        $null = New-Item -ItemType SymbolicLink -Path $zero -Target '/dev/zero'
+
+        $errors = Invoke-FreshPwsh -Parameters @{ Paths = @($fifo, $zero) } {
+            param($Paths)
+            foreach ($path in $Paths) {
+                try { $null = New-AltimeterAccessor -Path $path } catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } }
+            }
+        }
+
+        $errors.Id | Should -Be @("AccessorFileUnreadable,$commandId", "AccessorFileUnreadable,$commandId")
+        $errors[0].Message | Should -BeLike '*fifo.json*it is a FIFO (named pipe), not a regular file*'
+        $errors[1].Message | Should -BeLike '*zero.json*it is a character device, not a regular file*'
+    }
+
     It 'Bad input / after every refusal the session still works' {
         $accessor = New-AltimeterAccessor -Json '{"multi_hop_accessors": [{"role_session_name": "after", "access_steps": [{"role_name": "R"}]}]}'
         "$accessor" | Should -Be 'accessor:after:R@target'

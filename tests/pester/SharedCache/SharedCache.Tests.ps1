@@ -120,3 +120,76 @@ Describe 'The credentials cache shared by processes' {
         Get-ChildItem $directory -File | ForEach-Object { { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Should -Not -Throw }
     }
 }
+
+# Issue 11, case 3: a cache directory someone else could write. Tag Unix: Unix owners and modes (root
+# gives the directory to `nobody`), and strace.
+Describe 'The shared cache trusts only what the current user could have written' -Tag Unix {
+    BeforeAll {
+        Import-Module (Get-AltimeterModulePath) -Force
+        $isRoot = (id -u) -eq '0'
+        $moduleCommand = 'Altimeter.Auth.Commands'
+        # A 0777 directory that belongs to `nobody`, with an entry in it, as another user would leave it.
+        function New-ForeignDirectory {
+            $foreign = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-foreign-$([guid]::NewGuid())"
+            $null = New-Item -ItemType Directory $foreign
+            Set-Content (Join-Path $foreign 'planted.altimeter-creds.json') '{"key": "222222222222:AltimeterTarget:altimeter-pester"}'
+            chmod 0777 $foreign
+            chown -R 65534:65534 $foreign
+            $foreign
+        }
+    }
+
+    BeforeEach {
+        if (-not $isRoot) { Set-ItResult -Skipped -Because 'giving a directory to another user needs root' }
+    }
+
+    AfterEach { if ($foreign) { Remove-Item -Recurse -Force $foreign -ErrorAction SilentlyContinue } }
+
+    It 'Shared cache / New-AltimeterAccessor -SharedCachePath on a directory another user owns is SharedCacheUntrusted, naming it' {
+        $foreign = New-ForeignDirectory
+
+        { New-AltimeterAccessor -SharedCachePath $foreign } |
+            Should -Throw -ErrorId "SharedCacheUntrusted,$moduleCommand.NewAltimeterAccessorCommand" -ExpectedMessage "*'$foreign' belongs to uid 65534, not to this user (uid 0)*"
+    }
+
+    It 'Shared cache / Get-AltimeterSession with ALTIMETER_CREDENTIAL_CACHE on such a directory is SharedCacheUntrusted (SecurityError), before any STS call' {
+        $foreign = New-ForeignDirectory
+
+        $result = Invoke-FreshPwsh -Environment @{ ALTIMETER_CREDENTIAL_CACHE = $foreign; AWS_ACCESS_KEY_ID = 'AKIAPESTERFOREIGN001'; AWS_SECRET_ACCESS_KEY = 'x' } {
+            try { Get-AltimeterSession 222222222222 } catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Target = $_.TargetObject; Message = $_.Exception.Message } }
+        }
+
+        $result.Id | Should -Be "SharedCacheUntrusted,$moduleCommand.GetAltimeterSessionCommand"
+        $result.Category | Should -Be 'SecurityError'
+        $result.Target | Should -Be $foreign
+        $result.Message | Should -BeLike "*'$foreign'*"
+    }
+
+    It 'Shared cache / under umask 000 the directory is made by mkdir 0700 and an entry by openat O_EXCL|O_NOFOLLOW 0600, never chmod-ed by path (strace)' {
+        if (-not (Get-Command strace -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'strace is not installed'; return }
+        $foreign = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-strace-$([guid]::NewGuid())"
+        $log = "$foreign.strace"
+        $script = "$foreign.ps1"
+        Set-Content $script @"
+Import-Module '$(Get-AltimeterModulePath)'
+`$store = [Altimeter.Auth.SharedCredentialsStore]::new('$foreign')
+`$store.Put([Altimeter.Auth.CachedCredentials]::new('ASIAPESTERSTRACE0001', 'strace-secret', 'strace-token', [DateTimeOffset]::UtcNow.AddHours(1)), '222222222222', 'Role', 'strace', 'AKIAPESTERSTRACESIGN')
+"@
+        $pwsh = (@(Get-PwshCommandLine) | ForEach-Object { "'$_'" }) -join ' '
+        sh -c "umask 000; exec strace -f -qq -e trace=mkdir,mkdirat,open,openat,chmod,fchmodat,fchmod,rename,renameat,renameat2 -o '$log' $pwsh -NoProfile -NonInteractive -File '$script'"
+        $LASTEXITCODE | Should -Be 0
+        $trace = Get-Content $log
+        Remove-Item $log, $script
+        $calls = @($trace | Where-Object { $_ -match [regex]::Escape($foreign) -or $_ -match '\.tmp"|altimeter-creds' }) -join "`n"
+        # What the store opened (the directory, the temporary), to tell its fchmod calls from pwsh's own.
+        $descriptors = @([regex]::Matches($calls, '(?m)^\d+\s+openat\(.*(?:' + [regex]::Escape($foreign) + '"|\.tmp").*\) = (\d+)$') | ForEach-Object { $_.Groups[1].Value })
+
+        $calls | Should -Match "mkdir(at)?\((AT_FDCWD, )?`"$([regex]::Escape($foreign))`", 0700\)"
+        $calls | Should -Match 'openat\(\d+, "\.[0-9a-f]{32}\.tmp", O_WRONLY\|O_CREAT\|O_EXCL\|O_NOFOLLOW\|O_CLOEXEC, 0600\)'
+        $descriptors | Should -Not -BeNullOrEmpty
+        $calls | Should -Not -Match 'chmod' -Because 'a mode set by path after creation leaves a window, and follows a link planted at the name'
+        $trace | Where-Object { $_ -match "fchmod\(($($descriptors -join '|')),"} | Should -BeNullOrEmpty -Because 'a new directory or file needs no mode change'
+        (Get-Item $foreign).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        (Get-ChildItem $foreign -File).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+    }
+}

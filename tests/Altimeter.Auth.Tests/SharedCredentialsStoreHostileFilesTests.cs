@@ -1,0 +1,162 @@
+using System.Runtime.Versioning;
+using System.Security.Cryptography;
+using System.Text;
+using Altimeter.Auth;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+// Issue 11, cases 3 and 6: what another local user (or a careless script) can leave in or around the
+// shared credentials cache. Each test plants the file as the attack would; a hang fails (Within).
+[UnsupportedOSPlatform("windows")]
+public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
+{
+    private const string Account = "123456789012";
+    private const string Signer = "AKIASIGNERHOSTILE001";
+    private readonly string _root = Directory.CreateTempSubdirectory("altimeter-hostile-").FullName;
+    private readonly List<string> _fifos = new();
+
+    private string StoreDirectory => Path.Combine(_root, "cache");
+
+    public void Dispose()
+    {
+        _fifos.ForEach(UnixTestFiles.ReleaseFifo);
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [UnixRootFact]
+    public void A_directory_another_user_owns_is_refused_with_an_error_that_names_it_and_nothing_in_it_is_handed_out()
+    {
+        Directory.CreateDirectory(StoreDirectory);
+        File.SetUnixFileMode(StoreDirectory, (UnixFileMode)0x1FF);
+        var planted = PlantEntry(StoreDirectory, "ASIAPLANTEDBYNOBODY1", signer: null);
+        UnixTestFiles.ChangeOwner(planted, UnixTestFiles.Nobody);
+        UnixTestFiles.ChangeOwner(StoreDirectory, UnixTestFiles.Nobody);
+
+        CachedCredentials? handedOut = null;
+        var e = Assert.Throws<SharedCacheException>(() => handedOut = new SharedCredentialsStore(StoreDirectory).TryGet(Account, "Role", "s1", null, DateTimeOffset.UtcNow));
+
+        Assert.Null(handedOut);
+        Assert.Equal("SharedCacheUntrusted", e.ErrorId);
+        Assert.Contains(StoreDirectory, e.Message);
+        Assert.Contains("belongs to uid 65534", e.Message);
+        Assert.Equal((UnixFileMode)0x1FF, File.GetUnixFileMode(StoreDirectory));
+    }
+
+    [Fact]
+    public void A_symbolic_link_in_place_of_the_directory_is_refused()
+    {
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        File.CreateSymbolicLink(StoreDirectory, real);
+
+        var e = Assert.Throws<SharedCacheException>(() => new SharedCredentialsStore(StoreDirectory));
+
+        Assert.Equal("SharedCacheUntrusted", e.ErrorId);
+        Assert.Contains($"'{StoreDirectory}' is a symbolic link", e.Message);
+    }
+
+    [UnixRootFact]
+    public void An_entry_file_another_user_owns_is_ignored_with_a_warning()
+    {
+        var store = new SharedCredentialsStore(StoreDirectory);
+        UnixTestFiles.ChangeOwner(PlantEntry(StoreDirectory, "ASIAPLANTEDBYNOBODY2", Signer), UnixTestFiles.Nobody);
+
+        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
+        Assert.Contains("belongs to uid 65534, not to this user (uid 0); it is ignored.", SingleWarning(store));
+    }
+
+    [Fact]
+    public void An_entry_file_others_may_read_is_ignored_with_a_warning()
+    {
+        var store = new SharedCredentialsStore(StoreDirectory);
+        File.SetUnixFileMode(PlantEntry(StoreDirectory, "ASIAPLANTEDWORLDREAD", Signer), (UnixFileMode)0x1A4);
+
+        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
+        Assert.Contains("can be read or written by other users (mode 0644); it is ignored.", SingleWarning(store));
+    }
+
+    [Fact]
+    public void A_symbolic_link_at_an_entry_name_is_not_followed()
+    {
+        var store = new SharedCredentialsStore(StoreDirectory);
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_root, "elsewhere")).FullName;
+        var target = PlantEntry(elsewhere, "ASIAPLANTEDVIALINK01", Signer);
+        File.CreateSymbolicLink(Path.Combine(StoreDirectory, Path.GetFileName(target)), target);
+
+        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
+        Assert.Contains("is a symbolic link; it is ignored.", SingleWarning(store));
+    }
+
+    [Fact]
+    public void A_FIFO_at_an_entry_name_neither_hangs_a_lookup_nor_a_clear_and_the_next_write_replaces_it()
+    {
+        var store = new SharedCredentialsStore(StoreDirectory);
+        var fifo = Path.Combine(StoreDirectory, EntryFileName());
+        UnixTestFiles.MakeFifo(fifo);
+        _fifos.Add(fifo);
+
+        Assert.Null(UnixTestFiles.Within(10, () => store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow)));
+        Assert.Contains("is a FIFO (named pipe), not a regular file; it is ignored.", SingleWarning(store));
+        UnixTestFiles.Within(10, () => { store.PruneExpired(DateTimeOffset.UtcNow); return store.Remove(key => false); });
+
+        store.Put(new CachedCredentials("ASIAOURSAFTERTHEFIFO", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), Account, "Role", "s1", Signer);
+        Assert.Equal("ASIAOURSAFTERTHEFIFO", store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow)!.AccessKeyId);
+    }
+
+    [Fact]
+    public void A_1_GB_sparse_entry_file_is_ignored_without_being_read()
+    {
+        var store = new SharedCredentialsStore(StoreDirectory);
+        var huge = Path.Combine(StoreDirectory, EntryFileName());
+        using (var stream = new FileStream(huge, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+        {
+            stream.SetLength(1L << 30);
+        }
+
+        File.SetUnixFileMode(huge, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        // On this thread, so that other tests running meanwhile do not count (a whole read ends: no hang to guard against).
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+        Assert.Contains("is 1073741824 bytes, larger than an entry may be (65536 bytes); it is ignored.", SingleWarning(store));
+        Assert.True(allocated < 1024 * 1024, $"{allocated} bytes allocated: the file was read");
+    }
+
+    [Fact]
+    public void An_entry_made_without_a_signer_is_not_handed_to_a_lookup_that_has_one()
+    {
+        var store = new SharedCredentialsStore(StoreDirectory);
+        store.Put(new CachedCredentials("ASIAUNSIGNEDENTRY001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), Account, "Role", "s1", signer: null);
+
+        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
+        Assert.Equal("ASIAUNSIGNEDENTRY001", store.TryGet(Account, "Role", "s1", signer: null, DateTimeOffset.UtcNow)!.AccessKeyId);
+        Assert.Empty(store.Warnings);
+    }
+
+    // A well-formed entry for Account:Role:s1, owner-only, as the store would write it — then changed by the test.
+    private static string PlantEntry(string directory, string accessKeyId, string? signer)
+    {
+        var path = Path.Combine(directory, EntryFileName());
+        File.WriteAllText(path, $$"""
+            {"version": 1, "key": "{{Account}}:Role:s1", "signer": {{(signer is null ? "null" : $"\"{Hex(signer)}\"")}},
+             "access_key_id": "{{accessKeyId}}", "secret_access_key": "planted-secret", "session_token": "planted-token",
+             "expiration": {{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}}}
+            """);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
+    private static string EntryFileName() => Hex($"{Account}:Role:s1") + ".altimeter-creds.json";
+
+    private static string Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static string SingleWarning(SharedCredentialsStore store)
+    {
+        var warning = Assert.Single(store.Warnings);
+        Assert.StartsWith("shared credentials cache: " + EntryFileName(), warning);
+        Assert.DoesNotContain("planted-secret", warning);
+        return warning;
+    }
+}
