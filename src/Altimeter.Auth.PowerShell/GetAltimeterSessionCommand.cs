@@ -103,7 +103,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
                 Region));
         }
 
-        _options = new SessionOptions { Region = AwsRegion.Resolve(Region, ProfileName, AwsToolsShell.StoredRegion(SessionState)) };
+        _options = new SessionOptions();
         if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
         {
             _options.Sts = SdkSecurityTokenService.For(new StsClientSettings
@@ -138,19 +138,30 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             WriteVerbose("Chains start from the AWS SDK's default credentials (environment, AWS_PROFILE, default profile, container or instance role).");
         }
 
+        ResolveRegionAndSource(AwsToolsShell.StoredRegion(SessionState));
         WriteVerbose($"Region: {_options.Region}.");
         _options.MfaTokenCode = MfaCodes();
-        if (_options.SourceCredentials is null)
+    }
+
+    // Once for the whole pipeline, not per account; from the environment as it is outside another
+    // runspace's Invoke-AltimeterCommand block, which holds its session's keys there while it runs.
+    private void ResolveRegionAndSource(string? shellRegion)
+    {
+        var options = _options!;
+        try
         {
-            // Once for the whole pipeline, not per account.
-            try
-            {
-                _options.SourceCredentials = SourceCredentialResolver.Resolve(_options.ProfileName);
-            }
-            catch (NoSourceCredentialsException e)
-            {
-                ThrowTerminatingError(ErrorRecordFactory.From(e, null));
-            }
+            (options.Region, options.SourceCredentials) = AwsEnvironmentLease.Read(
+                () => (AwsRegion.Resolve(Region, ProfileName, shellRegion), options.SourceCredentials ?? SourceCredentialResolver.Resolve(options.ProfileName)),
+                () => WriteVerbose(AwsEnvironmentLease.WaitingMessage),
+                _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (NoSourceCredentialsException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, null));
         }
     }
 

@@ -26,12 +26,13 @@ public static class AwsRegion
     {
         if (!string.IsNullOrWhiteSpace(region)) return region!;
         if (!string.IsNullOrWhiteSpace(shellDefault)) return shellDefault!;
-        var fromEnvironment = Environment.GetEnvironmentVariable("AWS_REGION");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment!;
-        fromEnvironment = Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment!;
 
-        var profile = profileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default";
+        // Another flow's Invoke-AltimeterCommand block puts its session's region there for a while.
+        var (fromEnvironment, profile) = AwsEnvironmentLease.Read(() => (
+            FirstSet(Environment.GetEnvironmentVariable("AWS_REGION"), Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")),
+            profileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default"));
+        if (fromEnvironment is not null) return fromEnvironment;
+
         if (SharedProfileStore.Open().TryGetProfile(profile, out var found) && found.Region is not null)
         {
             return found.Region.SystemName;
@@ -39,4 +40,7 @@ public static class AwsRegion
 
         return Fallback;
     }
+
+    private static string? FirstSet(string? first, string? second) =>
+        !string.IsNullOrWhiteSpace(first) ? first : !string.IsNullOrWhiteSpace(second) ? second : null;
 }
