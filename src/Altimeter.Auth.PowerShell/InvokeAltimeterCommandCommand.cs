@@ -46,6 +46,10 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
                 WriteObject(result);
             }
         }
+        catch (PipelineStoppedException)
+        {
+            throw;
+        }
         catch (RuntimeException e)
         {
             WriteError(e.ErrorRecord);

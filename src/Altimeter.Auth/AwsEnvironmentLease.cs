@@ -252,7 +252,17 @@ public sealed class AwsEnvironmentLease : IDisposable
         var before = Volatile.Read(ref s_generation);
         if ((before & 1) == 0)
         {
-            value = read();
+            try
+            {
+                value = read();
+            }
+            catch when (Volatile.Read(ref s_generation) != before)
+            {
+                // A lease began while it read: what failed may have been the block's environment.
+                value = default!;
+                return false;
+            }
+
             if (Volatile.Read(ref s_generation) == before)
             {
                 return true;
