@@ -30,9 +30,11 @@ public sealed class AwsEnvironmentLease : IDisposable
     public const string WaitingMessage =
         "Waiting for another Invoke-AltimeterCommand in this process to finish (environment variables are process-wide).";
 
-    // A profile variable left set lets a tool prefer the profile to the session's keys (the AWS SDK
-    // for .NET and AWS Tools read AWS_PROFILE before the keys; any tool takes its region and role
-    // settings from it), and an expiration describes other keys: neither may reach the block.
+    // The SDKs' default chains prefer keys in the environment to AWS_PROFILE, but a tool or script
+    // that passes AWS_PROFILE on as an explicit profile (boto3.Session(profile_name=...), --profile
+    // $AWS_PROFILE) then uses the profile's identity instead of the session's, and every tool still
+    // takes the profile's other settings (endpoint, CA bundle, role settings). An expiration would
+    // describe other keys. So none of them reaches the block; all come back afterwards.
     private static readonly string[] s_hiddenFromBlock = { "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CREDENTIAL_EXPIRATION" };
 
     private static readonly SemaphoreSlim s_lock = new(1, 1);
@@ -55,7 +57,7 @@ public sealed class AwsEnvironmentLease : IDisposable
     }
 
     /// <summary>True when this lease runs inside another one of the same flow and took no lock.</summary>
-    public bool IsNested => _enclosing is not null;
+    internal bool IsNested => _enclosing is not null;
 
     /// <summary>
     /// Takes the lease (or nests in the one this flow holds) and sets the variables of
@@ -76,7 +78,7 @@ public sealed class AwsEnvironmentLease : IDisposable
 
     /// <summary>Takes the lease (or nests) and sets <paramref name="variables"/>; a null value removes the variable.</summary>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
-    public static AwsEnvironmentLease Acquire(IReadOnlyDictionary<string, string?> variables, Action? waiting, CancellationToken cancellationToken)
+    internal static AwsEnvironmentLease Acquire(IReadOnlyDictionary<string, string?> variables, Action? waiting, CancellationToken cancellationToken)
     {
         if (variables is null) throw new ArgumentNullException(nameof(variables));
         return Acquire(() => variables, waiting, cancellationToken);
@@ -186,7 +188,7 @@ public sealed class AwsEnvironmentLease : IDisposable
     }
 
     /// <summary>As <see cref="Read{T}"/>, without blocking a thread while it waits.</summary>
-    public static async Task<T> ReadAsync<T>(Func<T> read, Action? waiting = null, CancellationToken cancellationToken = default)
+    internal static async Task<T> ReadAsync<T>(Func<T> read, Action? waiting = null, CancellationToken cancellationToken = default)
     {
         if (read is null) throw new ArgumentNullException(nameof(read));
         if (TryReadUnleased(read, out var value))
