@@ -18,6 +18,7 @@
         'Set-AltimeterEnvironment'
         'Invoke-AltimeterCommand'
         'ConvertTo-AltimeterCredentialProcess'
+        'Invoke-AltimeterCredentialProcess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

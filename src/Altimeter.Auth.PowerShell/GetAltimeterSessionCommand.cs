@@ -83,22 +83,14 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
     /// <summary>The MFA code for one AssumeRole of a step with an mfa_serial. Without it, a person at the console or terminal is asked when such a hop is assumed; a session nobody can answer fails those steps with MfaTokenRequired.</summary>
     [Parameter]
-    [ValidatePattern(@"\A[0-9]{6}\z")]
+    [ValidatePattern(@"^\d{6}$")]
     public string? TokenCode { get; set; }
 
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
         _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
-        try
-        {
-            _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
-        }
-        catch (SharedCacheException e)
-        {
-            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Directory));
-        }
-
+        _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
         _verbose = MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
             ? ((SwitchParameter)verbose).IsPresent
             : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
@@ -111,17 +103,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
                 Region));
         }
 
-        try
-        {
-            _options = new SessionOptions { Region = AwsRegion.Resolve(Region, ProfileName, AwsToolsShell.StoredRegion(SessionState)) };
-        }
-        catch (InvalidRegionException e)
-        {
-            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Region));
-            return;
-        }
-
-
+        _options = new SessionOptions();
         if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
         {
             _options.Sts = SdkSecurityTokenService.For(new StsClientSettings
@@ -156,19 +138,34 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             WriteVerbose("Chains start from the AWS SDK's default credentials (environment, AWS_PROFILE, default profile, container or instance role).");
         }
 
+        ResolveRegionAndSource(AwsToolsShell.StoredRegion(SessionState));
         WriteVerbose($"Region: {_options.Region}.");
         _options.MfaTokenCode = MfaCodes();
-        if (_options.SourceCredentials is null)
+    }
+
+    // Once for the whole pipeline, not per account; from the environment as it is outside another
+    // runspace's Invoke-AltimeterCommand block, which holds its session's keys there while it runs.
+    private void ResolveRegionAndSource(string? shellRegion)
+    {
+        var options = _options!;
+        try
         {
-            // Once for the whole pipeline, not per account.
-            try
-            {
-                _options.SourceCredentials = SourceCredentialResolver.Resolve(_options.ProfileName);
-            }
-            catch (NoSourceCredentialsException e)
-            {
-                ThrowTerminatingError(ErrorRecordFactory.From(e, null));
-            }
+            (options.Region, options.SourceCredentials) = AwsEnvironmentLease.Read(
+                () => (AwsRegion.Resolve(Region, ProfileName, shellRegion), options.SourceCredentials ?? SourceCredentialResolver.Resolve(options.ProfileName)),
+                () => WriteVerbose(AwsEnvironmentLease.WaitingMessage),
+                _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (NoSourceCredentialsException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, null));
+        }
+        catch (InvalidRegionException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Region));
         }
     }
 

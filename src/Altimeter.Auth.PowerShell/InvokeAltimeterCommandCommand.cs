@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.Threading;
 using System.Management.Automation;
 using Altimeter.Auth;
 
@@ -7,11 +7,13 @@ namespace Altimeter.Auth.Commands;
 
 /// <summary>
 /// <para type="synopsis">Runs a script block with a session's AWS_* environment variables, set only while it runs.</para>
-/// <para type="description">Native programs started inside the script block (aws, terraform) see the session's keys; the variables as they were are put back afterwards, even when the script block fails.</para>
+/// <para type="description">Native programs started inside the script block (aws, terraform) see the session's keys; the variables as they were are put back afterwards, even when the script block fails. Environment variables belong to the process, so one script block at a time holds them: a block in another runspace (ForEach-Object -Parallel) waits for the one running, and says so with -Verbose.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "AltimeterCommand")]
-public sealed class InvokeAltimeterCommandCommand : PSCmdlet
+public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+
     /// <summary>The session (from Get-AltimeterSession).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public AltimeterSession Session { get; set; } = null!;
@@ -27,12 +29,14 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        var saved = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var variables = CredentialExport.EnvironmentOf(Session);
-        foreach (var variable in variables)
+        AwsEnvironmentLease lease;
+        try
         {
-            saved[variable.Key] = Environment.GetEnvironmentVariable(variable.Key);
-            Environment.SetEnvironmentVariable(variable.Key, variable.Value);
+            lease = AwsEnvironmentLease.Acquire(Session, () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
         }
 
         try
@@ -42,16 +46,23 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet
                 WriteObject(result);
             }
         }
+        catch (PipelineStoppedException)
+        {
+            throw;
+        }
         catch (RuntimeException e)
         {
             WriteError(e.ErrorRecord);
         }
         finally
         {
-            foreach (var variable in saved)
-            {
-                Environment.SetEnvironmentVariable(variable.Key, variable.Value);
-            }
+            lease.Dispose();
         }
     }
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Lets go of the cancellation source.</summary>
+    public void Dispose() => _stopping.Dispose();
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Threading;
 using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
@@ -10,8 +11,10 @@ namespace Altimeter.Auth.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "AltimeterEnvironment", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
-public sealed class SetAltimeterEnvironmentCommand : PSCmdlet
+public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+
     /// <summary>The session (from Get-AltimeterSession).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public AltimeterSession Session { get; set; } = null!;
@@ -24,9 +27,13 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet
             return;
         }
 
-        foreach (var variable in CredentialExport.EnvironmentOf(Session))
+        try
         {
-            Environment.SetEnvironmentVariable(variable.Key, variable.Value);
+            AwsEnvironmentLease.SetForProcess(CredentialExport.EnvironmentOf(Session), () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
         }
 
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE")))
@@ -36,4 +43,10 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet
 
         WriteVerbose($"AWS_* variables set for {Session.AccountId} ({Session.Region}), key {Session.AccessKeyId}.");
     }
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Lets go of the cancellation source.</summary>
+    public void Dispose() => _stopping.Dispose();
 }

@@ -108,7 +108,15 @@ public sealed class Accessor
     {
         IamIdentifiers.RequireAccountId(accountId);
         options ??= new SessionOptions();
-        var region = AwsRegion.Resolve(options.Region, options.ProfileName);
+
+        // Where the session starts is decided once, from the environment as it is outside any other
+        // flow's Invoke-AltimeterCommand block (which holds its own session's keys and region there).
+        var given = options;
+        var (region, sourceCredentials) = await AwsEnvironmentLease.ReadAsync(
+            () => (AwsRegion.Resolve(given.Region, given.ProfileName), given.SourceCredentials ?? SourceCredentialResolver.Resolve(given.ProfileName)),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        options = options.WithLog(options.Log);
+        options.SourceCredentials = sourceCredentials;
         var first = await ObtainAsync(accountId, region, options, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
 
         // Renewals happen later, wherever the SDK asks for credentials: no caller's log is listening then.
@@ -127,7 +135,7 @@ public sealed class Accessor
     {
         var sts = options.Sts ?? s_defaultSts;
         var log = options.Log ?? NullAuthLog.Instance;
-        var sourceCredentials = options.SourceCredentials ?? SourceCredentialResolver.Resolve(options.ProfileName);
+        var sourceCredentials = options.SourceCredentials!;
         var source = await ReadSourceAsync(sourceCredentials).ConfigureAwait(false);
 
         if (IsLocal)

@@ -27,13 +27,15 @@ public static class AwsRegion
     {
         if (!string.IsNullOrWhiteSpace(region)) return WellFormed(region!, "the region given");
         if (!string.IsNullOrWhiteSpace(shellDefault)) return WellFormed(shellDefault!, "the shell's default region, Set-DefaultAWSRegion");
-        foreach (var variable in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
-        {
-            var fromEnvironment = Environment.GetEnvironmentVariable(variable);
-            if (!string.IsNullOrWhiteSpace(fromEnvironment)) return WellFormed(fromEnvironment!, variable);
-        }
 
-        var profile = profileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default";
+        // Another flow's Invoke-AltimeterCommand block puts its session's region there for a while.
+        var (variable, fromEnvironment, profile) = AwsEnvironmentLease.Read(() =>
+        {
+            var (name, value) = FirstSet("AWS_REGION", "AWS_DEFAULT_REGION");
+            return (name, value, profileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default");
+        });
+        if (fromEnvironment is not null) return WellFormed(fromEnvironment, variable!);
+
         if (SharedProfileStore.Open().TryGetProfile(profile, out var found) && found.Region is not null)
         {
             return WellFormed(found.Region.SystemName, $"the region of profile '{profile}'");
@@ -44,4 +46,15 @@ public static class AwsRegion
 
     private static string WellFormed(string region, string source) =>
         IsWellFormed(region) ? region : throw new InvalidRegionException(region, source);
+
+    private static (string? Name, string? Value) FirstSet(params string[] variables)
+    {
+        foreach (var name in variables)
+        {
+            var value = Environment.GetEnvironmentVariable(name);
+            if (!string.IsNullOrWhiteSpace(value)) return (name, value);
+        }
+
+        return (null, null);
+    }
 }

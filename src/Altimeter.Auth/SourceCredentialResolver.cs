@@ -8,6 +8,8 @@ namespace Altimeter.Auth;
 /// Finds the credentials a chain starts from: a named profile, or the SDK's default chain
 /// (environment variables, AWS_PROFILE or the default profile, container and instance roles).
 /// Fails with <see cref="NoSourceCredentialsException"/> when there are none, before STS is called.
+/// Keys found in the environment are taken as they are at that moment, outside any
+/// <see cref="AwsEnvironmentLease"/> of another flow.
 /// </summary>
 public static class SourceCredentialResolver
 {
@@ -27,7 +29,10 @@ public static class SourceCredentialResolver
 
         try
         {
-            return DefaultAWSCredentialsIdentityResolver.GetCredentials();
+            // Read while no Invoke-AltimeterCommand block elsewhere has its session's keys in the
+            // environment; and read once: the SDK's environment credentials read the variables
+            // again at every use, so a renewal during such a block would sign with its keys.
+            return AwsEnvironmentLease.Read(() => Pinned(DefaultAWSCredentialsIdentityResolver.GetCredentials()));
         }
         catch (AmazonClientException e)
         {
@@ -37,5 +42,18 @@ public static class SourceCredentialResolver
                 + $"The SDK's credential chain said: {e.Message}",
                 e);
         }
+    }
+
+    private static AWSCredentials Pinned(AWSCredentials found)
+    {
+        if (found is not EnvironmentVariablesAWSCredentials)
+        {
+            return found;
+        }
+
+        var keys = found.GetCredentials();
+        return keys.UseToken
+            ? new SessionAWSCredentials(keys.AccessKey, keys.SecretKey, keys.Token)
+            : new BasicAWSCredentials(keys.AccessKey, keys.SecretKey);
     }
 }

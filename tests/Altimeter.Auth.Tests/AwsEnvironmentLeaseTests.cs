@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Altimeter.Auth;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+// The lease is process-wide: these tests use variables of their own (not AWS_*), so that the other
+// test classes xunit runs at the same time never see them. "Another runspace" is a task started
+// without the test's execution flow, as a runspace thread has its own.
+public class AwsEnvironmentLeaseTests
+{
+    private const string Set = "ALTIMETER_TEST_LEASE_SET";
+    private const string Unset = "ALTIMETER_TEST_LEASE_UNSET";
+    private const string Empty = "ALTIMETER_TEST_LEASE_EMPTY";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void On_release_every_variable_is_exactly_as_before_unset_stays_unset_and_empty_stays_empty()
+    {
+        Environment.SetEnvironmentVariable(Set, "before");
+        Environment.SetEnvironmentVariable(Unset, null);
+        Environment.SetEnvironmentVariable(Empty, string.Empty);
+        try
+        {
+            using (AwsEnvironmentLease.Acquire(Variables(("lease", "lease", "lease")), null, CancellationToken.None))
+            {
+                Assert.Equal("lease", Environment.GetEnvironmentVariable(Set));
+                Assert.Equal("lease", Environment.GetEnvironmentVariable(Unset));
+                Assert.Equal("lease", Environment.GetEnvironmentVariable(Empty));
+            }
+
+            Assert.Equal("before", Environment.GetEnvironmentVariable(Set));
+            Assert.Null(Environment.GetEnvironmentVariable(Unset));
+            Assert.Equal(string.Empty, Environment.GetEnvironmentVariable(Empty));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Set, null);
+            Environment.SetEnvironmentVariable(Empty, null);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_flow_waits_for_the_lease_and_is_told_so()
+    {
+        var waited = 0;
+        Task<string?> second;
+        using (AwsEnvironmentLease.Acquire(Variables(("first", null, null)), null, CancellationToken.None))
+        {
+            second = InAnotherFlow(() =>
+            {
+                using var lease = AwsEnvironmentLease.Acquire(Variables(("second", null, null)), () => Interlocked.Increment(ref waited), CancellationToken.None);
+                return Environment.GetEnvironmentVariable(Set);
+            });
+            Assert.False(await FinishesWithin(second, TimeSpan.FromMilliseconds(300)), "the second lease must wait for the first");
+            Assert.Equal("first", Environment.GetEnvironmentVariable(Set));
+        }
+
+        Assert.True(await FinishesWithin(second, Patience));
+        Assert.Equal("second", await second);
+        Assert.Equal(1, waited);
+        Assert.Null(Environment.GetEnvironmentVariable(Set));
+    }
+
+    [Fact]
+    public async Task A_lease_taken_again_in_the_same_flow_nests_instead_of_waiting_for_itself()
+    {
+        var nested = InAnotherFlow(() =>
+        {
+            using (AwsEnvironmentLease.Acquire(Variables(("outer", null, null)), null, CancellationToken.None))
+            {
+                using (var inner = AwsEnvironmentLease.Acquire(Variables(("inner", "inner", null)), () => throw new InvalidOperationException("the inner lease waited"), CancellationToken.None))
+                {
+                    Assert.True(inner.IsNested);
+                    Assert.Equal("inner", Environment.GetEnvironmentVariable(Set));
+                }
+
+                Assert.Null(Environment.GetEnvironmentVariable(Unset));
+                return Environment.GetEnvironmentVariable(Set);
+            }
+        });
+
+        Assert.True(await FinishesWithin(nested, Patience), "the nested lease deadlocked");
+        Assert.Equal("outer", await nested);
+        Assert.Null(Environment.GetEnvironmentVariable(Set));
+    }
+
+    [Fact]
+    public async Task A_reader_in_another_flow_waits_and_sees_the_environment_as_it_is_outside_the_lease()
+    {
+        Environment.SetEnvironmentVariable(Set, "outside");
+        try
+        {
+            var waited = 0;
+            Task<string?> reader;
+            using (AwsEnvironmentLease.Acquire(Variables(("block", null, null)), null, CancellationToken.None))
+            {
+                Assert.Equal("block", AwsEnvironmentLease.Read(() => Environment.GetEnvironmentVariable(Set)));
+                reader = InAnotherFlow(() => AwsEnvironmentLease.Read(() => Environment.GetEnvironmentVariable(Set), () => Interlocked.Increment(ref waited)));
+                Assert.False(await FinishesWithin(reader, TimeSpan.FromMilliseconds(300)), "the reader must not read the block's variables");
+            }
+
+            Assert.True(await FinishesWithin(reader, Patience));
+            Assert.Equal("outside", await reader);
+            Assert.Equal(1, waited);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Set, null);
+        }
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_throws_and_changes_nothing()
+    {
+        using var stop = new CancellationTokenSource();
+        Task<bool> second;
+        using (AwsEnvironmentLease.Acquire(Variables(("first", null, null)), null, CancellationToken.None))
+        {
+            second = InAnotherFlow(() =>
+            {
+                try
+                {
+                    AwsEnvironmentLease.Acquire(Variables(("second", null, null)), stop.Cancel, stop.Token).Dispose();
+                    return false;
+                }
+                catch (OperationCanceledException)
+                {
+                    return true;
+                }
+            });
+            Assert.True(await FinishesWithin(second, Patience));
+            Assert.True(await second);
+            Assert.Equal("first", Environment.GetEnvironmentVariable(Set));
+        }
+
+        Assert.Null(Environment.GetEnvironmentVariable(Set));
+        using (AwsEnvironmentLease.Acquire(Variables(("again", null, null)), () => throw new InvalidOperationException("the lease was left held"), CancellationToken.None))
+        {
+        }
+    }
+
+    [Fact]
+    public void Source_keys_from_the_environment_are_read_once_and_do_not_follow_later_changes()
+    {
+        // AWS_* for real: the SDK's resolver reads only those. Parallel test classes that read them
+        // wait for this lease (that is the point of it), so they never see the keys set here.
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["AWS_ACCESS_KEY_ID"] = "AKIALEASETESTFIRST01",
+            ["AWS_SECRET_ACCESS_KEY"] = "lease-test-secret",
+            ["AWS_SESSION_TOKEN"] = null,
+            ["AWS_PROFILE"] = null,
+        };
+        using var lease = AwsEnvironmentLease.Acquire(variables, null, CancellationToken.None);
+        var resolved = SourceCredentialResolver.Resolve();
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "AKIALEASETESTLATER01");
+
+        Assert.Equal("AKIALEASETESTFIRST01", resolved.GetCredentials().AccessKey);
+    }
+
+    private static Dictionary<string, string?> Variables((string? set, string? unset, string? empty) values) =>
+        new(StringComparer.Ordinal) { [Set] = values.set, [Unset] = values.unset, [Empty] = values.empty };
+
+    private static async Task<bool> FinishesWithin(Task task, TimeSpan time) => await Task.WhenAny(task, Task.Delay(time)) == task;
+
+    private static Task<T> InAnotherFlow<T>(Func<T> work)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+}
