@@ -83,14 +83,22 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
     /// <summary>The MFA code for one AssumeRole of a step with an mfa_serial. Without it, a person at the console or terminal is asked when such a hop is assumed; a session nobody can answer fails those steps with MfaTokenRequired.</summary>
     [Parameter]
-    [ValidatePattern(@"^\d{6}$")]
+    [ValidatePattern(@"\A[0-9]{6}\z")]
     public string? TokenCode { get; set; }
 
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
         _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
-        _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
+        try
+        {
+            _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
+        }
+        catch (SharedCacheException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, e.Directory));
+        }
+
         _verbose = MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
             ? ((SwitchParameter)verbose).IsPresent
             : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
