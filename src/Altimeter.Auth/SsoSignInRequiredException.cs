@@ -55,9 +55,6 @@ public sealed class SsoSignInRequiredException : NoSourceCredentialsException
         + "none was found, or it expired and could not be refreshed, or the portal refused it. "
         + $"Sign in, then run the command again: aws sso login --profile {profileName}";
 
-    // The SDK's default chain reads the profile AWS_PROFILE names, else "default".
     private static string ProfileInUse(string? profileName) =>
-        !string.IsNullOrEmpty(profileName) ? profileName!
-        : Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } fromEnvironment ? fromEnvironment
-        : "default";
+        !string.IsNullOrEmpty(profileName) ? profileName! : DefaultIdentityCenterProfile.Name;
 }
