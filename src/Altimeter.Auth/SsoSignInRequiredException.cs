@@ -39,16 +39,20 @@ public sealed class SsoSignInRequiredException : NoSourceCredentialsException
 
     /// <summary>
     /// Whether <paramref name="error"/>, raised reading Identity Center credentials, means "sign in
-    /// again": the SDK's token manager reports a missing, expired or unrefreshable token as an
-    /// AmazonClientException; the portal refuses a revoked token with 401 (UnauthorizedException).
-    /// An unreachable or failing portal is not a sign-in problem.
+    /// again": the SDK's token manager reports a missing or expired token as an
+    /// AmazonClientException, holding SSO OIDC's refusal when a refresh was refused (a revoked
+    /// refresh token is 400 InvalidGrantException); the portal refuses a revoked access token with
+    /// 401 UnauthorizedException. An unreachable or failing service is not a sign-in problem.
     /// </summary>
     internal static bool Explains(Exception error) => error switch
     {
-        AmazonServiceException service => service.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden,
-        AmazonClientException client => client.InnerException is not AmazonServiceException and not System.Net.Http.HttpRequestException,
+        AmazonServiceException service => IsRefusal(service),
+        AmazonClientException client => client.InnerException is null || (client.InnerException is AmazonServiceException inner && IsRefusal(inner)),
         _ => false,
     };
+
+    private static bool IsRefusal(AmazonServiceException error) =>
+        error.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
 
     private static string MessageFor(SSOAWSCredentials source, string profileName) =>
         $"The IAM Identity Center profile '{profileName}' ({source.StartUrl}) has no valid sign-in token in the token cache (~/.aws/sso/cache): "

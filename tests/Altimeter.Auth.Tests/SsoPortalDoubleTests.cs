@@ -106,11 +106,21 @@ public sealed class SsoPortalDoubleTests : IDisposable
     }
 
     [Theory]
-    [InlineData("No valid SSO Token could be found.", true)]
-    [InlineData("SSO Token has expired and can not be refreshed", true)]
-    public void The_token_managers_client_errors_mean_sign_in_again(string message, bool signIn)
+    [InlineData("No valid SSO Token could be found.")]
+    [InlineData("SSO Token has expired and can not be refreshed")]
+    public void The_token_managers_client_errors_mean_sign_in_again(string message)
     {
-        Assert.Equal(signIn, SsoSignInRequiredException.Explains(new AmazonClientException(message)));
+        Assert.True(SsoSignInRequiredException.Explains(new AmazonClientException(message)));
+    }
+
+    [Fact]
+    public async Task A_refresh_SSO_OIDC_refuses_means_sign_in_again()
+    {
+        var refusal = await Assert.ThrowsAsync<InvalidGrantException>(() =>
+            _oidc.CreateTokenAsync(new CreateTokenRequest { ClientId = "client-1", ClientSecret = "secret-1", GrantType = "refresh_token", RefreshToken = "revoked" }));
+
+        // What the SDK's token manager throws when the refresh of an expired token fails.
+        Assert.True(SsoSignInRequiredException.Explains(new AmazonClientException("SSO Token has expired and failed to refresh", refusal)));
     }
 
     [Fact]
@@ -118,5 +128,7 @@ public sealed class SsoPortalDoubleTests : IDisposable
     {
         Assert.False(SsoSignInRequiredException.Explains(new AmazonServiceException("boom", null, ErrorType.Receiver, "InternalFailure", "r", System.Net.HttpStatusCode.InternalServerError)));
         Assert.False(SsoSignInRequiredException.Explains(new AmazonClientException("send failed", new System.Net.Http.HttpRequestException("refused"))));
+        Assert.False(SsoSignInRequiredException.Explains(new AmazonClientException("SSO Token has expired and failed to refresh",
+            new AmazonServiceException("unavailable", null, ErrorType.Receiver, "ServiceUnavailable", "r", System.Net.HttpStatusCode.ServiceUnavailable))));
     }
 }

@@ -146,13 +146,15 @@ Describe 'Get-AltimeterSession from IAM Identity Center profiles' {
     }
 
     It 'Get-AltimeterSession / <Case>: SsoSignInRequired at once, naming the profile and aws sso login, never the SDK''s assembly message' -ForEach @(
-        @{ Case = 'no token file'; Token = 'none'; ProfileName = 'dev'; AwsProfile = $null }
-        @{ Case = 'no token file, profile from AWS_PROFILE'; Token = 'none'; ProfileName = $null; AwsProfile = 'legacy' }
-        @{ Case = 'an expired token without a refresh token'; Token = 'expired'; ProfileName = 'dev'; AwsProfile = $null }
-        @{ Case = 'a token the portal refuses'; Token = 'refused'; ProfileName = 'dev'; AwsProfile = $null }
+        @{ Case = 'no token file'; Token = 'none'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 0 }
+        @{ Case = 'no token file, profile from AWS_PROFILE'; Token = 'none'; ProfileName = $null; AwsProfile = 'legacy'; Refreshes = 0 }
+        @{ Case = 'an expired token without a refresh token'; Token = 'expired'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 0 }
+        @{ Case = 'an expired token whose refresh SSO OIDC refuses'; Token = 'revoked-refresh'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 1 }
+        @{ Case = 'a token the portal refuses'; Token = 'refused'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 0 }
     ) {
         switch ($Token) {
             'expired' { $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-expired-token' -ExpiresAt ([datetime]::UtcNow.AddHours(-1)) -RefreshToken $null }
+            'revoked-refresh' { $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-expired-token' -ExpiresAt ([datetime]::UtcNow.AddHours(-1)) -RefreshToken 'pester-revoked-refresh' }
             'refused' { $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-revoked-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken 'pester-refresh' }
         }
         $scratch.Environment.AWS_PROFILE = $AwsProfile
@@ -166,9 +168,9 @@ Describe 'Get-AltimeterSession from IAM Identity Center profiles' {
         $result.Message | Should -BeLike "*'$expectedProfile'*"
         $result.Message | Should -BeLike "*aws sso login --profile $expectedProfile*"
         $result.Message | Should -Not -Match 'Assembly|AWSSDK|could not be found or loaded'
-        $result.Message | Should -Not -Match 'pester-revoked-token|pester-expired-token|pester-refresh'
+        $result.Message | Should -Not -Match 'pester-revoked-token|pester-expired-token|pester-refresh|pester-revoked-refresh'
         $result.Seconds | Should -BeLessThan 5
-        $portal.CreateTokenCount | Should -Be 0
+        $portal.CreateTokenCount | Should -Be $Refreshes
         @(Get-MotoRequest $server) | Should -HaveCount 0
     }
 }
