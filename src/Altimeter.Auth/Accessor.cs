@@ -136,7 +136,7 @@ public sealed class Accessor
         var sts = options.Sts ?? s_defaultSts;
         var log = options.Log ?? NullAuthLog.Instance;
         var sourceCredentials = options.SourceCredentials!;
-        var source = await ReadSourceAsync(sourceCredentials).ConfigureAwait(false);
+        var source = await ReadSourceAsync(sourceCredentials, options.ProfileName).ConfigureAwait(false);
 
         if (IsLocal)
         {
@@ -175,7 +175,7 @@ public sealed class Accessor
         throw new AccountAuthException(accountId, ToString(), failures ?? new List<ChainFailure>());
     }
 
-    private static async Task<ImmutableCredentials> ReadSourceAsync(AWSCredentials source)
+    private static async Task<ImmutableCredentials> ReadSourceAsync(AWSCredentials source, string? profileName)
     {
         try
         {
@@ -184,7 +184,11 @@ public sealed class Accessor
                 ? await source.GetCredentialsAsync().ConfigureAwait(false)
                 : source.GetCredentials();
         }
-        catch (AmazonClientException e)
+        catch (Exception e) when (source is SSOAWSCredentials sso && SsoSignInRequiredException.Explains(e))
+        {
+            throw new SsoSignInRequiredException(sso, profileName, e);
+        }
+        catch (Exception e) when (e is AmazonClientException or AmazonServiceException)
         {
             throw new NoSourceCredentialsException($"The source credentials could not be read: {e.Message}", e);
         }

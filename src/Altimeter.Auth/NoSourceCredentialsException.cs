@@ -6,7 +6,7 @@ namespace Altimeter.Auth;
 /// No credentials to start a chain from. Raised before any STS call: left to itself the SDK
 /// reports this case as a missing SigV4a/CRT dependency, which sends people the wrong way.
 /// </summary>
-public sealed class NoSourceCredentialsException : AltimeterAuthException
+public class NoSourceCredentialsException : AltimeterAuthException
 {
     /// <summary>Creates the error.</summary>
     public NoSourceCredentialsException(string message, Exception? innerException = null)

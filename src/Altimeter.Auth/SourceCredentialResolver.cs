@@ -36,6 +36,11 @@ public static class SourceCredentialResolver
         }
         catch (AmazonClientException e)
         {
+            if (DefaultIdentityCenterProfile.TryResolve(out var identityCenter))
+            {
+                return identityCenter;
+            }
+
             throw new NoSourceCredentialsException(
                 "No AWS credentials to start from: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, "
                 + "or configure a default profile, or run where a container or instance role is available. "

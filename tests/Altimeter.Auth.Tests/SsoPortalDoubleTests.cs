@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Altimeter.Auth.Tests.Doubles;
+using Amazon.Runtime;
+using Amazon.SSO;
+using Amazon.SSO.Model;
+using Amazon.SSOOIDC;
+using Amazon.SSOOIDC.Model;
+using Xunit;
+
+namespace Altimeter.Auth.Tests;
+
+/// <summary>
+/// The Identity Center double read by the AWS SDK's own SSO and SSO OIDC clients (the ones
+/// AWSSDK.Core uses for profiles): if the SDK's unmarshallers read its answers and errors as
+/// AWS's, the Pester chains through it test what a real portal would give. And which SDK errors
+/// mean "sign in again".
+/// </summary>
+public sealed class SsoPortalDoubleTests : IDisposable
+{
+    private readonly SsoPortalDouble _portal = new();
+    private readonly AmazonSSOClient _sso;
+    private readonly AmazonSSOOIDCClient _oidc;
+
+    public SsoPortalDoubleTests()
+    {
+        var anonymous = new AnonymousAWSCredentials();
+        _sso = new AmazonSSOClient(anonymous, new AmazonSSOConfig { ServiceURL = _portal.Url, MaxErrorRetry = 0 });
+        _oidc = new AmazonSSOOIDCClient(anonymous, new AmazonSSOOIDCConfig { ServiceURL = _portal.Url, MaxErrorRetry = 0 });
+    }
+
+    public void Dispose()
+    {
+        _sso.Dispose();
+        _oidc.Dispose();
+        _portal.Dispose();
+    }
+
+    [Fact]
+    public async Task GetRoleCredentials_with_an_accepted_token_gives_role_credentials_that_expire_as_the_sdk_reads_them()
+    {
+        _portal.AcceptAccessToken("token-1");
+
+        var response = await _sso.GetRoleCredentialsAsync(new GetRoleCredentialsRequest { AccessToken = "token-1", AccountId = "111111111111", RoleName = "Hub" });
+
+        Assert.StartsWith("ASIAPESTERSSO", response.RoleCredentials.AccessKeyId, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(response.RoleCredentials.SecretAccessKey));
+        Assert.False(string.IsNullOrEmpty(response.RoleCredentials.SessionToken));
+        var expiration = DateTimeOffset.FromUnixTimeMilliseconds(response.RoleCredentials.Expiration!.Value);
+        Assert.InRange(expiration, DateTimeOffset.UtcNow.AddHours(7), DateTimeOffset.UtcNow.AddHours(9));
+        Assert.Equal(new[] { "Hub@111111111111" }, _portal.RoleRequests);
+        Assert.Equal(1, _portal.GetRoleCredentialsCount);
+    }
+
+    [Fact]
+    public async Task GetRoleCredentials_with_an_unknown_token_is_the_sdks_UnauthorizedException_which_means_sign_in_again()
+    {
+        var error = await Assert.ThrowsAsync<UnauthorizedException>(() =>
+            _sso.GetRoleCredentialsAsync(new GetRoleCredentialsRequest { AccessToken = "revoked", AccountId = "111111111111", RoleName = "Hub" }));
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Equal("UnauthorizedException", error.ErrorCode);
+        Assert.True(SsoSignInRequiredException.Explains(error));
+    }
+
+    [Fact]
+    public async Task CreateToken_with_a_registered_clients_refresh_token_gives_a_new_access_token_the_portal_accepts()
+    {
+        _portal.AcceptRefreshToken("refresh-1", "client-1", "secret-1");
+
+        var token = await _oidc.CreateTokenAsync(new CreateTokenRequest { ClientId = "client-1", ClientSecret = "secret-1", GrantType = "refresh_token", RefreshToken = "refresh-1" });
+        var credentials = await _sso.GetRoleCredentialsAsync(new GetRoleCredentialsRequest { AccessToken = token.AccessToken, AccountId = "111111111111", RoleName = "Hub" });
+
+        Assert.Equal("Bearer", token.TokenType);
+        Assert.True(token.ExpiresIn > 3600);
+        Assert.False(string.IsNullOrEmpty(token.RefreshToken));
+        Assert.NotNull(credentials.RoleCredentials.AccessKeyId);
+        Assert.Equal(1, _portal.CreateTokenCount);
+    }
+
+    [Fact]
+    public async Task CreateToken_with_an_unknown_or_used_refresh_token_is_the_sdks_InvalidGrantException()
+    {
+        _portal.AcceptRefreshToken("refresh-1", "client-1", "secret-1");
+        await _oidc.CreateTokenAsync(new CreateTokenRequest { ClientId = "client-1", ClientSecret = "secret-1", GrantType = "refresh_token", RefreshToken = "refresh-1" });
+
+        var error = await Assert.ThrowsAsync<InvalidGrantException>(() =>
+            _oidc.CreateTokenAsync(new CreateTokenRequest { ClientId = "client-1", ClientSecret = "secret-1", GrantType = "refresh_token", RefreshToken = "refresh-1" }));
+
+        Assert.Equal("invalid_grant", error.Error);
+    }
+
+    [Fact]
+    public async Task A_round_trip_to_the_double_takes_milliseconds_not_a_delayed_ack()
+    {
+        _portal.AcceptAccessToken("token-1");
+        var request = new GetRoleCredentialsRequest { AccessToken = "token-1", AccountId = "111111111111", RoleName = "Hub" };
+        await _sso.GetRoleCredentialsAsync(request);
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 10; i++)
+        {
+            await _sso.GetRoleCredentialsAsync(request);
+        }
+
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(300), $"10 calls took {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Theory]
+    [InlineData("No valid SSO Token could be found.")]
+    [InlineData("SSO Token has expired and can not be refreshed")]
+    public void The_token_managers_client_errors_mean_sign_in_again(string message)
+    {
+        Assert.True(SsoSignInRequiredException.Explains(new AmazonClientException(message)));
+    }
+
+    [Fact]
+    public async Task A_refresh_SSO_OIDC_refuses_means_sign_in_again()
+    {
+        var refusal = await Assert.ThrowsAsync<InvalidGrantException>(() =>
+            _oidc.CreateTokenAsync(new CreateTokenRequest { ClientId = "client-1", ClientSecret = "secret-1", GrantType = "refresh_token", RefreshToken = "revoked" }));
+
+        // What the SDK's token manager throws when the refresh of an expired token fails.
+        Assert.True(SsoSignInRequiredException.Explains(new AmazonClientException("SSO Token has expired and failed to refresh", refusal)));
+    }
+
+    [Fact]
+    public void An_unreachable_or_failing_portal_does_not_mean_sign_in_again()
+    {
+        Assert.False(SsoSignInRequiredException.Explains(new AmazonServiceException("boom", null, ErrorType.Receiver, "InternalFailure", "r", System.Net.HttpStatusCode.InternalServerError)));
+        Assert.False(SsoSignInRequiredException.Explains(new AmazonClientException("send failed", new System.Net.Http.HttpRequestException("refused"))));
+        Assert.False(SsoSignInRequiredException.Explains(new AmazonClientException("SSO Token has expired and failed to refresh",
+            new AmazonServiceException("unavailable", null, ErrorType.Receiver, "ServiceUnavailable", "r", System.Net.HttpStatusCode.ServiceUnavailable))));
+    }
+}

@@ -1,0 +1,176 @@
+# Chains that start from an IAM Identity Center (SSO) profile: the token `aws sso login` leaves in
+# ~/.aws/sso/cache, the portal's GetRoleCredentials and SSO OIDC's refresh answered by the loopback
+# double (tests/Altimeter.Auth.Tests/Doubles/SsoPortalDouble.cs, compiled here with Add-Type), the
+# chain's AssumeRoles by moto. Each case runs in a fresh pwsh with a scratch HOME and config file,
+# so the real ~/.aws is never read.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    $doubles = Join-Path $PSScriptRoot '../../Altimeter.Auth.Tests/Doubles'
+    if (-not ('Altimeter.Auth.Tests.Doubles.SsoPortalDouble' -as [type])) {
+        Add-Type -Path (Join-Path $doubles 'LoopbackHttpServer.cs'), (Join-Path $doubles 'SsoPortalDouble.cs')
+    }
+
+    $server = Start-MotoServer
+    $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
+    $twoHopFile = Get-FixturePath 'accessors/two-hop.json'
+    $corpStartUrl = 'https://pester-corp.awsapps.com/start'
+    $legacyStartUrl = 'https://pester-legacy.awsapps.com/start'
+    $accounts = '222222222222', '333333333333', '444444444444'
+
+    # The AWS CLI's names for token files: SHA-1 hex of the sso-session name, or of the start URL for a legacy profile.
+    function Get-TokenFileName([string] $Key) {
+        $hash = [System.Security.Cryptography.SHA1]::HashData([System.Text.Encoding]::UTF8.GetBytes($Key))
+        [Convert]::ToHexString($hash).ToLowerInvariant() + '.json'
+    }
+
+    # A scratch HOME with the config file `aws configure sso` writes, and the environment of a child pwsh that uses it.
+    function New-IdentityCenterHome([string] $PortalUrl) {
+        $homeFolder = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-sso-$([guid]::NewGuid())"
+        $null = New-Item -ItemType Directory -Force (Join-Path $homeFolder '.aws/sso/cache')
+        Set-Content -LiteralPath (Join-Path $homeFolder '.aws/config') -Value @"
+[profile dev]
+sso_session = corp
+sso_account_id = 999999999999
+sso_role_name = PesterIdentityCenter
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = $corpStartUrl
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile legacy]
+sso_start_url = $legacyStartUrl
+sso_region = us-east-1
+sso_account_id = 999999999999
+sso_role_name = PesterIdentityCenter
+region = us-east-1
+"@
+        $environment = @{
+            HOME = $homeFolder; DOTNET_CLI_HOME = $HOME
+            AWS_CONFIG_FILE = Join-Path $homeFolder '.aws/config'; AWS_SHARED_CREDENTIALS_FILE = Join-Path $homeFolder '.aws/credentials'
+            AWS_ENDPOINT_URL_SSO = $PortalUrl; AWS_ENDPOINT_URL_SSO_OIDC = $PortalUrl; AWS_ENDPOINT_URL_STS = $server.Url
+            AWS_REGION = 'us-east-1'; AWS_DEFAULT_REGION = $null; AWS_EC2_METADATA_DISABLED = 'true'; AWS_ENDPOINT_URL = $null
+            AWS_ACCESS_KEY_ID = $null; AWS_SECRET_ACCESS_KEY = $null; AWS_SESSION_TOKEN = $null; AWS_PROFILE = $null; AWS_DEFAULT_PROFILE = $null
+            AWS_WEB_IDENTITY_TOKEN_FILE = $null; AWS_ROLE_ARN = $null
+            AWS_CONTAINER_CREDENTIALS_FULL_URI = $null; AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = $null
+            ALTIMETER_CREDENTIAL_CACHE = $null; ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+        }
+        [pscustomobject]@{ Home = $homeFolder; Environment = $environment; Cache = Join-Path $homeFolder '.aws/sso/cache' }
+    }
+
+    # What `aws sso login` leaves: the access token, when it expires, and the registered client that can refresh it.
+    function Write-CachedToken($Scratch, [string] $Key, [string] $StartUrl, [string] $AccessToken, [datetime] $ExpiresAt, [string] $RefreshToken) {
+        $token = [ordered]@{
+            startUrl = $StartUrl; region = 'us-east-1'; accessToken = $AccessToken
+            expiresAt = $ExpiresAt.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+            clientId = 'pester-client'; clientSecret = 'pester-client-secret'
+            registrationExpiresAt = [datetime]::UtcNow.AddDays(80).ToString('yyyy-MM-ddTHH:mm:ssZ')
+            refreshToken = $RefreshToken
+        }
+        $path = Join-Path $Scratch.Cache (Get-TokenFileName $Key)
+        $token | ConvertTo-Json | Set-Content -LiteralPath $path
+        $path
+    }
+
+    # Get-AltimeterSession in the child, reporting sessions, a terminating error and how long it took.
+    $runChain = {
+        param($AccessorPath, $Accounts, $ProfileName)
+        $accessor = New-AltimeterAccessor -Path $AccessorPath
+        $extra = if ($ProfileName) { @{ ProfileName = $ProfileName } } else { @{} }
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $sessions = [System.Collections.Generic.List[object]]::new()
+        try {
+            Get-AltimeterSession $Accounts -Accessor $accessor @extra | ForEach-Object { $sessions.Add($_.AccountId) }
+            [pscustomobject]@{ Accounts = @($sessions); Id = $null; Message = $null; Seconds = $clock.Elapsed.TotalSeconds }
+        }
+        catch {
+            [pscustomobject]@{ Accounts = @($sessions); Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message; Category = "$($_.CategoryInfo.Category)"; Seconds = $clock.Elapsed.TotalSeconds }
+        }
+    }
+}
+
+AfterAll {
+    if ($server) { Stop-MotoServer $server }
+}
+
+Describe 'Get-AltimeterSession from IAM Identity Center profiles' {
+    BeforeEach {
+        Reset-MotoServer $server
+        $portal = [Altimeter.Auth.Tests.Doubles.SsoPortalDouble]::new()
+        $scratch = New-IdentityCenterHome $portal.Url
+    }
+
+    AfterEach {
+        $portal.Dispose()
+        Remove-Item -Recurse -Force $scratch.Home -ErrorAction SilentlyContinue
+    }
+
+    It 'Get-AltimeterSession / <Case> reaches three accounts through a two-hop chain with one GetRoleCredentials, the first hop signed with its role credentials' -ForEach @(
+        @{ Case = 'an sso_session profile with -ProfileName'; ProfileName = 'dev'; AwsProfile = $null; TokenKey = 'corp'; StartUrl = 'https://pester-corp.awsapps.com/start' }
+        @{ Case = 'a legacy profile (sso_start_url on it) with -ProfileName'; ProfileName = 'legacy'; AwsProfile = $null; TokenKey = 'https://pester-legacy.awsapps.com/start'; StartUrl = 'https://pester-legacy.awsapps.com/start' }
+        @{ Case = 'an sso_session profile named by AWS_PROFILE'; ProfileName = $null; AwsProfile = 'dev'; TokenKey = 'corp'; StartUrl = 'https://pester-corp.awsapps.com/start' }
+    ) {
+        $null = Write-CachedToken $scratch -Key $TokenKey -StartUrl $StartUrl -AccessToken 'pester-signed-in-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken 'pester-refresh'
+        $portal.AcceptAccessToken('pester-signed-in-token')
+        $scratch.Environment.AWS_PROFILE = $AwsProfile
+
+        $result = Invoke-FreshPwsh -Environment $scratch.Environment -Parameters @{ AccessorPath = $twoHopFile; Accounts = $accounts; ProfileName = $ProfileName } -ScriptBlock $runChain
+
+        $result.Id | Should -BeNullOrEmpty -Because $result.Message
+        @($result.Accounts | Sort-Object) | Should -Be $accounts
+        $portal.GetRoleCredentialsCount | Should -Be 1
+        @($portal.RoleRequests) | Should -Be @('PesterIdentityCenter@999999999999')
+        $portal.CreateTokenCount | Should -Be 0
+        $hubCalls = @(Get-MotoRequest $server | Where-Object { $_.Parameters.RoleArn -eq 'arn:aws:iam::111111111111:role/AltimeterHub' })
+        $hubCalls | Should -HaveCount 1
+        $hubCalls[0].SignedBy | Should -BeLike 'ASIAPESTERSSO*'
+    }
+
+    It 'Get-AltimeterSession / an expired token is refreshed through SSO OIDC with its refresh token, and the token file is updated' {
+        $tokenFile = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-expired-token' -ExpiresAt ([datetime]::UtcNow.AddHours(-1)) -RefreshToken 'pester-refresh'
+        $portal.AcceptRefreshToken('pester-refresh', 'pester-client', 'pester-client-secret')
+
+        $result = Invoke-FreshPwsh -Environment $scratch.Environment -Parameters @{ AccessorPath = $twoHopFile; Accounts = @('222222222222'); ProfileName = 'dev' } -ScriptBlock $runChain
+
+        $result.Id | Should -BeNullOrEmpty -Because $result.Message
+        $result.Accounts | Should -Be @('222222222222')
+        $portal.CreateTokenCount | Should -Be 1
+        $portal.GetRoleCredentialsCount | Should -Be 1
+        $written = Get-Content -Raw -LiteralPath $tokenFile | ConvertFrom-Json
+        $written.accessToken | Should -Not -Be 'pester-expired-token'
+        $written.accessToken | Should -BeLike 'sso-double-access-token-*'
+        $written.refreshToken | Should -Not -Be 'pester-refresh'
+        ([datetime]$written.expiresAt).ToUniversalTime() | Should -BeGreaterThan ([datetime]::UtcNow.AddHours(1))
+    }
+
+    It 'Get-AltimeterSession / <Case>: SsoSignInRequired at once, naming the profile and aws sso login, never the SDK''s assembly message' -ForEach @(
+        @{ Case = 'no token file'; Token = 'none'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 0 }
+        @{ Case = 'no token file, profile from AWS_PROFILE'; Token = 'none'; ProfileName = $null; AwsProfile = 'legacy'; Refreshes = 0 }
+        @{ Case = 'an expired token without a refresh token'; Token = 'expired'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 0 }
+        @{ Case = 'an expired token whose refresh SSO OIDC refuses'; Token = 'revoked-refresh'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 1 }
+        @{ Case = 'a token the portal refuses'; Token = 'refused'; ProfileName = 'dev'; AwsProfile = $null; Refreshes = 0 }
+    ) {
+        switch ($Token) {
+            'expired' { $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-expired-token' -ExpiresAt ([datetime]::UtcNow.AddHours(-1)) -RefreshToken $null }
+            'revoked-refresh' { $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-expired-token' -ExpiresAt ([datetime]::UtcNow.AddHours(-1)) -RefreshToken 'pester-revoked-refresh' }
+            'refused' { $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-revoked-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken 'pester-refresh' }
+        }
+        $scratch.Environment.AWS_PROFILE = $AwsProfile
+        $expectedProfile = if ($ProfileName) { $ProfileName } else { $AwsProfile }
+
+        $result = Invoke-FreshPwsh -Environment $scratch.Environment -Parameters @{ AccessorPath = $twoHopFile; Accounts = $accounts; ProfileName = $ProfileName } -ScriptBlock $runChain
+
+        $result.Id | Should -Be "SsoSignInRequired,$commandId"
+        $result.Category | Should -Be 'AuthenticationError'
+        @($result.Accounts) | Should -HaveCount 0
+        $result.Message | Should -BeLike "*'$expectedProfile'*"
+        $result.Message | Should -BeLike "*aws sso login --profile $expectedProfile*"
+        $result.Message | Should -Not -Match 'Assembly|AWSSDK|could not be found or loaded'
+        $result.Message | Should -Not -Match 'pester-revoked-token|pester-expired-token|pester-refresh|pester-revoked-refresh'
+        $result.Seconds | Should -BeLessThan 5
+        $portal.CreateTokenCount | Should -Be $Refreshes
+        @(Get-MotoRequest $server) | Should -HaveCount 0
+    }
+}
