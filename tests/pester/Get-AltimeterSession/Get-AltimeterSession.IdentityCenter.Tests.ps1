@@ -3,6 +3,8 @@
 # double (tests/Altimeter.Auth.Tests/Doubles/SsoPortalDouble.cs, compiled here with Add-Type), the
 # chain's AssumeRoles by moto. Each case runs in a fresh pwsh with a scratch HOME and config file,
 # so the real ~/.aws is never read.
+# Tag Unix: on Windows the SDK looks for ~/.aws/sso/cache under the user profile folder, which HOME
+# does not move; redirecting it would mean writing into the real profile.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
@@ -95,7 +97,7 @@ AfterAll {
     if ($server) { Stop-MotoServer $server }
 }
 
-Describe 'Get-AltimeterSession from IAM Identity Center profiles' {
+Describe 'Get-AltimeterSession from IAM Identity Center profiles' -Tag Unix {
     BeforeEach {
         Reset-MotoServer $server
         $portal = [Altimeter.Auth.Tests.Doubles.SsoPortalDouble]::new()
