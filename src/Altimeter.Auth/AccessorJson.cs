@@ -16,13 +16,13 @@ public static class AccessorJson
     private static readonly JsonLoadSettings s_loadSettings = new()
     {
         DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error,
-        CommentHandling = CommentHandling.Ignore,
         LineInfoHandling = LineInfoHandling.Load,
     };
 
     /// <summary>Parses JSON text strictly; syntax errors are <see cref="AccessorDefinitionException"/>s naming <paramref name="source"/>.</summary>
     public static JToken Parse(string json, string source)
     {
+        RequireStrictJson(json, source);
         try
         {
             using var reader = new JsonTextReader(new StringReader(json))
@@ -39,6 +39,26 @@ public static class AccessorJson
             return token;
         }
         catch (JsonException e)
+        {
+            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid JSON: {e.Message}", source);
+        }
+    }
+
+    // Newtonsoft's reader is lenient (comments, trailing commas, single quotes, unquoted keys): a
+    // file it loads could fail in altimeter itself, whose json module takes only RFC 8259 JSON.
+    // System.Text.Json's reader takes only that; Newtonsoft then builds the tree with line numbers.
+    private static void RequireStrictJson(string json, string source)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(
+            System.Text.Encoding.UTF8.GetBytes(json),
+            new System.Text.Json.JsonReaderOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Disallow, AllowTrailingCommas = false });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+        }
+        catch (System.Text.Json.JsonException e)
         {
             throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid JSON: {e.Message}", source);
         }

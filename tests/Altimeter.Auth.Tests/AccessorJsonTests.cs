@@ -112,6 +112,23 @@ public class AccessorJsonTests
         Assert.StartsWith("bad.json", e.Message);
     }
 
+    // Newtonsoft alone took each of these; altimeter's json module refuses them all.
+    [Theory]
+    [InlineData("{\"multi_hop_accessors\": [],}")]
+    [InlineData("{\"multi_hop_accessors\": [{\"role_session_name\": \"ab\", \"access_steps\": [{\"role_name\": \"r\"},]}]}")]
+    [InlineData("// a comment\n{\"multi_hop_accessors\": []}")]
+    [InlineData("{\"multi_hop_accessors\": [] /* a comment */}")]
+    [InlineData("{'multi_hop_accessors': []}")]
+    [InlineData("{multi_hop_accessors: []}")]
+    [InlineData("{\"cache_creds\": True}")]
+    [InlineData("{\"multi_hop_accessors\": [], \"cache_creds\": NaN}")]
+    public void Json_that_is_not_RFC_8259_JSON_is_refused(string json)
+    {
+        var e = Invalid(json);
+        Assert.Equal(AccessorDefinitionException.Invalid, e.ErrorId);
+        Assert.Contains("not valid JSON", e.Message);
+    }
+
     [Fact]
     public void Chain_rule_errors_name_the_file_the_chain_and_the_step()
     {
