@@ -22,6 +22,12 @@ public static class AccessorJson
     /// <summary>Parses JSON text strictly; syntax errors are <see cref="AccessorDefinitionException"/>s naming <paramref name="source"/>.</summary>
     public static JToken Parse(string json, string source)
     {
+        // A UTF-8 byte order mark may lead the text, as editors on Windows write it.
+        if (json.Length > 0 && json[0] == '\uFEFF')
+        {
+            json = json.Substring(1);
+        }
+
         RequireStrictJson(json, source);
         try
         {

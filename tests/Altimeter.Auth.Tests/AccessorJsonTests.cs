@@ -130,6 +130,12 @@ public class AccessorJsonTests
     }
 
     [Fact]
+    public void A_leading_byte_order_mark_may_stay()
+    {
+        Assert.True(AccessorJson.Read("\uFEFF{\"multi_hop_accessors\": []}", "bom.json").IsLocal);
+    }
+
+    [Fact]
     public void Chain_rule_errors_name_the_file_the_chain_and_the_step()
     {
         var e = Invalid("{\"multi_hop_accessors\": [{\"role_session_name\": \"ok-chain\", \"access_steps\": [{\"role_name\": \"r\"}]}, {\"role_session_name\": \"second\", \"access_steps\": [{\"role_name\": \"r\", \"account_id\": \"123456789012\"}]}]}");
