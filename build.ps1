@@ -3,25 +3,31 @@
 .SYNOPSIS
     Builds, tests and demonstrates Altimeter.Auth.
 .DESCRIPTION
-    Tasks (first positional argument):
-      Build  compile in Release and stage the importable module in out/Altimeter.Auth
-      Test   Build, then run the xunit engine tests, the Pester module tests, and the Windows checks
-             under Wine (installed from Debian when missing): the engine's Windows-only code in a
-             win-x64 program, and the Pester suite in PowerShell 7.6.9 for Windows; ends with
-             "N passed, N failed"
-      Demo   Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
-      Package  Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
-             Publish-PSResource to the local file repository out/feed (a .nupkg a gallery accepts)
-      Bench  Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
-             micro-benchmarks of the core, Import-Module time, cache memory; writes bench/results/latest.json
+    Tasks (one or more, run in the order given; each runs alone):
+      Bootstrap    install what the machine lacks for the tests: Pester into .tools/, and, as root
+                   on Debian, Wine (wine64) and strace; the only task that calls a package manager
+      Build        compile src/ in Release and stage the importable module in out/Altimeter.Auth
+      Package      Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
+                   Publish-PSResource to the local file repository out/feed (a .nupkg a gallery accepts)
+      Test         Package, then the xunit engine tests and the Pester module tests, on this machine
+                   (no Wine)
+      TestWindows  Build, then under Wine: the engine's Windows-only code in a win-x64 program, and
+                   the Pester suite in PowerShell 7.6.9 for Windows
+      Demo         Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
+      Bench        Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
+                   micro-benchmarks of the core, Import-Module time, cache memory; writes bench/results/latest.json
+    When test tasks ran, the last line is "N passed, N failed" over all of them; a skipped test and a
+    layer that ran nothing count as failures.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Test
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 Bootstrap Test TestWindows    # what .ci/run runs
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package')]
-    [string] $Task = 'Build',
+    [Parameter(Position = 0, ValueFromRemainingArguments = $true)]
+    [ValidateSet('Bootstrap', 'Build', 'Package', 'Test', 'TestWindows', 'Demo', 'Bench')]
+    [string[]] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release'
@@ -46,11 +52,17 @@ function Get-ModuleVersion {
     $props.Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
 }
 
+# Layers of tests and their counts, gathered over the tasks of this run.
+$script:layers = [System.Collections.Generic.List[object]]::new()
+$script:built = $false
+
 function Invoke-Build {
+    # Once per run: Test and TestWindows both need the staged module.
+    if ($script:built) { return }
     $publish = Join-Path $out 'publish'
-    Invoke-Native dotnet @('build', (Join-Path $root 'Altimeter.PowerShell.sln'), '-c', $Configuration, '--nologo', '-v', 'q')
+    # src/ only: the test, benchmark and Windows-host projects build in the tasks that use them.
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/Altimeter.Auth.PowerShell/Altimeter.Auth.PowerShell.csproj'),
-        '-c', $Configuration, '-o', $publish, '--no-build', '--nologo', '-v', 'q')
+        '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'q')
 
     if (Test-Path $moduleOut) { Remove-Item -Recurse -Force $moduleOut }
     $null = New-Item -ItemType Directory -Force $moduleOut
@@ -69,6 +81,7 @@ function Invoke-Build {
     $manifest = $manifest -replace "ReleaseNotes = ''", "ReleaseNotes = '$($notes -replace "'", "''")'"
     Set-Content -Path (Join-Path $moduleOut 'Altimeter.Auth.psd1') -Value $manifest -NoNewline
     Write-Host "Module $version staged in $moduleOut"
+    $script:built = $true
 }
 
 # The CHANGELOG's top entry must be the version being built; its text becomes the release notes.
@@ -139,6 +152,8 @@ function Invoke-XunitTests {
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     $project = Join-Path $root 'tests/Altimeter.Auth.Tests/Altimeter.Auth.Tests.csproj'
+    # The whole solution: the benchmarks and the Windows programs must keep compiling too.
+    Invoke-Native dotnet @('build', (Join-Path $root 'Altimeter.PowerShell.sln'), '-c', $Configuration, '--nologo', '-v', 'q')
     $env:ALTIMETER_TEST_FIGURES = Join-Path $out 'test-figures.txt'
     if (Test-Path $env:ALTIMETER_TEST_FIGURES) { Remove-Item $env:ALTIMETER_TEST_FIGURES }
     & dotnet test $project -c $Configuration --no-build --nologo --logger 'trx;LogFileName=xunit.trx' --results-directory $results | Out-Host
@@ -182,20 +197,32 @@ Import-Module '$pester'
     [pscustomobject]@{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
 }
 
-# Wine from Debian's packages runs the win-x64 build of the Windows checks; installed when missing
-# (as root), so a fresh machine runs them too.
-function Get-Wine {
+# Wine from Debian's packages runs the win-x64 build of the Windows checks (Bootstrap installs it).
+function Find-Wine {
     foreach ($candidate in '/usr/lib/wine/wine64', '/usr/bin/wine64', '/usr/bin/wine') {
         if (Test-Path $candidate) { return $candidate }
     }
-    if (-not (Get-Command apt-get -ErrorAction Ignore) -or (& id -u) -ne '0') {
-        throw 'The Windows checks need Wine: install the wine64 package (Debian) or run the tests as root, which installs it.'
+}
+
+# What the tests need beyond the .NET SDK and Python with moto. System packages only as root on
+# Debian; elsewhere it says what to install and the tasks that need it fail with the same words.
+function Invoke-Bootstrap {
+    $null = Get-Pester
+    $missing = @()
+    if (-not (Find-Wine)) { $missing += 'wine64' }
+    if (-not (Get-Command strace -ErrorAction Ignore)) { $missing += 'strace' }
+    if ($missing.Count -gt 0) {
+        if ((Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            Invoke-Native apt-get @('update', '-qq')
+            Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+        }
+        else {
+            Write-Warning "Install $($missing -join ' and ') (Debian: apt-get install $($missing -join ' ')) for TestWindows (wine64) and the shared cache's strace test."
+        }
     }
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    Invoke-Native apt-get @('update', '-qq')
-    Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'wine64')
-    if (-not (Test-Path '/usr/lib/wine/wine64')) { throw 'wine64 was installed but /usr/lib/wine/wine64 is not there.' }
-    '/usr/lib/wine/wine64'
+    & python3 -c 'import moto.server' 2>$null
+    if ($LASTEXITCODE -ne 0) { Write-Warning "Python 3 with moto is needed for the tests: python3 -m pip install 'moto[server]'." }
 }
 
 # The closing "N passed, N failed" of a check program's output, its PASS/FAIL lines shown.
@@ -213,7 +240,9 @@ function Read-CheckCounts([string] $Layer, [string[]] $Lines) {
 function ConvertTo-WinePath([string] $Path) { 'Z:' + ($Path -replace '/', '\') }
 
 function Invoke-WindowsChecks {
-    $wine = Get-Wine
+    Invoke-Build
+    $wine = Find-Wine
+    if (-not $wine) { throw 'TestWindows needs Wine: run ./build.ps1 Bootstrap as root, or install the wine64 package (Debian).' }
     # Outside the repository: a Wine prefix links z: to /, and tools that walk the tree (BenchmarkDotNet
     # looking for its project) would follow it.
     $env:WINEPREFIX = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-wineprefix-$(& id -u)"
@@ -258,25 +287,30 @@ function Invoke-WindowsChecks {
     }
     $lines | Where-Object { $_ -like 'Left to the Linux run*' } | Out-Host
     $module = Read-CheckCounts 'Pester on Windows' $lines
-    [pscustomobject]@{ Engine = $engine; Module = $module }
+    Write-Host "Windows engine checks (under Wine): $($engine.Passed) passed, $($engine.Failed) failed"
+    Write-Host "Pester on PowerShell 7 for Windows (under Wine): $($module.Passed) passed, $($module.Failed) failed"
+    $script:layers.Add([pscustomobject]@{ Name = 'Windows engine checks'; Counts = $engine })
+    $script:layers.Add([pscustomobject]@{ Name = 'Pester on Windows'; Counts = $module })
 }
 
 function Invoke-Test {
     Invoke-Package
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
-    $windows = Invoke-WindowsChecks
-    $passed = $xunit.Passed + $pester.Passed + $windows.Engine.Passed + $windows.Module.Passed
-    $failed = $xunit.Failed + $pester.Failed + $windows.Engine.Failed + $windows.Module.Failed
-    $skipped = $xunit.Skipped + $pester.Skipped
     if (Test-Path $env:ALTIMETER_TEST_FIGURES) { Get-Content $env:ALTIMETER_TEST_FIGURES | ForEach-Object { Write-Host $_ } }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
-    Write-Host "Windows engine checks (under Wine): $($windows.Engine.Passed) passed, $($windows.Engine.Failed) failed"
-    Write-Host "Pester on PowerShell 7 for Windows (under Wine): $($windows.Module.Passed) passed, $($windows.Module.Failed) failed"
-    # A skipped test is not a passing one, and a layer that ran nothing is broken: both count as failures.
-    $failed += $skipped
-    foreach ($layer in @(@{ Name = 'xunit'; Counts = $xunit }, @{ Name = 'Pester'; Counts = $pester }, @{ Name = 'Windows engine checks'; Counts = $windows.Engine }, @{ Name = 'Pester on Windows'; Counts = $windows.Module })) {
+    $script:layers.Add([pscustomobject]@{ Name = 'xunit'; Counts = $xunit })
+    $script:layers.Add([pscustomobject]@{ Name = 'Pester'; Counts = $pester })
+}
+
+# The one closing line over every layer that ran. A skipped test is not a passing one, and a layer
+# that ran nothing is broken: both count as failures.
+function Write-TestSummary {
+    $passed = 0; $failed = 0
+    foreach ($layer in $script:layers) {
+        $passed += $layer.Counts.Passed
+        $failed += $layer.Counts.Failed + $layer.Counts.Skipped
         if ($layer.Counts.Passed + $layer.Counts.Failed -eq 0) { Write-Host "$($layer.Name) ran no test."; $failed += 1 }
     }
     Write-Host "$passed passed, $failed failed"
@@ -292,6 +326,7 @@ function Invoke-Demo {
 function Invoke-Bench {
     Invoke-Build
     $benchProject = Join-Path $root 'bench/Altimeter.Auth.Benchmarks/Altimeter.Auth.Benchmarks.csproj'
+    Invoke-Native dotnet @('build', $benchProject, '-c', $Configuration, '--nologo', '-v', 'q')
     $benchDll = Join-Path $root "bench/Altimeter.Auth.Benchmarks/bin/$Configuration/net10.0/Altimeter.Auth.Benchmarks.dll"
     $artifacts = Join-Path $out 'bench-artifacts'
     $scaleJson = Join-Path $out 'bench-scale.json'
@@ -350,10 +385,15 @@ function Invoke-Bench {
     Write-Host "Written to bench/results/latest.json"
 }
 
-switch ($Task) {
-    'Bench' { Invoke-Bench }
-    'Package' { Invoke-Package }
-    'Build' { Invoke-Build }
-    'Test' { Invoke-Test }
-    'Demo' { Invoke-Demo }
+foreach ($name in $Task) {
+    switch ($name) {
+        'Bootstrap' { Invoke-Bootstrap }
+        'Build' { Invoke-Build }
+        'Package' { Invoke-Package }
+        'Test' { Invoke-Test }
+        'TestWindows' { Invoke-WindowsChecks }
+        'Demo' { Invoke-Demo }
+        'Bench' { Invoke-Bench }
+    }
 }
+if ($script:layers.Count -gt 0) { Write-TestSummary }
