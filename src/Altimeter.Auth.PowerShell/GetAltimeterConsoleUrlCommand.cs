@@ -50,7 +50,9 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
             Log = log,
         };
 
-        string url;
+        string? url = null;
+        ConsoleSignInException? wrongForAll = null;
+        AltimeterAuthException? failure = null;
         try
         {
             url = ConsoleSignIn.GetUrlAsync(Session, options, _stopping.Token).GetAwaiter().GetResult();
@@ -65,24 +67,28 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
         }
         catch (ConsoleSignInException e) when (e.ErrorId is ConsoleSignInException.DestinationInvalid or ConsoleSignInException.EndpointInvalid)
         {
-            // Wrong for every session of the pipeline alike.
-            ThrowTerminatingError(ErrorRecordFactory.From(e, Destination));
-            return;
+            wrongForAll = e;
         }
         catch (AltimeterAuthException e)
         {
-            WriteError(ErrorRecordFactory.From(e, Session));
-            return;
-        }
-        finally
-        {
-            while (log.TryDequeue(out var message))
-            {
-                WriteVerbose(message);
-            }
+            failure = e;
         }
 
-        if (Open)
+        while (log.TryDequeue(out var message))
+        {
+            WriteVerbose(message);
+        }
+
+        if (wrongForAll is not null)
+        {
+            // The same for every session of the pipeline: stop rather than fail each one.
+            ThrowTerminatingError(ErrorRecordFactory.From(wrongForAll, Destination));
+        }
+        else if (failure is not null)
+        {
+            WriteError(ErrorRecordFactory.From(failure, Session));
+        }
+        else if (Open)
         {
             WriteVerbose($"{Session.AccountId}: console opened in the browser.");
         }

@@ -45,8 +45,9 @@ public static class ConsoleSignIn
 
         var log = options.Log ?? NullAuthLog.Instance;
         var partition = PartitionOf(session);
-        var overrideUrl = await AwsEnvironmentLease.ReadAsync(() => Environment.GetEnvironmentVariable(SignInEndpoint.OverrideVariable), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var endpoint = SignInEndpoint.For(partition, overrideUrl);
+        // Read in place, not through AwsEnvironmentLease: no Invoke-AltimeterCommand block sets this
+        // variable, so waiting for another runspace's block (maybe an hour of terraform) gains nothing.
+        var endpoint = SignInEndpoint.For(partition, Environment.GetEnvironmentVariable(SignInEndpoint.OverrideVariable));
         var destination = endpoint.DestinationFor(options.Destination, session.Region);
 
         // Renews the credentials first if they are near expiry: the console session lasts at most as long as they do.

@@ -87,6 +87,22 @@ Describe 'Get-AltimeterConsoleUrl' {
         (Get-Query $url).Destination | Should -Be 'https://console.aws.amazon.com/s3/home?region=us-east-1'
     }
 
+    It 'Get-AltimeterConsoleUrl / a -Destination that is not https stops the whole call before any request' {
+        $sessions = Get-AltimeterSession 222222222222, 333333333333 -Accessor $twoHop
+
+        { $sessions | Get-AltimeterConsoleUrl -Destination 'http://console.aws.amazon.com/' -ErrorAction SilentlyContinue } | Should -Throw -ErrorId "ConsoleDestinationInvalid,$commandId"
+        @($federation.Targets) | Should -HaveCount 0
+    }
+
+    It 'Get-AltimeterConsoleUrl / -TimeoutSec bounds the wait for the federation endpoint' {
+        $federation.DelaySeconds = 4
+        $session = New-RegionSession 'us-east-1'
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+
+        { Get-AltimeterConsoleUrl $session -TimeoutSec 1 -ErrorAction Stop } | Should -Throw -ErrorId "FederationEndpointUnreachable,$commandId"
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+    }
+
     It 'Get-AltimeterConsoleUrl / -SessionDuration goes to the endpoint for a role assumed with long-term keys' {
         $session = Get-AltimeterSession 222222222222 -Accessor $oneHop
 
