@@ -19,6 +19,7 @@
         'Invoke-AltimeterCommand'
         'ConvertTo-AltimeterCredentialProcess'
         'Invoke-AltimeterCredentialProcess'
+        'Get-AltimeterConsoleUrl'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

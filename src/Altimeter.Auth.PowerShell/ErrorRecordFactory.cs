@@ -18,11 +18,21 @@ internal static class ErrorRecordFactory
         AccountAuthException or AccountMismatchException or AssumedRoleMismatchException or NoSourceCredentialsException => ErrorCategory.AuthenticationError,
         InvalidAccountIdException or InvalidRegionException => ErrorCategory.InvalidArgument,
         StsCallException => ErrorCategory.ConnectionError,
+        ConsoleSignInException c => CategoryOf(c),
         AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.Unreadable => ErrorCategory.ReadError,
         AccessorDefinitionException d when d.ErrorId == AccessorDefinitionException.VariableRefused => ErrorCategory.SecurityError,
         AccessorDefinitionException => ErrorCategory.InvalidData,
         SharedCacheException s when s.ErrorId == SharedCacheException.Untrusted => ErrorCategory.SecurityError,
         SharedCacheException => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
+    };
+
+    private static ErrorCategory CategoryOf(ConsoleSignInException error) => error.ErrorId switch
+    {
+        ConsoleSignInException.Refused or ConsoleSignInException.Unreachable => ErrorCategory.ConnectionError,
+        ConsoleSignInException.AnswerInvalid => ErrorCategory.InvalidResult,
+        ConsoleSignInException.DestinationInvalid or ConsoleSignInException.EndpointInvalid or ConsoleSignInException.SessionDurationNotAllowed => ErrorCategory.InvalidArgument,
+        ConsoleSignInException.BrowserUnavailable => ErrorCategory.ObjectNotFound,
+        _ => ErrorCategory.InvalidOperation,
     };
 }

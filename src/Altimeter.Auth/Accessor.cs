@@ -159,7 +159,7 @@ public sealed class Accessor
                 }
 
                 var result = await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
-                return new SessionCredentials(result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration.UtcDateTime, chain.ToString(), result.RoleArn);
+                return new SessionCredentials(result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration.UtcDateTime, chain.ToString(), result.RoleArn, result.RoleChained);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -95,11 +95,13 @@ public sealed class MultiHopAccessor
         IamIdentifiers.RequireAccountId(targetAccountId);
 
         var signer = context.Source;
+        var lastSignedWithToken = false;
         CachedCredentials? current = null;
         for (var i = 0; i < AccessSteps.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = AccessSteps[i];
+            lastSignedWithToken = signer.UseToken;
             var account = step.AccountId ?? targetAccountId;
 
             // The warm path: a hit costs a lookup, no text and no allocation (steps with options pay for their variant key).
@@ -124,7 +126,7 @@ public sealed class MultiHopAccessor
         }
 
         var last = AccessSteps[AccessSteps.Count - 1];
-        return new ChainResult(current!, AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName));
+        return new ChainResult(current!, AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName), lastSignedWithToken);
     }
 
     private async Task<CachedCredentials> AssumeHopAsync(string targetAccountId, int index, ChainContext context, Amazon.Runtime.ImmutableCredentials signer, string account, AccessStep step, CancellationToken cancellationToken)

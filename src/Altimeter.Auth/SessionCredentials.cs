@@ -6,12 +6,13 @@ namespace Altimeter.Auth;
 /// <summary>One issue of a session's credentials: the keys, until when, and how they were obtained.</summary>
 internal sealed class SessionCredentials
 {
-    public SessionCredentials(ImmutableCredentials credentials, DateTime? expirationUtc, string chain, string? roleArn)
+    public SessionCredentials(ImmutableCredentials credentials, DateTime? expirationUtc, string chain, string? roleArn, bool? roleChained = null)
     {
         Credentials = credentials;
         ExpirationUtc = expirationUtc;
         Chain = chain;
         RoleArn = roleArn;
+        RoleChained = roleChained;
     }
 
     public ImmutableCredentials Credentials { get; }
@@ -22,4 +23,7 @@ internal sealed class SessionCredentials
     public string Chain { get; }
 
     public string? RoleArn { get; }
+
+    /// <summary>Whether the last hop was signed with temporary credentials (<see cref="ChainResult.RoleChained"/>); null when not known (local mode).</summary>
+    public bool? RoleChained { get; }
 }

@@ -39,7 +39,7 @@ public sealed record LoopbackRequest(string Method, string Target, IReadOnlyDict
     }
 }
 
-/// <summary>An answer: status, extra headers, a JSON (or empty) body.</summary>
+/// <summary>An answer: status, extra headers, a body (JSON unless the headers name another Content-Type).</summary>
 public sealed record LoopbackResponse(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null);
 
 /// <summary>
@@ -112,8 +112,14 @@ public sealed class LoopbackHttpServer : IDisposable
                     var body = Encoding.UTF8.GetBytes(response.Body);
                     var head = new StringBuilder();
                     head.Append("HTTP/1.1 ").Append(response.Status).Append(' ').Append(response.Status < 400 ? "OK" : "Error").Append("\r\n");
-                    head.Append("Content-Type: application/json\r\nContent-Length: ").Append(body.Length).Append("\r\n");
-                    foreach (var header in response.Headers ?? new Dictionary<string, string>())
+                    var headers = response.Headers ?? new Dictionary<string, string>();
+                    if (!headers.ContainsKey("Content-Type"))
+                    {
+                        head.Append("Content-Type: application/json\r\n");
+                    }
+
+                    head.Append("Content-Length: ").Append(body.Length).Append("\r\n");
+                    foreach (var header in headers)
                     {
                         head.Append(header.Key).Append(": ").Append(header.Value).Append("\r\n");
                     }

@@ -1,0 +1,99 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace Altimeter.Auth;
+
+/// <summary>
+/// Opens a URL in the user's browser the way the desktop does: <c>xdg-open</c> on Linux and the
+/// BSDs, <c>open</c> on macOS (each looked up on PATH), the shell's default handler on Windows.
+/// The URL goes to that program as an argument, as with aws-vault login and granted console: other
+/// users of the machine can read it in the process list while the opener and browser start.
+/// </summary>
+public static class SystemBrowser
+{
+    // An opener that fails (no browser configured) does so at once; one that is still running by
+    // then is starting a browser, which may stay in the foreground for as long as it is open.
+    private static readonly TimeSpan s_quickFailure = TimeSpan.FromSeconds(2);
+
+    /// <summary>Opens <paramref name="url"/>; never waits for the browser.</summary>
+    /// <exception cref="ConsoleSignInException"><see cref="ConsoleSignInException.BrowserUnavailable"/>: no opener on PATH; <see cref="ConsoleSignInException.BrowserFailed"/>: it failed at once.</exception>
+    public static void Open(string url)
+    {
+        if (url is null) throw new ArgumentNullException(nameof(url));
+
+        // The URL becomes one argument of a command line: none of what that line would split on or unquote.
+        if (!SignInEndpoint.IsPrintableAscii(url) || url.IndexOf('"') >= 0 || url.IndexOf('\\') >= 0
+            || !Uri.TryCreate(url, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException("Only an http or https URL of visible ASCII characters, without quotes or backslashes, is opened.", nameof(url));
+        }
+
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            OpenOnWindows(url);
+            return;
+        }
+
+        var name = RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "open" : "xdg-open";
+        var opener = FindOnPath(name) ?? throw new ConsoleSignInException(
+            ConsoleSignInException.BrowserUnavailable,
+            $"No '{name}' on PATH to open a browser with. Get the URL without -Open and paste it into a browser.");
+
+        var start = new ProcessStartInfo(opener, "\"" + url + "\"")
+        {
+            UseShellExecute = false,
+            // Nothing to read from us, and its chatter stays off the console.
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (Win32Exception e)
+        {
+            throw new ConsoleSignInException(ConsoleSignInException.BrowserFailed, $"'{opener}' could not be started: {e.Message}", e);
+        }
+
+        using (process)
+        {
+            process.StandardInput.Close();
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            if (process.WaitForExit((int)s_quickFailure.TotalMilliseconds) && process.ExitCode != 0)
+            {
+                throw new ConsoleSignInException(ConsoleSignInException.BrowserFailed, $"'{opener}' could not open a browser (exit code {process.ExitCode}).");
+            }
+        }
+    }
+
+    private static void OpenOnWindows(string url)
+    {
+        try
+        {
+            // The shell's handler for https: no cmd.exe, which would take the URL's & for command separators.
+            using var process = Process.Start(new ProcessStartInfo(url) { UseShellExecute = true });
+        }
+        catch (Win32Exception e)
+        {
+            throw new ConsoleSignInException(ConsoleSignInException.BrowserUnavailable, $"Windows has no program to open https links with: {e.Message}", e);
+        }
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+        {
+            if (directory.Length == 0) continue;
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+
+        return null;
+    }
+}
