@@ -19,6 +19,7 @@
         'Invoke-AltimeterCommand'
         'ConvertTo-AltimeterCredentialProcess'
         'Invoke-AltimeterCredentialProcess'
+        'Invoke-AltimeterSsoLogin'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

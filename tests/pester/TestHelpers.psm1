@@ -266,6 +266,6 @@ function Set-DefaultAWSRegion {
     $Root
 }
 
-Export-ModuleMember -Function Get-AltimeterModulePath, Get-PwshCommandLine, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment,
+Export-ModuleMember -Function Get-AltimeterModulePath, Get-PwshCommandLine, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment, Set-TestVariable,
     Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn,
     Start-MotoTestSuite, Stop-MotoTestSuite

@@ -110,6 +110,25 @@ public sealed class SsoPortalDouble : IDisposable
     public void AcceptRefreshToken(string refreshToken, string clientId, string clientSecret) =>
         _refreshTokens[refreshToken] = (clientId, clientSecret);
 
+    /// <summary>
+    /// Counts and records emptied, answers and settings back to their defaults, for a test that
+    /// shares one double (and so one endpoint, which a process's SDK may keep) with others.
+    /// Issued tokens and clients stay valid, as they would at AWS.
+    /// </summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _getRoleCredentials, 0);
+        Interlocked.Exchange(ref _createToken, 0);
+        Interlocked.Exchange(ref _registerClient, 0);
+        Interlocked.Exchange(ref _startDeviceAuthorization, 0);
+        RoleRequests.Clear();
+        Registrations.Clear();
+        DevicePolls.Clear();
+        DeviceAnswers.Clear();
+        Interval = 1;
+        DeviceCodeLifetime = 600;
+    }
+
     public void Dispose() => _server.Dispose();
 
     private LoopbackResponse Handle(LoopbackRequest request)
