@@ -61,7 +61,10 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
             return;
         }
 
-        var log = new QueuedVerboseLog(MyInvocation.BoundParameters.ContainsKey("Verbose"));
+        // As Get-AltimeterSession decides: -Verbose, else $VerbosePreference.
+        var log = new QueuedVerboseLog(MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
+            ? ((SwitchParameter)verbose).IsPresent
+            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue);
         try
         {
             using var signIn = new IdentityCenterSignIn(portal, log);

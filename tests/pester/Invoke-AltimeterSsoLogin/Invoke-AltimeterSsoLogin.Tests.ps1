@@ -142,6 +142,7 @@ Describe 'Invoke-AltimeterSsoLogin' {
 
         @($chain | Sort-Object) | Should -Be @('222222222222', '333333333333')
         $portal.GetRoleCredentialsCount | Should -Be 1
+        $portal.CreateTokenCount | Should -Be 3 -Because 'the three polls of the sign-in, and no refresh: the SDK took the token as written'
         @($portal.RoleRequests) | Should -Be @('PesterIdentityCenter@999999999999')
     }
 
