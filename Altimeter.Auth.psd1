@@ -20,6 +20,7 @@
         'ConvertTo-AltimeterCredentialProcess'
         'Invoke-AltimeterCredentialProcess'
         'Get-AltimeterConsoleUrl'
+        'Invoke-AltimeterSsoLogin'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

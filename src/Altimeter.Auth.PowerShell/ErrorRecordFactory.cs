@@ -24,6 +24,11 @@ internal static class ErrorRecordFactory
         AccessorDefinitionException => ErrorCategory.InvalidData,
         SharedCacheException s when s.ErrorId == SharedCacheException.Untrusted => ErrorCategory.SecurityError,
         SharedCacheException => ErrorCategory.ResourceUnavailable,
+        SsoSignInException s when s.ErrorId == SsoSignInException.ConfigurationInvalid => ErrorCategory.ObjectNotFound,
+        SsoSignInException s when s.ErrorId == SsoSignInException.NotInteractive => ErrorCategory.InvalidOperation,
+        SsoSignInException s when s.ErrorId == SsoSignInException.AuthorizationExpired => ErrorCategory.OperationTimeout,
+        SsoSignInException s when s.ErrorId == SsoSignInException.AccessDenied => ErrorCategory.PermissionDenied,
+        SsoSignInException => ErrorCategory.ConnectionError,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -231,39 +231,13 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         var hasMfaSteps = (_accessor?.MultiHopAccessors ?? Array.Empty<MultiHopAccessor>())
             .SelectMany(chain => chain.AccessSteps)
             .Any(step => step.Options?.MfaSerial is not null);
-        if (!hasMfaSteps || PersonToAsk() is not IHiddenLineReader person)
+        if (!hasMfaSteps || PersonAtHost.Find(Host) is not IHiddenLineReader person)
         {
             return null;
         }
 
         _mfaPrompt = new MfaCodePrompt(person, _stopping.Token);
         return _mfaPrompt.CodeFor;
-    }
-
-    // Who can be asked: the console host when a person is at it; the controlling terminal when
-    // the console's input or output is redirected (a credential_process the AWS CLI runs from a
-    // terminal); any other host with a UI (it answers or refuses itself); nobody under
-    // -NonInteractive or without a terminal (CI jobs, services).
-    private IHiddenLineReader? PersonToAsk()
-    {
-        if (Host.UI is null)
-        {
-            return null;
-        }
-
-        if (Host.Name != "ConsoleHost")
-        {
-            return new HostLineReader(Host.UI);
-        }
-
-        if (Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase)))
-        {
-            return null;
-        }
-
-        return Environment.UserInteractive && !Console.IsInputRedirected && !Console.IsOutputRedirected
-            ? new HostLineReader(Host.UI)
-            : ControllingTerminal.TryOpen();
     }
 
     // Writes the sessions and errors of finished accounts, in input order: the head of the queue

@@ -17,14 +17,17 @@ public static class AwsProfileNames
     /// <summary>Larger files are not read: thousands of profiles are well under it.</summary>
     internal const long MaxFileBytes = 8 * 1024 * 1024;
 
-    private static readonly Regex SectionHeader = new(@"^\s*\[\s*([^\]]+?)\s*\]", RegexOptions.CultureInvariant);
+    internal static readonly Regex SectionHeader = new(@"^\s*\[\s*([^\]]+?)\s*\]", RegexOptions.CultureInvariant);
     private static readonly Regex ConfigProfile = new(@"^profile\s+(.+)$", RegexOptions.CultureInvariant);
 
     /// <summary>Every profile name once, in ordinal order; none when the files do not exist.</summary>
     public static IReadOnlyList<string> List() =>
         List(
             FromEnvironmentOrHome("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-            FromEnvironmentOrHome("AWS_CONFIG_FILE", "config"));
+            ConfigFile);
+
+    /// <summary>The shared config file: AWS_CONFIG_FILE, else ~/.aws/config.</summary>
+    internal static string ConfigFile => FromEnvironmentOrHome("AWS_CONFIG_FILE", "config");
 
     internal static IReadOnlyList<string> List(string credentialsFile, string configFile) =>
         Sections(credentialsFile)

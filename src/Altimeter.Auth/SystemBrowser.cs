@@ -8,7 +8,9 @@ namespace Altimeter.Auth;
 
 /// <summary>
 /// Opens a URL in the user's browser the way the desktop does: <c>xdg-open</c> on Linux and the
-/// BSDs, <c>open</c> on macOS (each looked up on PATH), the shell's default handler on Windows.
+/// BSDs when a graphical session is there (DISPLAY or WAYLAND_DISPLAY), <c>open</c> on macOS (each
+/// looked up on PATH), the shell's default handler on Windows. Used for the console sign-in URL and
+/// the Identity Center sign-in page.
 /// The URL goes to that program as an argument, as with aws-vault login and granted console: other
 /// users of the machine can read it in the process list while the opener and browser start.
 /// </summary>
@@ -37,7 +39,17 @@ public static class SystemBrowser
             return;
         }
 
-        var name = RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "open" : "xdg-open";
+        var macOS = RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
+        // Without a graphical session xdg-open may start a text browser in the very terminal that
+        // shows the address (and a sign-in code): not a browser to hand it to.
+        if (!macOS && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY")))
+        {
+            throw new ConsoleSignInException(
+                ConsoleSignInException.BrowserUnavailable,
+                "There is no graphical session to open a browser in (neither DISPLAY nor WAYLAND_DISPLAY is set).");
+        }
+
+        var name = macOS ? "open" : "xdg-open";
         var opener = FindOnPath(name) ?? throw new ConsoleSignInException(
             ConsoleSignInException.BrowserUnavailable,
             $"No '{name}' on PATH to open a browser with. Get the URL without -Open and paste it into a browser.");

@@ -266,6 +266,27 @@ function Set-DefaultAWSRegion {
     $Root
 }
 
-Export-ModuleMember -Function Get-AltimeterModulePath, Get-PwshCommandLine, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment,
+<#
+.SYNOPSIS
+    The cmdlets the module declares (the source manifest's CmdletsToExport), sorted: what the built
+    module and the installed package must export, no more and no fewer.
+#>
+function Get-DeclaredCmdlets {
+    (Import-PowerShellDataFile (Join-Path $script:RepositoryRoot 'Altimeter.Auth.psd1')).CmdletsToExport | Sort-Object
+}
+
+<#
+.SYNOPSIS
+    The loopback doubles of the test project (the SSO portal and OIDC, the federation endpoint),
+    compiled once per process: each file uses LoopbackHttpServer, and a second compilation of it
+    in another assembly would make its name ambiguous.
+#>
+function Add-LoopbackDoubles {
+    if ('Altimeter.Auth.Tests.Doubles.LoopbackHttpServer' -as [type]) { return }
+    $doubles = Join-Path $script:RepositoryRoot 'tests/Altimeter.Auth.Tests/Doubles'
+    Add-Type -Path (Join-Path $doubles 'LoopbackHttpServer.cs'), (Join-Path $doubles 'SsoPortalDouble.cs'), (Join-Path $doubles 'FederationEndpointDouble.cs')
+}
+
+Export-ModuleMember -Function Get-AltimeterModulePath, Get-PwshCommandLine, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment, Set-TestVariable,
     Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn,
-    Start-MotoTestSuite, Stop-MotoTestSuite
+    Start-MotoTestSuite, Stop-MotoTestSuite, Add-LoopbackDoubles, Get-DeclaredCmdlets

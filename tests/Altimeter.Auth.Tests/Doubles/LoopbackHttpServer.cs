@@ -65,6 +65,15 @@ public sealed class LoopbackHttpServer : IDisposable
 
     public string Url { get; }
 
+    private int _connections;
+    private int _connectionsWithNagle;
+
+    /// <summary>Connections accepted.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Accepted connections whose socket still had Nagle's algorithm on (read back from the socket).</summary>
+    public int ConnectionsWithNagle => Volatile.Read(ref _connectionsWithNagle);
+
     public void Dispose()
     {
         _stopping.Cancel();
@@ -94,7 +103,14 @@ public sealed class LoopbackHttpServer : IDisposable
                 return;
             }
 
+            // Each answer is written at once; with Nagle on, the client's delayed ACK would add ~40 ms.
             client.NoDelay = true;
+            Interlocked.Increment(ref _connections);
+            if (!client.Client.NoDelay)
+            {
+                Interlocked.Increment(ref _connectionsWithNagle);
+            }
+
             _ = Task.Run(() => ServeAsync(client));
         }
     }

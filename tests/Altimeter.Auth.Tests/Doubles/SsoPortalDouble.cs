@@ -19,13 +19,26 @@ namespace Altimeter.Auth.Tests.Doubles;
 /// Followed: docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html;
 /// aws/aws-sdk-net sdk/src/Services/SSO/Generated/Model/Internal/MarshallTransformations/
 /// GetRoleCredentialsResponseUnmarshaller.cs and RoleCredentialsUnmarshaller.cs.</item>
-/// <item>SSO OIDC's CreateToken with the refresh_token grant: <c>POST /token</c>, JSON body
-/// <c>{"clientId","clientSecret","grantType","refreshToken"}</c>; 200 with
-/// <c>{"accessToken","tokenType":"Bearer","expiresIn","refreshToken"}</c>; an unknown client or
-/// refresh token is 400 <c>InvalidGrantException</c> (<c>{"error":"invalid_grant","error_description"}</c>).
-/// Followed: docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html.
-/// The device flow (RegisterClient, StartDeviceAuthorization) is not here: nothing in the chain
-/// starts it.</item>
+/// <item>SSO OIDC's RegisterClient: <c>POST /client/register</c>, JSON body <c>{"clientName","clientType","scopes"}</c>;
+/// 200 with <c>{"clientId","clientSecret","clientIdIssuedAt","clientSecretExpiresAt"}</c> (epoch
+/// seconds); a client type other than <c>public</c> is 400 <c>InvalidClientMetadataException</c>.
+/// Followed: docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_RegisterClient.html.</item>
+/// <item>SSO OIDC's StartDeviceAuthorization: <c>POST /device_authorization</c>, JSON body
+/// <c>{"clientId","clientSecret","startUrl"}</c>; 200 with <c>{"deviceCode","userCode","verificationUri",
+/// "verificationUriComplete","expiresIn","interval"}</c>; an unknown client is 401
+/// <c>InvalidClientException</c>. Followed: .../OIDCAPIReference/API_StartDeviceAuthorization.html.</item>
+/// <item>SSO OIDC's CreateToken: <c>POST /token</c>, JSON body <c>{"clientId","clientSecret","grantType",
+/// "deviceCode"|"refreshToken"}</c>; 200 with <c>{"accessToken","tokenType":"Bearer","expiresIn","refreshToken"}</c>.
+/// Errors are 400 with <c>x-amzn-ErrorType</c> and the OAuth body <c>{"error","error_description"}</c>:
+/// <c>AuthorizationPendingException</c> (authorization_pending), <c>SlowDownException</c> (slow_down),
+/// <c>ExpiredTokenException</c> (expired_token), <c>AccessDeniedException</c> (access_denied),
+/// <c>InvalidGrantException</c> (invalid_grant: unknown device code or refresh token),
+/// <c>UnsupportedGrantTypeException</c>; an unknown client is 401 <c>InvalidClientException</c>
+/// (invalid_client). Followed: .../OIDCAPIReference/API_CreateToken.html and its Errors section;
+/// aws/aws-sdk-net sdk/src/Services/SSOOIDC/Generated/Model/Internal/MarshallTransformations/
+/// CreateTokenResponseUnmarshaller.cs (errors told apart by the x-amzn-ErrorType code).
+/// Test controls: <see cref="DeviceAnswers"/> (the OAuth errors to give the next device-code
+/// polls, in order; then the token), <see cref="Interval"/>, <see cref="DeviceCodeLifetime"/>.</item>
 /// </list>
 /// The keys it hands out are not real; moto takes any key, so a chain goes on into moto with them.
 /// It counts each call. Plain BCL only, so Pester compiles it with Add-Type as well.
@@ -35,8 +48,12 @@ public sealed class SsoPortalDouble : IDisposable
     private readonly LoopbackHttpServer _server;
     private readonly ConcurrentDictionary<string, bool> _accessTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string ClientId, string ClientSecret)> _refreshTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _deviceCodes = new(StringComparer.Ordinal);
     private int _getRoleCredentials;
     private int _createToken;
+    private int _registerClient;
+    private int _startDeviceAuthorization;
     private int _issued;
 
     public SsoPortalDouble()
@@ -47,11 +64,38 @@ public sealed class SsoPortalDouble : IDisposable
     /// <summary>The base URL of both services.</summary>
     public string Url => _server.Url;
 
+    /// <summary>The loopback server answering for the double (its connection counts).</summary>
+    public LoopbackHttpServer Server => _server;
+
     /// <summary>GetRoleCredentials calls answered (200 or error).</summary>
     public int GetRoleCredentialsCount => Volatile.Read(ref _getRoleCredentials);
 
     /// <summary>CreateToken calls answered (200 or error).</summary>
     public int CreateTokenCount => Volatile.Read(ref _createToken);
+
+    /// <summary>RegisterClient calls answered.</summary>
+    public int RegisterClientCount => Volatile.Read(ref _registerClient);
+
+    /// <summary>StartDeviceAuthorization calls answered.</summary>
+    public int StartDeviceAuthorizationCount => Volatile.Read(ref _startDeviceAuthorization);
+
+    /// <summary>Every RegisterClient, in order: <c>clientName clientType scopes</c>.</summary>
+    public ConcurrentQueue<string> Registrations { get; } = new();
+
+    /// <summary>When each CreateToken with the device_code grant arrived, in order: the poll spacing.</summary>
+    public ConcurrentQueue<DateTimeOffset> DevicePolls { get; } = new();
+
+    /// <summary>
+    /// What the next device-code polls answer, in order: <c>authorization_pending</c>, <c>slow_down</c>,
+    /// <c>expired_token</c> or <c>access_denied</c>; when empty, the person has approved and the token is given.
+    /// </summary>
+    public ConcurrentQueue<string> DeviceAnswers { get; } = new();
+
+    /// <summary>StartDeviceAuthorization's interval, seconds (AWS answers 1 today).</summary>
+    public int Interval { get; set; } = 1;
+
+    /// <summary>StartDeviceAuthorization's expiresIn, seconds (AWS answers 600).</summary>
+    public int DeviceCodeLifetime { get; set; } = 600;
 
     /// <summary>Every GetRoleCredentials, in order: account and role asked for.</summary>
     public ConcurrentQueue<string> RoleRequests { get; } = new();
@@ -69,6 +113,25 @@ public sealed class SsoPortalDouble : IDisposable
     public void AcceptRefreshToken(string refreshToken, string clientId, string clientSecret) =>
         _refreshTokens[refreshToken] = (clientId, clientSecret);
 
+    /// <summary>
+    /// Counts and records emptied, answers and settings back to their defaults, for a test that
+    /// shares one double (and so one endpoint, which a process's SDK may keep) with others.
+    /// Issued tokens and clients stay valid, as they would at AWS.
+    /// </summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _getRoleCredentials, 0);
+        Interlocked.Exchange(ref _createToken, 0);
+        Interlocked.Exchange(ref _registerClient, 0);
+        Interlocked.Exchange(ref _startDeviceAuthorization, 0);
+        RoleRequests.Clear();
+        Registrations.Clear();
+        DevicePolls.Clear();
+        DeviceAnswers.Clear();
+        Interval = 1;
+        DeviceCodeLifetime = 600;
+    }
+
     public void Dispose() => _server.Dispose();
 
     private LoopbackResponse Handle(LoopbackRequest request)
@@ -81,6 +144,16 @@ public sealed class SsoPortalDouble : IDisposable
         if (request.Method == "POST" && request.Path == "/token")
         {
             return CreateToken(request);
+        }
+
+        if (request.Method == "POST" && request.Path == "/client/register")
+        {
+            return RegisterClient(request);
+        }
+
+        if (request.Method == "POST" && request.Path == "/device_authorization")
+        {
+            return StartDeviceAuthorization(request);
         }
 
         return Error(404, "ResourceNotFoundException", $"No such operation: {request.Method} {request.Path}");
@@ -117,28 +190,129 @@ public sealed class SsoPortalDouble : IDisposable
         return new LoopbackResponse(200, body);
     }
 
+    private LoopbackResponse RegisterClient(LoopbackRequest request)
+    {
+        Interlocked.Increment(ref _registerClient);
+        using var json = JsonDocument.Parse(request.Body.Length == 0 ? "{}" : request.Body);
+        var name = Field(json, "clientName");
+        var type = Field(json, "clientType");
+        var scopes = json.RootElement.TryGetProperty("scopes", out var list) ? string.Join(",", EnumerateStrings(list)) : string.Empty;
+        Registrations.Enqueue($"{name} {type} {scopes}".TrimEnd());
+        if (string.IsNullOrEmpty(name) || type != "public")
+        {
+            return OAuthError("InvalidClientMetadataException", "invalid_client_metadata", "clientName is required and clientType must be public");
+        }
+
+        var n = Interlocked.Increment(ref _issued);
+        var clientId = $"sso-double-client-{n}";
+        var clientSecret = $"sso-double-client-secret-{n}";
+        _clients[clientId] = clientSecret;
+        var now = DateTimeOffset.UtcNow;
+        return new LoopbackResponse(200, JsonSerializer.Serialize(new
+        {
+            clientId,
+            clientSecret,
+            clientIdIssuedAt = now.ToUnixTimeSeconds(),
+            clientSecretExpiresAt = now.AddDays(90).ToUnixTimeSeconds(),
+        }));
+    }
+
+    private LoopbackResponse StartDeviceAuthorization(LoopbackRequest request)
+    {
+        Interlocked.Increment(ref _startDeviceAuthorization);
+        using var json = JsonDocument.Parse(request.Body.Length == 0 ? "{}" : request.Body);
+        if (!IsClient(json))
+        {
+            return OAuthError("InvalidClientException", "invalid_client", "Invalid client provided", 401);
+        }
+
+        if (string.IsNullOrEmpty(Field(json, "startUrl")))
+        {
+            return OAuthError("InvalidRequestException", "invalid_request", "startUrl is required");
+        }
+
+        var n = Interlocked.Increment(ref _issued);
+        var deviceCode = $"sso-double-device-code-{n}";
+        var userCode = $"PEST-{n:D4}";
+        _deviceCodes[deviceCode] = Field(json, "clientId")!;
+        return new LoopbackResponse(200, JsonSerializer.Serialize(new
+        {
+            deviceCode,
+            userCode,
+            verificationUri = $"{Url}/device",
+            verificationUriComplete = $"{Url}/device?user_code={userCode}",
+            expiresIn = DeviceCodeLifetime,
+            interval = Interval,
+        }));
+    }
+
     private LoopbackResponse CreateToken(LoopbackRequest request)
     {
         Interlocked.Increment(ref _createToken);
         using var json = JsonDocument.Parse(request.Body.Length == 0 ? "{}" : request.Body);
-        string? Field(string name) => json.RootElement.TryGetProperty(name, out var value) ? value.GetString() : null;
-
-        if (Field("grantType") != "refresh_token")
+        return Field(json, "grantType") switch
         {
-            return OAuthError("UnsupportedGrantTypeException", "unsupported_grant_type", "Only the refresh_token grant is doubled");
-        }
+            "refresh_token" => RefreshToken(json),
+            "urn:ietf:params:oauth:grant-type:device_code" => DeviceCodeToken(json),
+            _ => OAuthError("UnsupportedGrantTypeException", "unsupported_grant_type", "Unsupported grant type"),
+        };
+    }
 
-        var refreshToken = Field("refreshToken") ?? string.Empty;
-        if (!_refreshTokens.TryRemove(refreshToken, out var client) || client.ClientId != Field("clientId") || client.ClientSecret != Field("clientSecret"))
+    private LoopbackResponse RefreshToken(JsonDocument json)
+    {
+        var refreshToken = Field(json, "refreshToken") ?? string.Empty;
+        if (!_refreshTokens.TryRemove(refreshToken, out var client) || client.ClientId != Field(json, "clientId") || client.ClientSecret != Field(json, "clientSecret"))
         {
             return OAuthError("InvalidGrantException", "invalid_grant", "Invalid refresh token provided");
         }
 
+        return Token(client.ClientId, client.ClientSecret);
+    }
+
+    private LoopbackResponse DeviceCodeToken(JsonDocument json)
+    {
+        DevicePolls.Enqueue(DateTimeOffset.UtcNow);
+        if (!IsClient(json))
+        {
+            return OAuthError("InvalidClientException", "invalid_client", "Invalid client provided", 401);
+        }
+
+        var deviceCode = Field(json, "deviceCode") ?? string.Empty;
+        if (!_deviceCodes.TryGetValue(deviceCode, out var owner) || owner != Field(json, "clientId"))
+        {
+            return OAuthError("InvalidGrantException", "invalid_grant", "Invalid device code provided");
+        }
+
+        if (DeviceAnswers.TryDequeue(out var answer))
+        {
+            switch (answer)
+            {
+                case "authorization_pending":
+                    return OAuthError("AuthorizationPendingException", answer, "Authorization is still pending");
+                case "slow_down":
+                    return OAuthError("SlowDownException", answer, "Client is polling too fast");
+                case "expired_token":
+                    _deviceCodes.TryRemove(deviceCode, out _);
+                    return OAuthError("ExpiredTokenException", answer, "Device code has expired");
+                case "access_denied":
+                    _deviceCodes.TryRemove(deviceCode, out _);
+                    return OAuthError("AccessDeniedException", answer, "Access denied");
+                default:
+                    throw new InvalidOperationException($"Unknown device answer '{answer}'");
+            }
+        }
+
+        _deviceCodes.TryRemove(deviceCode, out _);
+        return Token(owner, _clients[owner]);
+    }
+
+    private LoopbackResponse Token(string clientId, string clientSecret)
+    {
         var n = Interlocked.Increment(ref _issued);
         var accessToken = $"sso-double-access-token-{n}";
         var newRefreshToken = $"sso-double-refresh-token-{n}";
         AcceptAccessToken(accessToken);
-        AcceptRefreshToken(newRefreshToken, client.ClientId, client.ClientSecret);
+        AcceptRefreshToken(newRefreshToken, clientId, clientSecret);
         var body = JsonSerializer.Serialize(new
         {
             accessToken,
@@ -149,9 +323,23 @@ public sealed class SsoPortalDouble : IDisposable
         return new LoopbackResponse(200, body);
     }
 
+    private bool IsClient(JsonDocument json) =>
+        Field(json, "clientId") is { } id && _clients.TryGetValue(id, out var secret) && secret == Field(json, "clientSecret");
+
+    private static string? Field(JsonDocument json, string name) =>
+        json.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static IEnumerable<string> EnumerateStrings(JsonElement list)
+    {
+        foreach (var item in list.EnumerateArray())
+        {
+            yield return item.GetString() ?? string.Empty;
+        }
+    }
+
     private static LoopbackResponse Error(int status, string type, string message) =>
         new(status, JsonSerializer.Serialize(new { message }), new Dictionary<string, string> { ["x-amzn-ErrorType"] = type });
 
-    private static LoopbackResponse OAuthError(string type, string error, string description) =>
-        new(400, JsonSerializer.Serialize(new { error, error_description = description }), new Dictionary<string, string> { ["x-amzn-ErrorType"] = type });
+    private static LoopbackResponse OAuthError(string type, string error, string description, int status = 400) =>
+        new(status, JsonSerializer.Serialize(new { error, error_description = description }), new Dictionary<string, string> { ["x-amzn-ErrorType"] = type });
 }

@@ -10,10 +10,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Get-AltimeterModulePath) -Force
-    $doubles = Join-Path $PSScriptRoot '../../Altimeter.Auth.Tests/Doubles'
-    if (-not ('Altimeter.Auth.Tests.Doubles.FederationEndpointDouble' -as [type])) {
-        Add-Type -Path (Join-Path $doubles 'LoopbackHttpServer.cs'), (Join-Path $doubles 'FederationEndpointDouble.cs')
-    }
+    Add-LoopbackDoubles
 
     $suite = Start-MotoTestSuite
     $server = $suite.Server
@@ -181,11 +178,15 @@ Describe 'Get-AltimeterConsoleUrl' {
             $opener = if ($IsMacOS) { 'open' } else { 'xdg-open' }
             Set-Content -LiteralPath (Join-Path $bin $opener) -Value "#!/bin/sh`nprintf '%s' `"`$1`" > '$record'`n"
             chmod +x (Join-Path $bin $opener)
-            $savedPath = $env:PATH
+            $savedPath, $savedDisplay, $savedWayland = $env:PATH, $env:DISPLAY, $env:WAYLAND_DISPLAY
+            # xdg-open is used only in a graphical session.
+            $env:DISPLAY = ':altimeter-pester'
         }
 
         AfterEach {
             $env:PATH = $savedPath
+            Set-TestVariable 'DISPLAY' $savedDisplay
+            Set-TestVariable 'WAYLAND_DISPLAY' $savedWayland
             Remove-Item -Recurse -Force $bin -ErrorAction SilentlyContinue
         }
 
@@ -210,6 +211,16 @@ Describe 'Get-AltimeterConsoleUrl' {
 
             { Get-AltimeterConsoleUrl $session -Open -ErrorAction Stop } | Should -Throw -ErrorId "BrowserUnavailable,$commandId"
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        }
+
+        It 'Get-AltimeterConsoleUrl / -Open without a graphical session is an error, and no opener runs' {
+            $env:PATH = "$bin$([System.IO.Path]::PathSeparator)$savedPath"
+            Set-TestVariable 'DISPLAY' $null
+            Set-TestVariable 'WAYLAND_DISPLAY' $null
+            $session = Get-AltimeterSession 222222222222 -Accessor $twoHop
+
+            { Get-AltimeterConsoleUrl $session -Open -ErrorAction Stop } | Should -Throw -ErrorId "BrowserUnavailable,$commandId" -ExpectedMessage '*graphical session*'
+            Test-Path -LiteralPath $record | Should -BeFalse
         }
     }
 }

@@ -8,10 +8,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    $doubles = Join-Path $PSScriptRoot '../../Altimeter.Auth.Tests/Doubles'
-    if (-not ('Altimeter.Auth.Tests.Doubles.SsoPortalDouble' -as [type])) {
-        Add-Type -Path (Join-Path $doubles 'LoopbackHttpServer.cs'), (Join-Path $doubles 'SsoPortalDouble.cs')
-    }
+    Import-Module (Join-Path $PSScriptRoot '../../fixtures/IdentityCenter.psm1') -Force
+    Add-LoopbackDoubles
 
     $server = Start-MotoServer
     $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
@@ -19,48 +17,6 @@ BeforeAll {
     $corpStartUrl = 'https://pester-corp.awsapps.com/start'
     $legacyStartUrl = 'https://pester-legacy.awsapps.com/start'
     $accounts = '222222222222', '333333333333', '444444444444'
-
-    # The AWS CLI's names for token files: SHA-1 hex of the sso-session name, or of the start URL for a legacy profile.
-    function Get-TokenFileName([string] $Key) {
-        $hash = [System.Security.Cryptography.SHA1]::HashData([System.Text.Encoding]::UTF8.GetBytes($Key))
-        [Convert]::ToHexString($hash).ToLowerInvariant() + '.json'
-    }
-
-    # A scratch HOME with the config file `aws configure sso` writes, and the environment of a child pwsh that uses it.
-    function New-IdentityCenterHome([string] $PortalUrl) {
-        $homeFolder = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-sso-$([guid]::NewGuid())"
-        $null = New-Item -ItemType Directory -Force (Join-Path $homeFolder '.aws/sso/cache')
-        Set-Content -LiteralPath (Join-Path $homeFolder '.aws/config') -Value @"
-[profile dev]
-sso_session = corp
-sso_account_id = 999999999999
-sso_role_name = PesterIdentityCenter
-region = us-east-1
-
-[sso-session corp]
-sso_start_url = $corpStartUrl
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile legacy]
-sso_start_url = $legacyStartUrl
-sso_region = us-east-1
-sso_account_id = 999999999999
-sso_role_name = PesterIdentityCenter
-region = us-east-1
-"@
-        $environment = @{
-            HOME = $homeFolder; DOTNET_CLI_HOME = $HOME
-            AWS_CONFIG_FILE = Join-Path $homeFolder '.aws/config'; AWS_SHARED_CREDENTIALS_FILE = Join-Path $homeFolder '.aws/credentials'
-            AWS_ENDPOINT_URL_SSO = $PortalUrl; AWS_ENDPOINT_URL_SSO_OIDC = $PortalUrl; AWS_ENDPOINT_URL_STS = $server.Url
-            AWS_REGION = 'us-east-1'; AWS_DEFAULT_REGION = $null; AWS_EC2_METADATA_DISABLED = 'true'; AWS_ENDPOINT_URL = $null
-            AWS_ACCESS_KEY_ID = $null; AWS_SECRET_ACCESS_KEY = $null; AWS_SESSION_TOKEN = $null; AWS_PROFILE = $null; AWS_DEFAULT_PROFILE = $null
-            AWS_WEB_IDENTITY_TOKEN_FILE = $null; AWS_ROLE_ARN = $null
-            AWS_CONTAINER_CREDENTIALS_FULL_URI = $null; AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = $null
-            ALTIMETER_CREDENTIAL_CACHE = $null; ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
-        }
-        [pscustomobject]@{ Home = $homeFolder; Environment = $environment; Cache = Join-Path $homeFolder '.aws/sso/cache' }
-    }
 
     # What `aws sso login` leaves: the access token, when it expires, and the registered client that can refresh it.
     function Write-CachedToken($Scratch, [string] $Key, [string] $StartUrl, [string] $AccessToken, [datetime] $ExpiresAt, [string] $RefreshToken) {
@@ -71,6 +27,7 @@ region = us-east-1
             registrationExpiresAt = [datetime]::UtcNow.AddDays(80).ToString('yyyy-MM-ddTHH:mm:ssZ')
             refreshToken = $RefreshToken
         }
+        $null = New-Item -ItemType Directory -Force $Scratch.Cache
         $path = Join-Path $Scratch.Cache (Get-TokenFileName $Key)
         $token | ConvertTo-Json | Set-Content -LiteralPath $path
         $path
@@ -101,7 +58,7 @@ Describe 'Get-AltimeterSession from IAM Identity Center profiles' -Tag Unix {
     BeforeEach {
         Reset-MotoServer $server
         $portal = [Altimeter.Auth.Tests.Doubles.SsoPortalDouble]::new()
-        $scratch = New-IdentityCenterHome $portal.Url
+        $scratch = New-IdentityCenterHome -PortalUrl $portal.Url -StsUrl $server.Url
     }
 
     AfterEach {

@@ -1,0 +1,147 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Altimeter.Auth;
+
+namespace Altimeter.Auth.Commands;
+
+/// <summary>
+/// <para type="synopsis">Signs in to IAM Identity Center for a profile or an sso-session, as aws sso login does, and writes the token where the AWS CLI, the SDKs and Get-AltimeterSession read it.</para>
+/// <para type="description">Runs OAuth's device-authorization flow against the portal region's SSO OIDC service: shows the verification address and code, opens the browser where there is one (not with -NoBrowser), and waits until the sign-in is approved, denied or expires. The token goes to ~/.aws/sso/cache/&lt;sha1&gt;.json, owner-only. Without a person to approve it (-NonInteractive, no terminal) it fails at once with SsoSignInNotInteractive. Ctrl+C stops the waiting.</para>
+/// </summary>
+/// <remarks>
+/// Invoke, an approved verb, and "SsoLogin" after AWS Tools' Invoke-AWSSSOLogin and the AWS CLI's
+/// aws sso login, the names people already search for. Connect- would suggest a session held open;
+/// nothing is, a file is written.
+/// </remarks>
+[Cmdlet(VerbsLifecycle.Invoke, "AltimeterSsoLogin", DefaultParameterSetName = ProfileSet)]
+[OutputType(typeof(SsoSignInResult))]
+public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
+{
+    private const string ProfileSet = "Profile";
+    private const string SsoSessionSet = "SsoSession";
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>The Identity Center profile to sign in for (sso_session or legacy sso_start_url).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ProfileSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
+    public string ProfileName { get; set; } = string.Empty;
+
+    /// <summary>The [sso-session name] section of the AWS config file to sign in for.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SsoSessionSet)]
+    [ValidateNotNullOrEmpty]
+    public string SsoSession { get; set; } = string.Empty;
+
+    /// <summary>Show the address and code only; do not open a browser.</summary>
+    [Parameter]
+    public SwitchParameter NoBrowser { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        IdentityCenterPortal portal;
+        try
+        {
+            portal = ParameterSetName == SsoSessionSet ? IdentityCenterPortal.FromSsoSession(SsoSession) : IdentityCenterPortal.FromProfile(ProfileName);
+        }
+        catch (SsoSignInException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, Target));
+            return;
+        }
+
+        var person = PersonAtHost.Find(Host);
+        if (person is null)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(
+                new SsoSignInException(SsoSignInException.NotInteractive, $"Signing in to {portal.StartUrl} ({portal}) needs a person to approve it in a browser, and nobody can be asked here (-NonInteractive, or no terminal). Sign in from an interactive shell: Invoke-AltimeterSsoLogin {Argument}"),
+                Target));
+            return;
+        }
+
+        // As Get-AltimeterSession decides: -Verbose, else $VerbosePreference.
+        var log = new QueuedVerboseLog(MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
+            ? ((SwitchParameter)verbose).IsPresent
+            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue);
+        try
+        {
+            using var signIn = new IdentityCenterSignIn(portal, log);
+            var authorization = Wait(signIn.StartAsync(_stopping.Token), log);
+            person.Write(Instructions(authorization));
+            if (!NoBrowser.IsPresent)
+            {
+                OpenBrowser(authorization.VerificationUriComplete);
+            }
+
+            WriteObject(Wait(signIn.CompleteAsync(authorization, _stopping.Token), log));
+        }
+        catch (SsoSignInException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, Target));
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            (person as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    // The address and code are on the screen already: a browser that cannot be opened is not an error.
+    private void OpenBrowser(string url)
+    {
+        try
+        {
+            SystemBrowser.Open(url);
+        }
+        catch (Exception e) when (e is ConsoleSignInException or ArgumentException)
+        {
+            WriteVerbose($"No browser was opened: {e.Message}");
+        }
+    }
+
+    /// <summary>Stops polling left behind.</summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private string Target => ParameterSetName == SsoSessionSet ? SsoSession : ProfileName;
+
+    private string Argument => ParameterSetName == SsoSessionSet ? $"-SsoSession {SsoSession}" : $"-ProfileName {ProfileName}";
+
+    // The AWS CLI's wording, with the address that fills the code in first.
+    private static string Instructions(DeviceAuthorization authorization) =>
+        $"Sign in to {authorization.Portal.StartUrl}: open{Environment.NewLine}{Environment.NewLine}    {authorization.VerificationUriComplete}{Environment.NewLine}{Environment.NewLine}"
+        + $"and check that the page shows the code {authorization.UserCode} (or open {authorization.VerificationUri} and enter it). "
+        + $"Waiting until {authorization.ExpiresAt.ToLocalTime():t}; Ctrl+C stops.{Environment.NewLine}";
+
+    // The engine's work runs on the thread pool; its verbose lines are written here, on the
+    // pipeline thread, while it runs.
+    private T Wait<T>(Task<T> work, QueuedVerboseLog log)
+    {
+        while (!((IAsyncResult)work).AsyncWaitHandle.WaitOne(200))
+        {
+            WriteQueued(log);
+        }
+
+        WriteQueued(log);
+        return work.GetAwaiter().GetResult();
+    }
+
+    private void WriteQueued(QueuedVerboseLog log)
+    {
+        while (log.TryDequeue(out var message))
+        {
+            WriteVerbose(message);
+        }
+    }
+}
