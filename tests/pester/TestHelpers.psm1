@@ -215,8 +215,12 @@ function Stop-MotoTestSuite {
     two AWSSDK.Core files) with the same API.
 #>
 function New-AwsToolsStandIn {
-    param([Parameter(Mandatory)] [string] $Root)
-    $folder = Join-Path $Root 'AWS.Tools.Common/5.0.0'
+    param(
+        [Parameter(Mandatory)] [string] $Root,
+        # The version folder and ModuleVersion; AWS Tools 5 is the first built on AWSSDK.Core 4.
+        [string] $Version = '5.0.0'
+    )
+    $folder = Join-Path $Root "AWS.Tools.Common/$Version"
     $null = New-Item -ItemType Directory -Force $folder
     $assets = Get-Content -Raw (Join-Path $script:RepositoryRoot 'src/Altimeter.Auth/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
     $packages = @($assets.packageFolders.Keys)[0]
@@ -246,7 +250,7 @@ function New-AwsToolsStandIn {
 @{
     RootModule = 'AWS.Tools.Common.dll'
     CompatiblePSEditions = @('Core', 'Desktop')
-    ModuleVersion = '5.0.0'
+    ModuleVersion = '$Version'
     GUID = 'e5b05bf3-9eee-47b2-81f2-41ddc0501b86'
     PowerShellVersion = '5.1'
     RequiredAssemblies = @('AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll')
