@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using Amazon.Runtime;
@@ -21,20 +22,26 @@ internal static class AwsToolsShell
     // AWS Tools' modules that hold these cmdlets: the modular AWS.Tools.Common and the two single-module editions.
     private const string ImportedAwsTools = "Microsoft.PowerShell.Core\\Get-Module -Name AWS.Tools.Common, AWSPowerShell.NetCore, AWSPowerShell";
 
+    // AWS Tools' names for shell credentials that come from no profile (CredentialsArguments.cs);
+    // any other name is the profile's.
+    private static readonly string[] NotProfiles = { "Credentials Object", "Supplied Key Parameters" };
+
     /// <summary>
     /// The AWSCredentials Set-AWSCredential stored for the caller, as Get-AWSCredential returns
-    /// them, or null. <paramref name="description"/> gets AWS Tools' name for them (the profile's
-    /// name, "Credentials Object", "Supplied Key Parameters").
+    /// them, or null. <paramref name="description"/> gets AWS Tools' name for them (its public
+    /// ToString: the profile's name, "Credentials Object", "Supplied Key Parameters");
+    /// <paramref name="profileName"/> the profile they were read from, if any.
     /// </summary>
-    public static AWSCredentials? StoredCredentials(SessionState sessionState, out string? description)
+    public static AWSCredentials? StoredCredentials(SessionState sessionState, out string? description, out string? profileName)
     {
-        description = null;
+        description = profileName = null;
         var stored = sessionState.PSVariable.GetValue("StoredAWSCredentials");
         if (stored is null || Run(sessionState, "Get-AWSCredential") is not AWSCredentials credentials)
         {
             return null;
         }
         description = stored.ToString();
+        profileName = NotProfiles.Contains(description, StringComparer.Ordinal) ? null : description;
         return credentials;
     }
 

@@ -131,9 +131,11 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             _options.ProfileName = ProfileName;
             WriteVerbose($"Chains start from the credentials of profile '{ProfileName}'.");
         }
-        else if (AwsToolsShell.StoredCredentials(SessionState, out var storedName) is AWSCredentials stored)
+        else if (AwsToolsShell.StoredCredentials(SessionState, out var storedName, out var storedProfile) is AWSCredentials stored)
         {
+            // The profile too: what is said about the source (sign in to an Identity Center profile) names it.
             _options.SourceCredentials = stored;
+            _options.ProfileName = storedProfile;
             WriteVerbose($"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
         }
         else

@@ -213,5 +213,22 @@ Describe 'Get-AltimeterSession from IAM Identity Center profiles' {
             foreach ($name in 'AWSSDK.Core', 'AWSSDK.SSO', 'AWSSDK.SSOOIDC') { @($result.Sdk) -like "$name=$standInRoot*" | Should -HaveCount 1 }
             @(Get-MotoRequest $server)[0].SignedBy | Should -BeLike 'ASIAPESTERSSO*'
         }
+
+        It 'Get-AltimeterSession / Set-AWSCredential -ProfileName dev without a token: SsoSignInRequired names dev, not the default profile' {
+            $environment = $scratch.Environment.Clone()
+            $environment.PSModulePath = "$standInRoot$([System.IO.Path]::PathSeparator)$env:PSModulePath"
+
+            $result = Invoke-FreshPwsh -NoImport -Environment $environment -Parameters @{ ModulePath = $modulePath; AccessorPath = $twoHopFile } {
+                param($ModulePath, $AccessorPath)
+                Import-Module AWS.Tools.Common
+                Import-Module $ModulePath
+                Set-AWSCredential -ProfileName dev
+                try { $null = Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath); [pscustomobject]@{ Id = $null } }
+                catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } }
+            }
+
+            $result.Id | Should -Be "SsoSignInRequired,$commandId"
+            $result.Message | Should -BeLike "*'dev'*aws sso login --profile dev"
+        }
     }
 }
