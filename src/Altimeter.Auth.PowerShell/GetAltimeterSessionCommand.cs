@@ -131,15 +131,12 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             _options.ProfileName = ProfileName;
             WriteVerbose($"Chains start from the credentials of profile '{ProfileName}'.");
         }
-        else if (AwsToolsShell.StoredCredentials(SessionState, out var storedProfile) is AWSCredentials stored)
+        else if (AwsToolsShell.StoredCredentials(SessionState, out var storedName, out var storedProfile) is AWSCredentials stored)
         {
+            // The profile too: what is said about the source (sign in to an Identity Center profile) names it.
             _options.SourceCredentials = stored;
-            WriteVerbose("Chains start from the shell's credentials set with Set-AWSCredential ($StoredAWSCredentials).");
-        }
-        else if (storedProfile is not null)
-        {
             _options.ProfileName = storedProfile;
-            WriteVerbose($"Chains start from profile '{storedProfile}', the shell's credentials set with Set-AWSCredential.");
+            WriteVerbose($"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
         }
         else
         {

@@ -33,6 +33,28 @@ public sealed class FaultToleranceTests : IDisposable
     private static List<string> Targets(int count, long first) =>
         Enumerable.Range(1, count).Select(i => (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
+    [Theory]
+    [InlineData(StsFault.Throttling, 400, "Throttling", ErrorType.Sender)]
+    [InlineData(StsFault.InternalError, 500, "InternalFailure", ErrorType.Receiver)]
+    public async Task The_fronts_errors_read_through_the_SDK_as_STS_errors_with_one_request_id(StsFault fault, int status, string code, ErrorType type)
+    {
+        _front.Rules.Enqueue(new FaultRule { Fault = fault, Action = "GetCallerIdentity" });
+        using var client = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(TestData.Source, new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig { ServiceURL = _front.Url, MaxErrorRetry = 0 });
+
+        var error = await Assert.ThrowsAnyAsync<AmazonServiceException>(() => client.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest()));
+
+        Assert.Equal(status, (int)error.StatusCode);
+        Assert.Equal(code, error.ErrorCode);
+        Assert.Equal(type, error.ErrorType);
+        Assert.True(Guid.TryParse(error.RequestId, out _), $"request id '{error.RequestId}'");
+
+        // As STS answers: the body's RequestId is the x-amzn-RequestId header's.
+        using var http = new System.Net.Http.HttpClient();
+        using var raw = await http.PostAsync(_front.Url, new System.Net.Http.StringContent("Action=GetCallerIdentity&Version=2011-06-15", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var body = System.Xml.Linq.XDocument.Parse(await raw.Content.ReadAsStringAsync());
+        Assert.Equal(raw.Headers.GetValues("x-amzn-RequestId").Single(), body.Descendants().Single(e => e.Name.LocalName == "RequestId").Value);
+    }
+
     [Fact]
     public async Task Throttling_and_500s_on_a_third_of_AssumeRoles_are_retried_and_all_200_sessions_are_right()
     {

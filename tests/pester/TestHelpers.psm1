@@ -203,66 +203,63 @@ function Stop-MotoTestSuite {
 
 <#
 .SYNOPSIS
-    A stand-in for AWS.Tools.Common under $Root (put $Root on PSModulePath): it loads another build
-    of AWSSDK.Core 4.x (net8.0, as AWS Tools ships for PowerShell 7) by RequiredAssemblies, as the
-    real module does, and declares Set-AWSCredential with the real parameter sets. Set-AWSCredential
-    keeps what it was given in $StoredAWSCredentials (in an AWSPSCredentials-like wrapper, as AWS
-    Tools does) and the parameter set that bound in $StandInBoundParameterSet; Set-DefaultAWSRegion
-    keeps the region in $StoredAWSRegion.
+    A stand-in for AWS.Tools.Common under $Root (put $Root on PSModulePath), built as the real module
+    is shaped: a binary root module, AWS.Tools.Common.dll, compiled here from
+    tests/fixtures/AwsToolsStandIn/AWS.Tools.Common.cs (its header names the AWS Tools sources it
+    follows), AWSSDK.Core and AWSSDK.SecurityToken loaded by RequiredAssemblies, and AWSSDK.SSO and
+    AWSSDK.SSOOIDC beside them, not loaded at import, as the real module ships them.
+.DESCRIPTION
+    The real module ships netstandard2.0 builds of its own SDK release; Altimeter.Auth ships the
+    netstandard2.0 build of ours. The stand-in copies the net8.0 build of the same release: another
+    file (the runtime would take a byte-identical copy for the one it has, hiding the conflict of
+    two AWSSDK.Core files) with the same API.
 #>
 function New-AwsToolsStandIn {
-    param([Parameter(Mandatory)] [string] $Root)
-    $folder = Join-Path $Root 'AWS.Tools.Common/5.0.0'
+    param(
+        [Parameter(Mandatory)] [string] $Root,
+        # The version folder and ModuleVersion; AWS Tools 5 is the first built on AWSSDK.Core 4.
+        [string] $Version = '5.0.0'
+    )
+    $folder = Join-Path $Root "AWS.Tools.Common/$Version"
     $null = New-Item -ItemType Directory -Force $folder
     $assets = Get-Content -Raw (Join-Path $script:RepositoryRoot 'src/Altimeter.Auth/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
     $packages = @($assets.packageFolders.Keys)[0]
-    foreach ($name in 'AWSSDK.Core', 'AWSSDK.SecurityToken') {
+    foreach ($name in 'AWSSDK.Core', 'AWSSDK.SecurityToken', 'AWSSDK.SSO', 'AWSSDK.SSOOIDC') {
         $library = @($assets.libraries.Keys | Where-Object { $_ -like "$name/*" })[0]
         Copy-Item (Join-Path $packages "$($assets.libraries[$library].path)/lib/net8.0/$name.dll") $folder
     }
+    # Compiled once per version of the source (a compile takes seconds), in a child process: Add-Type
+    # may load what it references into the process it runs in.
+    $source = Join-Path $script:RepositoryRoot 'tests/fixtures/AwsToolsStandIn/AWS.Tools.Common.cs'
+    $built = Join-Path $script:RepositoryRoot "tests/fixtures/AwsToolsStandIn/obj/$((Get-FileHash $source).Hash)/AWS.Tools.Common.dll"
+    if (Test-Path -LiteralPath $built) {
+        Copy-Item -LiteralPath $built $folder
+    }
+    else {
+        # Given -ReferencedAssemblies, Add-Type drops its defaults: the runtime's reference assemblies and PowerShell's go in again.
+        $compile = "`$PSStyle.OutputRendering = 'PlainText'; " +
+            "`$references = @(Get-ChildItem `$PSHOME/ref/*.dll | ForEach-Object FullName) + [psobject].Assembly.Location + '$folder/AWSSDK.Core.dll'; " +
+            "Add-Type -Path '$source' -OutputAssembly '$folder/AWS.Tools.Common.dll' -OutputType Library -ReferencedAssemblies `$references -IgnoreWarnings"
+        $pwsh = @(Get-PwshCommandLine)
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $compile 2>&1
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path "$folder/AWS.Tools.Common.dll")) { throw "The AWS.Tools.Common stand-in did not compile: $output" }
+        $null = New-Item -ItemType Directory -Force (Split-Path $built)
+        Copy-Item "$folder/AWS.Tools.Common.dll" $built
+    }
     Set-Content (Join-Path $folder 'AWS.Tools.Common.psd1') @"
 @{
-    RootModule = 'AWS.Tools.Common.psm1'
-    ModuleVersion = '5.0.0'
+    RootModule = 'AWS.Tools.Common.dll'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    ModuleVersion = '$Version'
     GUID = 'e5b05bf3-9eee-47b2-81f2-41ddc0501b86'
+    PowerShellVersion = '5.1'
     RequiredAssemblies = @('AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll')
-    FunctionsToExport = @('Set-AWSCredential', 'Set-DefaultAWSRegion')
-    CmdletsToExport = @()
+    FunctionsToExport = ''
+    CmdletsToExport = @('Set-AWSCredential', 'Clear-AWSCredential', 'Get-AWSCredential', 'Set-DefaultAWSRegion', 'Clear-DefaultAWSRegion', 'Get-DefaultAWSRegion')
+    VariablesToExport = '*'
+    AliasesToExport = @()
 }
 "@
-    Set-Content (Join-Path $folder 'AWS.Tools.Common.psm1') @'
-function Set-AWSCredential {
-    [CmdletBinding(DefaultParameterSetName = 'StoredProfile')]
-    param(
-        [Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName, ParameterSetName = 'AWSCredentialsObject')]
-        [Amazon.Runtime.AWSCredentials] $Credential,
-        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'BasicOrSession')]
-        [Alias('AK')] [string] $AccessKey,
-        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'BasicOrSession')]
-        [Alias('SK', 'SecretAccessKey')] [string] $SecretKey,
-        [Parameter(ValueFromPipelineByPropertyName, ParameterSetName = 'BasicOrSession')]
-        [Alias('ST')] [string] $SessionToken,
-        [Parameter(ParameterSetName = 'StoredProfile')]
-        [string] $ProfileName
-    )
-    process {
-        $Global:StandInBoundParameterSet = $PSCmdlet.ParameterSetName
-        $Global:StoredAWSCredentials = switch ($PSCmdlet.ParameterSetName) {
-            'AWSCredentialsObject' { [pscustomobject]@{ Credentials = $Credential; Name = 'stand-in' } }
-            'BasicOrSession' {
-                $keys = if ($SessionToken) { [Amazon.Runtime.SessionAWSCredentials]::new($AccessKey, $SecretKey, $SessionToken) } else { [Amazon.Runtime.BasicAWSCredentials]::new($AccessKey, $SecretKey) }
-                [pscustomobject]@{ Credentials = $keys; Name = 'stand-in' }
-            }
-            'StoredProfile' { $ProfileName }
-        }
-    }
-}
-
-function Set-DefaultAWSRegion {
-    param([Parameter(Mandatory, Position = 0)] [string] $Region)
-    $Global:StoredAWSRegion = $Region
-}
-'@
     $Root
 }
 

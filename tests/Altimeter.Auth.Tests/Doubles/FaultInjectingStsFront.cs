@@ -56,6 +56,16 @@ public sealed class FaultRule
 /// throttling, 500s, dropped connections, silence, or an AssumeRole answer for another account.
 /// It counts what it saw and what it did.
 /// </summary>
+/// <remarks>
+/// The faults follow STS's public contract. STS speaks the AWS Query protocol: an error is
+/// <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Type/&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;/Error&gt;&lt;RequestId/&gt;&lt;/ErrorResponse&gt;</c>
+/// in STS's 2011-06-15 namespace, Type Sender for the caller's fault and Receiver for the service's,
+/// with the same request id in the x-amzn-RequestId header (read by aws-sdk-net,
+/// sdk/src/Core/Amazon.Runtime/Internal/Transform/ErrorResponseUnmarshaller.cs, commit 481cb1f9db56).
+/// Codes and statuses from the STS API Reference, Common Errors: InternalFailure is HTTP 500; a
+/// throttled request is HTTP 400, and STS names it <c>Throttling</c> ("Rate exceeded"), the first
+/// of the SDKs' throttling codes (aws-sdk-java-v2 AwsErrorCode.THROTTLING_ERROR_CODES).
+/// </remarks>
 public sealed class FaultInjectingStsFront : IDisposable
 {
     private static readonly Regex s_action = new("(?:^|&)Action=([^&]+)", RegexOptions.CultureInvariant);
@@ -208,10 +218,10 @@ public sealed class FaultInjectingStsFront : IDisposable
         switch (rule?.Fault)
         {
             case StsFault.Throttling:
-                await WriteAsync(stream, 400, "text/xml", ErrorXml(400, "Throttling", "Rate exceeded"));
+                await WriteErrorAsync(stream, 400, "Throttling", "Rate exceeded");
                 return true;
             case StsFault.InternalError:
-                await WriteAsync(stream, 500, "text/xml", ErrorXml(500, "InternalFailure", "The request processing has failed because of an unknown error."));
+                await WriteErrorAsync(stream, 500, "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.");
                 return true;
             case StsFault.Reset:
                 // Linger 0 makes Close send a TCP reset instead of an orderly shutdown.
@@ -256,7 +266,8 @@ public sealed class FaultInjectingStsFront : IDisposable
             text = Regex.Replace(text, "<Arn>(?<arn>[^<]*)</Arn>", m => $"<Arn>{rule.RewriteArn!(m.Groups["arn"].Value)}</Arn>");
         }
 
-        await WriteAsync(stream, (int)answer.StatusCode, answer.Content.Headers.ContentType?.ToString() ?? "text/xml", text);
+        var requestId = answer.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.First() : Guid.NewGuid().ToString();
+        await WriteAsync(stream, (int)answer.StatusCode, answer.Content.Headers.ContentType?.ToString() ?? "text/xml", text, requestId);
         return true;
     }
 
@@ -288,14 +299,19 @@ public sealed class FaultInjectingStsFront : IDisposable
         }
     }
 
-    private static string ErrorXml(int status, string code, string message) =>
-        $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>{(status >= 500 ? "Receiver" : "Sender")}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>{Guid.NewGuid()}</RequestId></ErrorResponse>";
+    // One request id, in the body and in the header, as STS answers.
+    private static Task WriteErrorAsync(NetworkStream stream, int status, string code, string message)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        var body = $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>{(status >= 500 ? "Receiver" : "Sender")}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>{requestId}</RequestId></ErrorResponse>";
+        return WriteAsync(stream, status, "text/xml", body, requestId);
+    }
 
-    private static async Task WriteAsync(NetworkStream stream, int status, string contentType, string body)
+    private static async Task WriteAsync(NetworkStream stream, int status, string contentType, string body, string requestId)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         var reason = status switch { 200 => "OK", 400 => "Bad Request", 403 => "Forbidden", 500 => "Internal Server Error", _ => "Status" };
-        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nx-amzn-RequestId: {Guid.NewGuid()}\r\n\r\n");
+        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nx-amzn-RequestId: {requestId}\r\n\r\n");
         await stream.WriteAsync(head);
         await stream.WriteAsync(bytes);
         await stream.FlushAsync();

@@ -12,6 +12,16 @@ namespace Altimeter.Auth.Tests.Doubles;
 /// moto's server on a free loopback port: a real STS for the integration tests. When python3
 /// or moto is missing, the tests fail with how to install it; they are never skipped.
 /// </summary>
+/// <remarks>
+/// Follows moto 5's public surface (docs.getmoto.org: Server Mode, Recorder): <c>python3 -m
+/// moto.server -H 127.0.0.1 -p PORT</c>; <c>POST /moto-api/reset</c>; the recorder's
+/// <c>/moto-api/recorder/{reset,start}-recording</c> and <c>download-recording</c>, written to
+/// MOTO_RECORDER_FILEPATH one JSON object per line (<c>headers</c>, <c>method</c>, <c>url</c>,
+/// <c>body</c>, <c>body_encoded</c>: base64 when moto got bytes; moto/moto_api/_internal/recorder/models.py);
+/// <c>/moto-api/data.json</c>, moto's state by service and model (sts.AssumedRole). The signer is the
+/// access key id of the SigV4 Authorization header: <c>Credential=AKID/DATE/REGION/SERVICE/aws4_request</c>
+/// (IAM User Guide, "Elements of an AWS API request signature").
+/// </remarks>
 public sealed class MotoServer : IDisposable
 {
     private readonly Process _process;

@@ -132,4 +132,62 @@ Describe 'Get-AltimeterSession from IAM Identity Center profiles' -Tag Unix {
         $portal.CreateTokenCount | Should -Be $Refreshes
         @(Get-MotoRequest $server) | Should -HaveCount 0
     }
+
+    Context 'with AWS.Tools.Common imported first, its AWSSDK.Core in use' {
+        BeforeAll {
+            # The stand-in ships AWSSDK.SSO and AWSSDK.SSOOIDC beside its AWSSDK.Core, as the real
+            # AWS.Tools.Common does: the SDK loads them by name from the folder of the Core in use.
+            $standInRoot = New-AwsToolsStandIn -Root (Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-awstools-$([guid]::NewGuid())")
+            $modulePath = Get-AltimeterModulePath
+        }
+
+        AfterAll {
+            Remove-Item -Recurse -Force $standInRoot -ErrorAction SilentlyContinue
+        }
+
+        It 'Get-AltimeterSession / <Case>: an expired token is refreshed through SSO OIDC and the chain reaches the account' -ForEach @(
+            @{ Case = '-ProfileName dev'; ThroughShell = $false }
+            @{ Case = 'Set-AWSCredential -ProfileName dev'; ThroughShell = $true }
+        ) {
+            $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-expired-token' -ExpiresAt ([datetime]::UtcNow.AddHours(-1)) -RefreshToken 'pester-refresh'
+            $portal.AcceptRefreshToken('pester-refresh', 'pester-client', 'pester-client-secret')
+            $environment = $scratch.Environment.Clone()
+            $environment.PSModulePath = "$standInRoot$([System.IO.Path]::PathSeparator)$env:PSModulePath"
+
+            $result = Invoke-FreshPwsh -NoImport -Environment $environment -Parameters @{ ModulePath = $modulePath; AccessorPath = $twoHopFile; ThroughShell = $ThroughShell } {
+                param($ModulePath, $AccessorPath, $ThroughShell)
+                Import-Module AWS.Tools.Common
+                Import-Module $ModulePath
+                $profile = if ($ThroughShell) { Set-AWSCredential -ProfileName dev; @{} } else { @{ ProfileName = 'dev' } }
+                $session = Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath) @profile
+                [pscustomobject]@{
+                    Account = $session.AccountId
+                    Sdk = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'AWSSDK.*' } | ForEach-Object { "$($_.GetName().Name)=$($_.Location)" })
+                }
+            }
+
+            $result.Account | Should -Be '222222222222'
+            $portal.CreateTokenCount | Should -Be 1
+            $portal.GetRoleCredentialsCount | Should -Be 1
+            foreach ($name in 'AWSSDK.Core', 'AWSSDK.SSO', 'AWSSDK.SSOOIDC') { @($result.Sdk) -like "$name=$standInRoot*" | Should -HaveCount 1 }
+            @(Get-MotoRequest $server)[0].SignedBy | Should -BeLike 'ASIAPESTERSSO*'
+        }
+
+        It 'Get-AltimeterSession / Set-AWSCredential -ProfileName dev without a token: SsoSignInRequired names dev, not the default profile' {
+            $environment = $scratch.Environment.Clone()
+            $environment.PSModulePath = "$standInRoot$([System.IO.Path]::PathSeparator)$env:PSModulePath"
+
+            $result = Invoke-FreshPwsh -NoImport -Environment $environment -Parameters @{ ModulePath = $modulePath; AccessorPath = $twoHopFile } {
+                param($ModulePath, $AccessorPath)
+                Import-Module AWS.Tools.Common
+                Import-Module $ModulePath
+                Set-AWSCredential -ProfileName dev
+                try { $null = Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath); [pscustomobject]@{ Id = $null } }
+                catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } }
+            }
+
+            $result.Id | Should -Be "SsoSignInRequired,$commandId"
+            $result.Message | Should -BeLike "*'dev'*aws sso login --profile dev"
+        }
+    }
 }

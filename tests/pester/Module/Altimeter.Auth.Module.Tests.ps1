@@ -77,6 +77,17 @@ Describe 'Altimeter.Auth module' {
         $result.CredentialType | Should -Be 'Amazon.Runtime.BasicAWSCredentials'
     }
 
+    It 'Altimeter.Auth / AWS Tools 4 installed (built on AWSSDK.Core 3.3, which Altimeter.Auth cannot use): not imported first, its own AWSSDK.Core used' {
+        $awsTools4Root = New-AwsToolsStandIn -Root (Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-awstools4-$([guid]::NewGuid())") -Version '4.1.700'
+        try {
+            $result = Invoke-FreshPwsh -NoImport $describeSdk -Environment @{ PSModulePath = "$awsTools4Root$([System.IO.Path]::PathSeparator)$env:PSModulePath" } -Parameters @{ ModulePath = $modulePath; Order = @('Altimeter.Auth') }
+        }
+        finally { Remove-Item -Recurse -Force $awsTools4Root -ErrorAction SilentlyContinue }
+        $result.AwsToolsLoaded | Should -BeFalse
+        $result.Locations | Should -HaveCount 1
+        $result.Locations[0] | Should -BeLike "$moduleFolder*"
+    }
+
     It 'Altimeter.Auth / Get-Help <Name> -Full shows a synopsis, a description, every parameter and at least two examples' -ForEach @(
         @{ Name = 'New-AltimeterAccessor' }, @{ Name = 'Get-AltimeterSession' }, @{ Name = 'Get-AltimeterCredentialCache' }, @{ Name = 'Clear-AltimeterCredentialCache' },
         @{ Name = 'Set-AltimeterEnvironment' }, @{ Name = 'Invoke-AltimeterCommand' }, @{ Name = 'ConvertTo-AltimeterCredentialProcess' }, @{ Name = 'Invoke-AltimeterCredentialProcess' },
