@@ -342,6 +342,20 @@ public sealed class CredentialsCache
         return removed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Number of MFA sessions held in memory, expired ones included until a lookup drops them.</summary>
+    public int MfaSessionCount => _mfaSessions.Count;
+
+    /// <summary>
+    /// Ends the MFA sessions: removes them from memory and from the shared store, so the next chain
+    /// that needs one asks for a code. Returns how many were removed (memory and files).
+    /// </summary>
+    public int EndMfaSessions()
+    {
+        var removed = _mfaSessions.Count;
+        _mfaSessions.Clear();
+        return removed + (Shared?.RemoveMfaSessions() ?? 0);
+    }
+
     /// <summary>Empties the cache, MFA sessions included, and the shared store when there is one.</summary>
     public void Clear()
     {

@@ -183,6 +183,22 @@ public sealed class SharedCredentialsStore
         return removed;
     }
 
+    /// <summary>Removes the MFA sessions, of every key and device; returns how many.</summary>
+    internal int RemoveMfaSessions()
+    {
+        var removed = 0;
+        foreach (var name in _files.Names(Extension))
+        {
+            if (KeyOf(name) is string key && IsMfaSessionKey(key))
+            {
+                _files.Delete(name);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     // Pruning reads every file: once per store at the first write, then at most once per interval,
     // not after every write (a scan of N accounts would read N files N times).
     private void PruneExpiredIfDue(DateTimeOffset now)
