@@ -60,4 +60,8 @@ internal sealed class IssuingSecurityTokenService : ISecurityTokenService
 
     public Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>
         Task.FromResult(new CallerIdentity("123456789012", "arn:aws:iam::123456789012:user/bench"));
+
+    // As the STS API reference has it (API_GetSessionToken): the IAM user's own temporary keys, for DurationSeconds.
+    public Task<CachedCredentials> GetSessionTokenAsync(ImmutableCredentials longTermKeys, string serialNumber, string tokenCode, int durationSeconds, string region, CancellationToken cancellationToken) =>
+        Task.FromResult(new CachedCredentials("ASIABENCHMFASESSION1", "secret", "token", DateTimeOffset.UtcNow.AddSeconds(durationSeconds)));
 }

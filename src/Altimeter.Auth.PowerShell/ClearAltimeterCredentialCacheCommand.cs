@@ -7,7 +7,7 @@ using Altimeter.Auth;
 namespace Altimeter.Auth.Commands;
 
 /// <summary>
-/// <para type="synopsis">Removes cached credentials, all of them or those that match the filters.</para>
+/// <para type="synopsis">Removes cached credentials, all of them or those that match the filters; without filters it also ends the MFA sessions.</para>
 /// <para type="description">Supports -WhatIf and -Confirm. -PassThru outputs what was removed, without secrets.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Clear, "AltimeterCredentialCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
@@ -46,17 +46,22 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
             return;
         }
 
+        // An MFA session belongs to no account or role: only a removal of everything ends it.
+        var unfiltered = AccountId is null && RoleName is null && RoleSessionName is null;
+        var mfaSessions = unfiltered ? caches.Sum(c => c.MfaSessionCount) : 0;
         var selected = caches.SelectMany(c => c.List()).Where(Matches).ToList();
         var shared = caches.Where(c => c.Shared is not null).Select(c => c.Shared!.Directory).ToList();
         var what = $"{selected.Count} cached credentials{(selected.Count == 0 ? string.Empty : $" ({string.Join(", ", selected.Select(e => e.Key))})")}"
-            + (shared.Count == 0 ? string.Empty : $" and the matching entries of the shared cache in {string.Join(", ", shared)}");
-        if ((selected.Count == 0 && shared.Count == 0) || !ShouldProcess(what, "Remove"))
+            + (mfaSessions == 0 ? string.Empty : $", {mfaSessions} MFA session(s)")
+            + (shared.Count == 0 ? string.Empty : $" and the matching entries of the shared cache in {string.Join(", ", shared)}{(unfiltered ? ", MFA sessions included" : string.Empty)}");
+        if ((selected.Count == 0 && shared.Count == 0 && mfaSessions == 0) || !ShouldProcess(what, "Remove"))
         {
             return;
         }
 
         var removed = caches.SelectMany(c => c.Remove(Matches)).ToList();
-        WriteVerbose($"Removed {removed.Count} cached credentials.");
+        var ended = unfiltered ? caches.Sum(c => c.EndMfaSessions()) : 0;
+        WriteVerbose($"Removed {removed.Count} cached credentials{(ended == 0 ? string.Empty : $"; ended {ended} MFA session(s)")}.");
         if (PassThru.IsPresent)
         {
             WriteObject(removed, enumerateCollection: true);

@@ -81,10 +81,14 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 600)]
     public int? TimeoutSec { get; set; }
 
-    /// <summary>The MFA code for one AssumeRole of a step with an mfa_serial. Without it, a person at the console or terminal is asked when such a hop is assumed; a session nobody can answer fails those steps with MfaTokenRequired.</summary>
+    /// <summary>The MFA code for a step with an mfa_serial: it opens the MFA session (GetSessionToken) when the chain starts from an IAM user's long-term keys, else it goes with that one AssumeRole. Without it, a person at the console or terminal is asked when the code is needed; a session nobody can answer fails those steps with MfaTokenRequired.</summary>
     [Parameter]
     [ValidatePattern(@"\A[0-9]{6}\z")]
     public string? TokenCode { get; set; }
+
+    /// <summary>No MFA session: the code goes with each AssumeRole that needs one, as for temporary source credentials.</summary>
+    [Parameter]
+    public SwitchParameter NoMfaSession { get; set; }
 
     /// <inheritdoc />
     protected override void BeginProcessing()
@@ -146,6 +150,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         ResolveRegionAndSource(AwsToolsShell.StoredRegion(SessionState));
         WriteVerbose($"Region: {_options.Region}.");
         _options.MfaTokenCode = MfaCodes();
+        _options.UseMfaSession = !NoMfaSession.IsPresent;
     }
 
     // Once for the whole pipeline, not per account; from the environment as it is outside another

@@ -11,9 +11,9 @@ using System.Threading.Tasks;
 namespace Altimeter.Auth.Commands;
 
 /// <summary>
-/// Asks the person at the host (or at the terminal) for MFA codes when a hop that needs one is
-/// really assumed: once per AssumeRole, since AWS takes a code once (accounts that share a hop share
-/// its one call, so they are asked once). Hops run on other threads, where PowerShell cannot
+/// Asks the person at the host (or at the terminal) for MFA codes when one is really needed: once
+/// for the MFA session a chain from long-term keys opens, else once per AssumeRole, since AWS takes
+/// a code once (accounts that share a hop or a session share its one call, so they are asked once). Hops run on other threads, where PowerShell cannot
 /// prompt: a hop calls <see cref="CodeFor"/> and waits; the cmdlet's pipeline thread calls
 /// <see cref="AnswerRequests"/> while it waits for results. The code is read hidden and never
 /// written anywhere; nothing typed for a device means no code for it for the rest of the command.

@@ -120,7 +120,8 @@ public sealed class Accessor
         var first = await ObtainAsync(accountId, region, options, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
 
         // Renewals happen later, wherever the SDK asks for credentials: no caller's log is listening then.
-        // An MFA code is good once: a renewal that needs a new one fails clearly (MfaTokenRequired) unless the cached hop lasts.
+        // An MFA code is good once: a renewal that needs a new one fails clearly (MfaTokenRequired)
+        // unless the cached hop, or the cached MFA session, lasts.
         var renewal = options.WithLog(null);
         renewal.Region = region;
         renewal.MfaTokenCode = null;
@@ -146,6 +147,7 @@ public sealed class Accessor
         var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime, options.MfaTokenCode)
         {
             Imported = CacheCreds ? Imported : null,
+            UseMfaSession = options.UseMfaSession,
         };
         List<ChainFailure>? failures = null;
         for (var c = 0; c < MultiHopAccessors.Count; c++)

@@ -15,7 +15,7 @@ internal static class AccessorDefinitionReader
     private static readonly string[] s_accessorKeys = { "multi_hop_accessors", "cache_creds", "credentials_cache" };
     private static readonly string[] s_chainKeys = { "role_session_name", "access_steps", "partition" };
     // Beyond altimeter's own step keys: what AssumeRoleOptions carries.
-    private static readonly string[] s_optionKeys = { "duration_seconds", "mfa_serial", "source_identity", "tags", "transitive_tag_keys", "policy_arns" };
+    private static readonly string[] s_optionKeys = { "duration_seconds", "mfa_serial", "mfa_session_duration_seconds", "source_identity", "tags", "transitive_tag_keys", "policy_arns" };
     private static readonly string[] s_stepKeys = new[] { "role_name", "account_id", "external_id" }.Concat(s_optionKeys).ToArray();
 
     public static Accessor Read(JToken root, string source, AccessorLoadOptions options)
@@ -106,21 +106,26 @@ internal static class AccessorDefinitionReader
             return null;
         }
 
-        int? duration = null;
-        if (step.TryGetValue("duration_seconds", out var durationToken) && durationToken.Type != JTokenType.Null)
-        {
-            duration = durationToken.Type == JTokenType.Integer
-                ? (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, (long)durationToken))
-                : throw Invalid(source, durationToken, $"duration_seconds must be a whole number of seconds, found {Describe(durationToken)}.");
-        }
-
         return new AssumeRoleOptions(
-            duration,
+            ReadSeconds(step, "duration_seconds", source),
             RequireString(step, "mfa_serial", source, required: false),
             RequireString(step, "source_identity", source, required: false),
             ReadStringMap(step, "tags", source),
             ReadStringList(step, "transitive_tag_keys", source),
-            ReadStringList(step, "policy_arns", source));
+            ReadStringList(step, "policy_arns", source),
+            ReadSeconds(step, "mfa_session_duration_seconds", source));
+    }
+
+    private static int? ReadSeconds(JObject step, string key, string source)
+    {
+        if (!step.TryGetValue(key, out var token) || token.Type == JTokenType.Null)
+        {
+            return null;
+        }
+
+        return token.Type == JTokenType.Integer
+            ? (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, (long)token))
+            : throw Invalid(source, token, $"{key} must be a whole number of seconds, found {Describe(token)}.");
     }
 
     private static IReadOnlyDictionary<string, string>? ReadStringMap(JObject obj, string key, string source)

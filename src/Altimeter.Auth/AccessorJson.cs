@@ -112,6 +112,7 @@ public static class AccessorJson
         {
             if (options.DurationSeconds is int seconds) json["duration_seconds"] = seconds;
             if (options.MfaSerial is not null) json["mfa_serial"] = options.MfaSerial;
+            if (options.MfaSessionDurationSeconds is int sessionSeconds) json["mfa_session_duration_seconds"] = sessionSeconds;
             if (options.SourceIdentity is not null) json["source_identity"] = options.SourceIdentity;
             if (options.Tags.Count > 0) json["tags"] = new JObject(options.Tags.Select(t => new JProperty(t.Key, t.Value)));
             if (options.TransitiveTagKeys.Count > 0) json["transitive_tag_keys"] = new JArray(options.TransitiveTagKeys);

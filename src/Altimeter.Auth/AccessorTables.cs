@@ -24,6 +24,7 @@ public static class AccessorTables
         ["partition"] = "partition",
         ["durationseconds"] = "duration_seconds",
         ["mfaserial"] = "mfa_serial",
+        ["mfasessiondurationseconds"] = "mfa_session_duration_seconds",
         ["sourceidentity"] = "source_identity",
         ["tags"] = "tags",
         ["transitivetagkeys"] = "transitive_tag_keys",

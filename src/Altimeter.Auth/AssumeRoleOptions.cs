@@ -18,8 +18,20 @@ public sealed class AssumeRoleOptions
     /// <summary>Shortest session STS grants.</summary>
     public const int MinDurationSeconds = 900;
 
-    /// <summary>AWS caps a session assumed with another role's credentials (role chaining) at one hour.</summary>
+    /// <summary>
+    /// AWS caps at one hour a session assumed with temporary credentials: another role's (role
+    /// chaining), and an MFA session's (GetSessionToken) too.
+    /// </summary>
     public const int ChainedMaxDurationSeconds = 3600;
+
+    /// <summary>MFA session (GetSessionToken) asked for when the step does not say: AWS's own default for an IAM user, 12 hours.</summary>
+    public const int DefaultMfaSessionDurationSeconds = 43200;
+
+    /// <summary>Shortest MFA session AWS grants an IAM user.</summary>
+    public const int MinMfaSessionDurationSeconds = 900;
+
+    /// <summary>Longest MFA session AWS grants an IAM user, 36 hours.</summary>
+    public const int MaxMfaSessionDurationSeconds = 129600;
 
     // STS API reference patterns, whole strings (\A…\z), ASCII where AWS's are; tags are the one
     // place AWS allows Unicode letters, spaces and numbers.
@@ -36,7 +48,8 @@ public sealed class AssumeRoleOptions
         string? sourceIdentity = null,
         IReadOnlyDictionary<string, string>? tags = null,
         IReadOnlyList<string>? transitiveTagKeys = null,
-        IReadOnlyList<string>? policyArns = null)
+        IReadOnlyList<string>? policyArns = null,
+        int? mfaSessionDurationSeconds = null)
     {
         if (durationSeconds is int seconds && (seconds < MinDurationSeconds || seconds > MaxDurationSeconds))
         {
@@ -46,6 +59,19 @@ public sealed class AssumeRoleOptions
         if (mfaSerial is not null && !s_serial.IsMatch(mfaSerial))
         {
             throw Invalid($"mfa_serial '{mfaSerial}' is not an MFA device serial number or ARN.");
+        }
+
+        if (mfaSessionDurationSeconds is int sessionSeconds)
+        {
+            if (mfaSerial is null)
+            {
+                throw Invalid($"mfa_session_duration_seconds {sessionSeconds} needs the step's mfa_serial: it is the length of the MFA session opened with that device.");
+            }
+
+            if (sessionSeconds < MinMfaSessionDurationSeconds || sessionSeconds > MaxMfaSessionDurationSeconds)
+            {
+                throw Invalid($"mfa_session_duration_seconds {sessionSeconds} is out of range: AWS grants an IAM user's MFA session {MinMfaSessionDurationSeconds} to {MaxMfaSessionDurationSeconds} seconds.");
+            }
         }
 
         if (sourceIdentity is not null && !s_sourceIdentity.IsMatch(sourceIdentity))
@@ -95,6 +121,7 @@ public sealed class AssumeRoleOptions
 
         DurationSeconds = durationSeconds;
         MfaSerial = mfaSerial;
+        MfaSessionDurationSeconds = mfaSessionDurationSeconds;
         SourceIdentity = sourceIdentity;
         Tags = tagList.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         TransitiveTagKeys = (transitiveTagKeys ?? Array.Empty<string>()).ToList().AsReadOnly();
@@ -115,6 +142,14 @@ public sealed class AssumeRoleOptions
     /// <summary>SerialNumber of the MFA device; the token code is asked for at call time.</summary>
     public string? MfaSerial { get; }
 
+    /// <summary>
+    /// Length of the MFA session (GetSessionToken) opened with <see cref="MfaSerial"/> when this is
+    /// a chain's first step and the chain starts from an IAM user's long-term keys; null:
+    /// <see cref="DefaultMfaSessionDurationSeconds"/>. Not sent with AssumeRole, so not part of
+    /// what tells option sets apart in the cache.
+    /// </summary>
+    public int? MfaSessionDurationSeconds { get; }
+
     /// <summary>SourceIdentity sent with AssumeRole.</summary>
     public string? SourceIdentity { get; }
 
@@ -132,7 +167,11 @@ public sealed class AssumeRoleOptions
 
     /// <summary>The same options with the duration capped at <paramref name="seconds"/>.</summary>
     internal AssumeRoleOptions WithDuration(int seconds) =>
-        new(seconds, MfaSerial, SourceIdentity, Tags, TransitiveTagKeys, PolicyArns);
+        new(seconds, MfaSerial, SourceIdentity, Tags, TransitiveTagKeys, PolicyArns, MfaSessionDurationSeconds);
+
+    /// <summary>The same options without MFA: the hop is signed with an MFA session, whose MFA context AWS carries into the role.</summary>
+    internal AssumeRoleOptions WithoutMfa() =>
+        new(DurationSeconds, mfaSerial: null, SourceIdentity, Tags, TransitiveTagKeys, PolicyArns);
 
     private static AccessorDefinitionException Invalid(string message) =>
         new(AccessorDefinitionException.StepInvalid, message);

@@ -43,6 +43,13 @@ public sealed class ChainContext
     /// <summary>The MFA code for a device serial, or null when there is none.</summary>
     public Func<string, string?>? MfaTokenCode { get; }
 
+    /// <summary>
+    /// True (the default): a chain whose first step names an mfa_serial and that starts from an IAM
+    /// user's long-term keys runs on one MFA session (GetSessionToken), cached like the hops, so one
+    /// code serves every AssumeRole until it expires. False: a code per AssumeRole that needs one.
+    /// </summary>
+    public bool UseMfaSession { get; set; } = true;
+
     /// <summary>Where the walk reports.</summary>
     public IAuthLog Log { get; }
 }

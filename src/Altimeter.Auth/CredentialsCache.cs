@@ -11,12 +11,15 @@ namespace Altimeter.Auth;
 /// <summary>
 /// The credentials cache: one entry per <c>account:role:session_name</c>, safe to share
 /// between threads and runspaces. An entry counts as expired from 60 seconds before its
-/// expiration and is dropped when a lookup finds it so.
+/// expiration and is dropped when a lookup finds it so. Beside the hops it keeps MFA sessions
+/// (GetSessionToken), one per long-term access key and MFA device; they are never listed or
+/// exported, only used to sign a chain's first hop, and <see cref="Clear"/> removes them.
 /// </summary>
 public sealed class CredentialsCache
 {
     // Keyed by the parts of account:role:session_name, so that a lookup builds no string.
     private readonly ConcurrentDictionary<(string AccountId, string RoleName, string RoleSessionName), Entry> _entries = new();
+    private readonly ConcurrentDictionary<(string Signer, string SerialNumber), CachedCredentials> _mfaSessions = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedCredentials>>> _inFlight = new(StringComparer.Ordinal);
     private readonly Func<DateTimeOffset> _clock;
 
@@ -149,7 +152,88 @@ public sealed class CredentialsCache
             return (cached, true);
         }
 
-        var flightKey = BuildKey(accountId, roleName, roleSessionName) + "\n" + signer;
+        return await SingleFlightAsync(
+            BuildKey(accountId, roleName, roleSessionName) + "\n" + signer,
+            () => Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false),
+            assume,
+            obtained => Store(obtained, accountId, roleName, roleSessionName, signer),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The MFA session of <paramref name="longTermAccessKeyId"/> and the device
+    /// <paramref name="serialNumber"/> with at least <paramref name="minimumLifetime"/> left, from
+    /// memory or the shared store; null when there is none. A session is bound to both: another
+    /// key, or another device, never finds it.
+    /// </summary>
+    internal CachedCredentials? GetMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime) =>
+        LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: true);
+
+    /// <summary>
+    /// The MFA session of that key and device, or the one <paramref name="open"/> obtains (it may
+    /// ask a person for a code) — once for every caller asking at the same time, as
+    /// <see cref="GetOrAssumeAsync"/> does for hops. What it returns is kept in memory and in the
+    /// shared store; what it throws reaches every waiter and is not kept.
+    /// </summary>
+    internal async Task<(CachedCredentials Credentials, bool FromCache)> GetOrOpenMfaSessionAsync(
+        string longTermAccessKeyId,
+        string serialNumber,
+        TimeSpan minimumLifetime,
+        Func<Task<CachedCredentials>> open,
+        CancellationToken cancellationToken)
+    {
+        var cached = LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: false);
+        if (cached is not null)
+        {
+            return (cached, true);
+        }
+
+        return await SingleFlightAsync(
+            "mfa-session\n" + serialNumber + "\n" + longTermAccessKeyId,
+            () => LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: false),
+            open,
+            opened =>
+            {
+                _mfaSessions[(longTermAccessKeyId, serialNumber)] = opened;
+                Shared?.PutMfaSession(opened, longTermAccessKeyId, serialNumber);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private CachedCredentials? LookupMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, bool readShared)
+    {
+        var key = (longTermAccessKeyId, serialNumber);
+        var now = _clock();
+        if (_mfaSessions.TryGetValue(key, out var session))
+        {
+            if (!session.IsExpired(now))
+            {
+                return session.Expiration - now < minimumLifetime ? null : session;
+            }
+
+            ((ICollection<KeyValuePair<(string, string), CachedCredentials>>)_mfaSessions).Remove(new KeyValuePair<(string, string), CachedCredentials>(key, session));
+        }
+
+        var found = readShared ? Shared?.TryGetMfaSession(longTermAccessKeyId, serialNumber, now) : null;
+        if (found is null || found.Expiration - now < minimumLifetime)
+        {
+            return null;
+        }
+
+        _mfaSessions[key] = found;
+        return found;
+    }
+
+    // One obtain for every caller of the same key at the same time: a flight is shared by every
+    // caller waiting for it, none of them may cancel it for the others. FromCache: this caller's
+    // call was saved (another caller's flight, or what landed before this flight started).
+    private async Task<(CachedCredentials Credentials, bool FromCache)> SingleFlightAsync(
+        string flightKey,
+        Func<CachedCredentials?> recheck,
+        Func<Task<CachedCredentials>> obtain,
+        Action<CachedCredentials> store,
+        CancellationToken cancellationToken)
+    {
         Lazy<Task<CachedCredentials>>? flight = null;
         flight = new Lazy<Task<CachedCredentials>>(() => FlyAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
         var shared = _inFlight.GetOrAdd(flightKey, flight);
@@ -160,15 +244,15 @@ public sealed class CredentialsCache
         {
             try
             {
-                // Another flight may have landed between the lookup above and this one's start.
-                var landed = Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false);
+                // Another flight may have landed between the caller's lookup and this one's start.
+                var landed = recheck();
                 if (landed is not null)
                 {
                     return landed;
                 }
 
-                var obtained = await assume().ConfigureAwait(false);
-                Store(obtained, accountId, roleName, roleSessionName, signer);
+                var obtained = await obtain().ConfigureAwait(false);
+                store(obtained);
                 return obtained;
             }
             finally
@@ -258,10 +342,25 @@ public sealed class CredentialsCache
         return removed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Empties the cache, and the shared store when there is one.</summary>
+    /// <summary>Number of MFA sessions held in memory, expired ones included until a lookup drops them.</summary>
+    public int MfaSessionCount => _mfaSessions.Count;
+
+    /// <summary>
+    /// Ends the MFA sessions: removes them from memory and from the shared store, so the next chain
+    /// that needs one asks for a code. Returns how many were removed (memory and files).
+    /// </summary>
+    public int EndMfaSessions()
+    {
+        var removed = _mfaSessions.Count;
+        _mfaSessions.Clear();
+        return removed + (Shared?.RemoveMfaSessions() ?? 0);
+    }
+
+    /// <summary>Empties the cache, MFA sessions included, and the shared store when there is one.</summary>
     public void Clear()
     {
         _entries.Clear();
+        _mfaSessions.Clear();
         Shared?.Remove();
     }
 

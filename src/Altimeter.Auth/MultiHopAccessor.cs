@@ -64,6 +64,11 @@ public sealed class MultiHopAccessor
         var warnings = new List<string>();
         for (var i = 1; i < steps.Count; i++)
         {
+            if (steps[i].Options?.MfaSessionDurationSeconds is int sessionSeconds)
+            {
+                warnings.Add($"access_steps[{i}] ({steps[i]}): mfa_session_duration_seconds {sessionSeconds} is ignored: only the first step's device opens an MFA session.");
+            }
+
             if (steps[i].Options?.DurationSeconds is int seconds && seconds > AssumeRoleOptions.ChainedMaxDurationSeconds)
             {
                 warnings.Add($"access_steps[{i}] ({steps[i]}): duration_seconds {seconds} is more than AWS allows a role assumed through another role; {AssumeRoleOptions.ChainedMaxDurationSeconds} is asked for instead.");
@@ -96,12 +101,24 @@ public sealed class MultiHopAccessor
 
         var signer = context.Source;
         var lastSignedWithToken = false;
+        var mfaSerial = MfaSessionSerial(context);
+        var onMfaSession = false;
+        if (mfaSerial is not null && context.Cache!.GetMfaSession(signer.AccessKey, mfaSerial, context.MinimumLifetime) is CachedCredentials session)
+        {
+            if (context.Log.IsEnabled)
+            {
+                context.Log.Verbose($"{targetAccountId}: MFA session for {mfaSerial}: cached credentials {session}");
+            }
+
+            signer = session.ToImmutableCredentials();
+            onMfaSession = true;
+        }
+
         CachedCredentials? current = null;
         for (var i = 0; i < AccessSteps.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = AccessSteps[i];
-            lastSignedWithToken = signer.UseToken;
             var account = step.AccountId ?? targetAccountId;
 
             // The warm path: a hit costs a lookup, no text and no allocation (steps with options pay for their variant key).
@@ -119,9 +136,19 @@ public sealed class MultiHopAccessor
             }
             else
             {
-                current = await AssumeHopAsync(targetAccountId, i, context, signer, account, step, cancellationToken).ConfigureAwait(false);
+                // The code is asked for only now, when the first hop is really assumed: a cached hop needs none.
+                if (i == 0 && mfaSerial is not null && !onMfaSession)
+                {
+                    signer = (await OpenMfaSessionAsync(mfaSerial, context, Hop(targetAccountId, i, context, account, step), cancellationToken).ConfigureAwait(false)).ToImmutableCredentials();
+                    onMfaSession = true;
+                }
+
+                var mfaCarried = onMfaSession && step.Options?.MfaSerial == mfaSerial;
+                current = await AssumeHopAsync(targetAccountId, i, context, signer, account, step, mfaCarried, cancellationToken).ConfigureAwait(false);
             }
 
+            // What signed this hop (the MFA session included): a role assumed with temporary credentials is chained.
+            lastSignedWithToken = signer.UseToken;
             signer = current.ToImmutableCredentials();
         }
 
@@ -129,19 +156,56 @@ public sealed class MultiHopAccessor
         return new ChainResult(current!, AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName), lastSignedWithToken);
     }
 
-    private async Task<CachedCredentials> AssumeHopAsync(string targetAccountId, int index, ChainContext context, Amazon.Runtime.ImmutableCredentials signer, string account, AccessStep step, CancellationToken cancellationToken)
+    // The device of the MFA session the walk runs on, or null: only when the first AssumeRole needs a
+    // code and the chain starts from an IAM user's long-term keys (GetSessionToken takes nothing
+    // else), with the cache on (a session used once saves nothing) and the session not turned off.
+    private string? MfaSessionSerial(ChainContext context) =>
+        AccessSteps[0].Options?.MfaSerial is string serial && context.UseMfaSession && context.Cache is not null && !context.Source.UseToken
+            ? serial
+            : null;
+
+    // One GetSessionToken, with one code, for every walk of this key and device until it expires.
+    private async Task<CachedCredentials> OpenMfaSessionAsync(string serial, ChainContext context, string hop, CancellationToken cancellationToken)
+    {
+        var source = context.Source;
+        var seconds = AccessSteps[0].Options!.MfaSessionDurationSeconds ?? AssumeRoleOptions.DefaultMfaSessionDurationSeconds;
+        var (session, fromCache) = await context.Cache!.GetOrOpenMfaSessionAsync(
+            source.AccessKey,
+            serial,
+            context.MinimumLifetime,
+            async () =>
+            {
+                // A person may be typing the code: wait for it outside whoever started this flight.
+                await Task.Yield();
+                var tokenCode = context.MfaTokenCode?.Invoke(serial) ?? throw new MfaTokenRequiredException(serial, hop);
+                return await context.Sts.GetSessionTokenAsync(source, serial, tokenCode, seconds, context.Region, CancellationToken.None).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        context.Log.Verbose(fromCache
+            ? $"{hop}: MFA session for {serial}: cached credentials {session} (obtained by a concurrent request)"
+            : $"{hop}: MFA session for {serial}: GetSessionToken for {seconds} s, credentials {session}");
+        return session;
+    }
+
+    private async Task<CachedCredentials> AssumeHopAsync(string targetAccountId, int index, ChainContext context, Amazon.Runtime.ImmutableCredentials signer, string account, AccessStep step, bool mfaCarried, CancellationToken cancellationToken)
     {
         var hop = Hop(targetAccountId, index, context, account, step);
         var options = step.Options;
         if (options?.DurationSeconds is int seconds && seconds > AssumeRoleOptions.ChainedMaxDurationSeconds && signer.UseToken)
         {
-            // Signed with temporary credentials: AWS would refuse more than an hour if they are a role's.
+            // Signed with temporary credentials: AWS refuses more than an hour if they are a role's or an MFA session's.
             context.Log.Verbose($"{hop}: duration_seconds {seconds} capped at {AssumeRoleOptions.ChainedMaxDurationSeconds}: the hop is signed with temporary credentials");
             options = options.WithDuration(AssumeRoleOptions.ChainedMaxDurationSeconds);
         }
 
+        // Signed with the MFA session (or a role assumed with it): AWS sees the MFA in the signature; a code would be refused anyway, it was used.
+        if (mfaCarried)
+        {
+            options = options!.WithoutMfa();
+        }
+
         var roleArn = AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName);
-        var assuming = $"{hop}: AssumeRole as {RoleSessionName}{(step.ExternalId is null ? string.Empty : " with ExternalId")}";
+        var assuming = $"{hop}: AssumeRole as {RoleSessionName}{(step.ExternalId is null ? string.Empty : " with ExternalId")}{(mfaCarried ? " on the MFA session" : string.Empty)}";
         if (context.Cache is null)
         {
             context.Log.Verbose(assuming + " (no cache)");

@@ -87,6 +87,18 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
     }
 
     /// <inheritdoc />
+    public async Task<CachedCredentials> GetSessionTokenAsync(ImmutableCredentials longTermKeys, string serialNumber, string tokenCode, int durationSeconds, string region, CancellationToken cancellationToken)
+    {
+        var call = $"GetSessionToken for MFA device {serialNumber}";
+        var client = ClientFor(longTermKeys, region);
+        var response = await Call(call, cancellationToken, () => client.GetSessionTokenAsync(
+            new GetSessionTokenRequest { SerialNumber = serialNumber, TokenCode = tokenCode, DurationSeconds = durationSeconds },
+            cancellationToken)).ConfigureAwait(false);
+        var credentials = response.Credentials ?? throw new StsCallException(call, null, "the answer carried no credentials.", null);
+        return new CachedCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, ToUtc(credentials.Expiration));
+    }
+
+    /// <inheritdoc />
     public async Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken)
     {
         var client = ClientFor(credentials, region);

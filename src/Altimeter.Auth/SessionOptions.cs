@@ -20,6 +20,9 @@ public sealed class SessionOptions
     /// <summary>The MFA code for a device serial (steps with mfa_serial), asked for only when such a hop is really assumed (not when it is cached); it may block while a person types; null, or a null answer: none available.</summary>
     public System.Func<string, string?>? MfaTokenCode { get; set; }
 
+    /// <summary>False: no MFA session, a code per AssumeRole that needs one (see <see cref="ChainContext.UseMfaSession"/>); default true.</summary>
+    public bool UseMfaSession { get; set; } = true;
+
     /// <summary>Where progress is told; null: nowhere.</summary>
     public IAuthLog? Log { get; set; }
 
@@ -31,6 +34,7 @@ public sealed class SessionOptions
         ProfileName = ProfileName,
         Sts = Sts,
         MfaTokenCode = MfaTokenCode,
+        UseMfaSession = UseMfaSession,
         Log = log,
     };
 }

@@ -28,6 +28,7 @@ public sealed class SharedCredentialsStore
     public const int MaxEntryBytes = 64 * 1024;
 
     private const string Extension = ".altimeter-creds.json";
+    private const string MfaSessionPrefix = "mfa-session|";
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(10);
     private readonly IOwnerOnlyDirectory _files;
     private long _nextPruneTicks;
@@ -55,7 +56,45 @@ public sealed class SharedCredentialsStore
     /// </summary>
     public CachedCredentials? TryGet(string accountId, string roleName, string roleSessionName, string? signer, DateTimeOffset now)
     {
-        var name = NameOf(accountId, roleName, roleSessionName);
+        var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
+        return TryGetEntry(Hash(key) + Extension, key, signer, now);
+    }
+
+    /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one.</summary>
+    public void Put(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
+    {
+        var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
+        PutEntry(Hash(key) + Extension, key, credentials, signer);
+    }
+
+    /// <summary>
+    /// The MFA session opened with <paramref name="serialNumber"/> by the IAM user whose long-term
+    /// access key id is <paramref name="longTermAccessKeyId"/>, or null: a session of another key
+    /// or another device is never found (its file name and its signer are both bound to them).
+    /// </summary>
+    internal CachedCredentials? TryGetMfaSession(string longTermAccessKeyId, string serialNumber, DateTimeOffset now)
+    {
+        var key = MfaSessionKey(serialNumber);
+        return TryGetEntry(MfaSessionName(key, longTermAccessKeyId), key, longTermAccessKeyId, now);
+    }
+
+    /// <summary>Writes the MFA session of that key and device, as <see cref="Put"/> writes a hop.</summary>
+    internal void PutMfaSession(CachedCredentials credentials, string longTermAccessKeyId, string serialNumber)
+    {
+        var key = MfaSessionKey(serialNumber);
+        PutEntry(MfaSessionName(key, longTermAccessKeyId), key, credentials, longTermAccessKeyId);
+    }
+
+    // '|' is in no account id, role or device serial: an MFA session's key never reads as account:role:session.
+    private static string MfaSessionKey(string serialNumber) => MfaSessionPrefix + serialNumber;
+
+    private static bool IsMfaSessionKey(string key) => key.StartsWith(MfaSessionPrefix, StringComparison.Ordinal);
+
+    // The signer is in the name too: the keys of one user (rotation) keep a session each instead of replacing each other's.
+    private static string MfaSessionName(string key, string signer) => Hash(key + "\n" + signer) + Extension;
+
+    private CachedCredentials? TryGetEntry(string name, string key, string? signer, DateTimeOffset now)
+    {
         var bytes = _files.TryRead(name, MaxEntryBytes, out var problem);
         if (problem is not null)
         {
@@ -71,8 +110,8 @@ public sealed class SharedCredentialsStore
         try
         {
             var json = JObject.Parse(BoundedFileReader.Decode(bytes));
-            // The key holds the account: 12 digits, then role and session names, which cannot contain ':'.
-            if ((string?)json["key"] != CredentialsCache.BuildKey(accountId, roleName, roleSessionName))
+            // A hop's key holds the account: 12 digits, then role and session names, which cannot contain ':'.
+            if ((string?)json["key"] != key)
             {
                 throw new FormatException("the entry names another key");
             }
@@ -100,21 +139,19 @@ public sealed class SharedCredentialsStore
         }
     }
 
-    /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one.</summary>
-    public void Put(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
+    private void PutEntry(string name, string key, CachedCredentials credentials, string? signer)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         var json = new JObject
         {
             ["version"] = 1,
-            ["key"] = CredentialsCache.BuildKey(accountId, roleName, roleSessionName),
+            ["key"] = key,
             ["signer"] = signer is null ? null : Hash(signer),
             ["access_key_id"] = credentials.AccessKeyId,
             ["secret_access_key"] = credentials.SecretAccessKey,
             ["session_token"] = credentials.SessionToken,
             ["expiration"] = credentials.Expiration.ToUnixTimeSeconds(),
         };
-        var name = NameOf(accountId, roleName, roleSessionName);
         try
         {
             _files.WriteAtomically(name, Encoding.UTF8.GetBytes(json.ToString(Newtonsoft.Json.Formatting.None)));
@@ -127,13 +164,32 @@ public sealed class SharedCredentialsStore
         PruneExpiredIfDue(DateTimeOffset.UtcNow);
     }
 
-    /// <summary>Removes the entries <paramref name="match"/> selects (all when null, whatever the files are); returns how many.</summary>
+    /// <summary>
+    /// Removes the entries <paramref name="match"/> selects by their <c>account:role:session</c> key
+    /// (all when null, whatever the files are, MFA sessions included); returns how many.
+    /// </summary>
     public int Remove(Func<string, bool>? match = null)
     {
         var removed = 0;
         foreach (var name in _files.Names(Extension))
         {
-            if (match is null || KeyOf(name) is string key && match(key))
+            if (match is null || KeyOf(name) is string key && !IsMfaSessionKey(key) && match(key))
+            {
+                _files.Delete(name);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Removes the MFA sessions, of every key and device; returns how many.</summary>
+    internal int RemoveMfaSessions()
+    {
+        var removed = 0;
+        foreach (var name in _files.Names(Extension))
+        {
+            if (KeyOf(name) is string key && IsMfaSessionKey(key))
             {
                 _files.Delete(name);
                 removed++;
@@ -188,9 +244,6 @@ public sealed class SharedCredentialsStore
             return null;
         }
     }
-
-    private static string NameOf(string accountId, string roleName, string roleSessionName) =>
-        Hash(CredentialsCache.BuildKey(accountId, roleName, roleSessionName)) + Extension;
 
     private static string Hash(string text)
     {

@@ -84,6 +84,8 @@ public class AssumeRoleOptionsTests
         var accessor = AccessorJson.Read(WithOptions, "opts.json");
         var options = TestData.Options(sts);
         options.MfaTokenCode = serial => serial == "arn:aws:iam::111111111111:mfa/ops" ? "123456" : null;
+        // The code with the AssumeRole itself: no MFA session (MfaSessionTests has those).
+        options.UseMfaSession = false;
 
         await accessor.GetSessionAsync(TestData.Target, options);
 
@@ -121,6 +123,7 @@ public class AssumeRoleOptionsTests
         var accessor = AccessorJson.Read(WithOptions, "opts.json");
         var asked = 0;
         var options = TestData.Options(sts);
+        options.UseMfaSession = false;
         options.MfaTokenCode = _ =>
         {
             Interlocked.Increment(ref asked);

@@ -202,6 +202,7 @@ public sealed class FaultToleranceTests : IDisposable
         });
         var options = Options();
         options.MfaTokenCode = _ => "654321";
+        options.UseMfaSession = false;
 
         var session = await new Accessor(new[] { chain }).GetSessionAsync("660000000001", options);
 
@@ -212,5 +213,29 @@ public sealed class FaultToleranceTests : IDisposable
         }
 
         Assert.InRange(session.Expiration!.Value, DateTime.UtcNow.AddMinutes(25), DateTime.UtcNow.AddMinutes(31));
+    }
+
+    [Fact]
+    public async Task The_SDK_sends_GetSessionToken_with_the_device_code_and_duration_and_the_AssumeRole_it_signs_carries_no_code()
+    {
+        var chain = new MultiHopAccessor("wire", new[]
+        {
+            new AccessStep("Target", null, null, _ => null, new AssumeRoleOptions(mfaSerial: "arn:aws:iam::111111111111:mfa/ops", mfaSessionDurationSeconds: 7200)),
+        });
+        var options = Options();
+        options.MfaTokenCode = _ => "654321";
+
+        var session = await new Accessor(new[] { chain }, true, new CredentialsCache()).GetSessionAsync("660000000002", options);
+
+        var opened = _front.Bodies.Single(b => b.Contains("Action=GetSessionToken", StringComparison.Ordinal));
+        foreach (var sent in new[] { "SerialNumber=arn:aws:iam::111111111111:mfa/ops", "TokenCode=654321", "DurationSeconds=7200" })
+        {
+            Assert.Contains(sent, opened);
+        }
+
+        var assumed = _front.Bodies.Single(b => b.Contains("Action=AssumeRole", StringComparison.Ordinal) && b.Contains("660000000002", StringComparison.Ordinal));
+        Assert.DoesNotContain("SerialNumber", assumed);
+        Assert.DoesNotContain("TokenCode", assumed);
+        Assert.Equal("arn:aws:iam::660000000002:role/Target", session.RoleArn);
     }
 }

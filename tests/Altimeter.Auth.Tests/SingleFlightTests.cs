@@ -150,6 +150,15 @@ public class SingleFlightTests
         public Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("chains must not call GetCallerIdentity");
 
+        // As the STS API reference has it (API_GetSessionToken): the IAM user's own temporary keys, for DurationSeconds.
+        public async Task<CachedCredentials> GetSessionTokenAsync(ImmutableCredentials longTermKeys, string serialNumber, string tokenCode, int durationSeconds, string region, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue("GetSessionToken " + serialNumber);
+            await Gate.Task;
+            await Task.Delay(_delay, cancellationToken);
+            return new CachedCredentials($"ASIASLOWMFA{Interlocked.Increment(ref _issued):D9}", "slow-mfa-secret", "slow-mfa-token", DateTimeOffset.UtcNow.AddSeconds(durationSeconds));
+        }
+
         private static TaskCompletionSource<bool> Open()
         {
             var open = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -37,14 +37,19 @@ BeforeAll {
     }
 
     $getSessions = {
-        param($Path, [string[]] $Accounts, $TokenCode)
+        param($Path, [string[]] $Accounts, $TokenCode, [switch] $NoMfaSession)
         $accessor = New-AltimeterAccessor -Path $Path -WarningAction SilentlyContinue
         $extra = if ($TokenCode) { @{ TokenCode = $TokenCode } } else { @{} }
-        $Accounts | Get-AltimeterSession -Accessor $accessor @extra
+        $Accounts | Get-AltimeterSession -Accessor $accessor @extra -NoMfaSession:$NoMfaSession
     }
 
     function Get-MfaAssumeRole {
         @(Get-MotoRequest $server | Where-Object { $_.Action -eq 'AssumeRole' -and $_.Parameters.RoleArn -eq $hubArn })
+    }
+
+    # The MFA sessions opened: a chain from long-term keys sends its code here, once.
+    function Get-MfaSessionRequest {
+        @(Get-MotoRequest $server | Where-Object Action -eq 'GetSessionToken')
     }
 }
 
@@ -69,11 +74,89 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
             $testHost.Keyboard.HiddenLinesRead | Should -Be 1
             $testHost.Keyboard.Written | Should -BeLike "*$prompt<hidden>*"
             $testHost.Keyboard.Written | Should -Not -BeLike '*123456*'
+            $opened = Get-MfaSessionRequest
+            $opened | Should -HaveCount 1
+            $opened[0].Parameters.SerialNumber | Should -Be $serial
+            $opened[0].Parameters.TokenCode | Should -Be '123456'
+            $opened[0].Parameters.DurationSeconds | Should -Be '43200'
+            $opened[0].SignedBy | Should -Be $env:AWS_ACCESS_KEY_ID
             $hub = Get-MfaAssumeRole
             $hub | Should -HaveCount 1
+            $hub[0].Parameters.Keys | Should -Not -Contain 'TokenCode'
+            Get-CallerAccount $out[0] | Should -Be '222222222222'
+        }
+
+        It 'Get-AltimeterSession / 200 accounts through an MFA hub from long-term keys: one GetSessionToken, one prompt, no AssumeRole signed with the long-term key' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456', '999999'))
+            $accounts = 1..200 | ForEach-Object { '{0:D12}' -f (700000000000 + $_) }
+
+            $out = Invoke-InHost $testHost $getSessions $optionsFile, $accounts
+
+            $out.AccountId | Should -Be $accounts
+            $testHost.Keyboard.LinesRead | Should -Be 1
+            $opened = Get-MfaSessionRequest
+            $opened | Should -HaveCount 1
+            $opened[0].Parameters.TokenCode | Should -Be '123456'
+            $assumed = @(Get-MotoRequest $server | Where-Object Action -eq 'AssumeRole')
+            $assumed | Should -HaveCount 201
+            $assumed.SignedBy | Should -Not -Contain $env:AWS_ACCESS_KEY_ID
+            $hub = Get-MfaAssumeRole
+            $hub | Should -HaveCount 1
+            # moto answers GetSessionToken with the example keys of the STS API reference, whatever the caller.
+            $hub[0].SignedBy | Should -Be 'AKIAIOSFODNN7EXAMPLE'
+            $hub[0].Parameters.DurationSeconds | Should -Be '3600' -Because 'AWS grants at most an hour to a role assumed with temporary credentials'
+            $assumed.Parameters.TokenCode | Should -BeNullOrEmpty
+        }
+
+        It 'Get-AltimeterSession / -NoMfaSession sends the code with the AssumeRole itself, as before' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456'))
+
+            $out = Invoke-InHost $testHost { param($Path, $Accounts) $accessor = New-AltimeterAccessor -Path $Path -WarningAction SilentlyContinue; $Accounts | Get-AltimeterSession -Accessor $accessor -NoMfaSession } $optionsFile, @('222222222222')
+
+            $out.AccountId | Should -Be '222222222222'
+            $testHost.Keyboard.LinesRead | Should -Be 1
+            Get-MfaSessionRequest | Should -HaveCount 0
+            $hub = Get-MfaAssumeRole
             $hub[0].Parameters.SerialNumber | Should -Be $serial
             $hub[0].Parameters.TokenCode | Should -Be '123456'
-            Get-CallerAccount $out[0] | Should -Be '222222222222'
+            $hub[0].SignedBy | Should -Be $env:AWS_ACCESS_KEY_ID
+            $hub[0].Parameters.DurationSeconds | Should -Be '7200'
+        }
+
+        It 'Get-AltimeterSession / temporary source credentials keep a code per AssumeRole: no MFA session' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456'))
+            $temporary = [Amazon.Runtime.SessionAWSCredentials]::new('ASIAPESTERTEMPSRC001', 'pester-temp-secret', 'pester-temp-token')
+
+            $out = Invoke-InHost $testHost { param($Path, $Accounts, $Credential) $accessor = New-AltimeterAccessor -Path $Path -WarningAction SilentlyContinue; $Accounts | Get-AltimeterSession -Accessor $accessor -Credential $Credential } $optionsFile, @('222222222222'), $temporary
+
+            $out.AccountId | Should -Be '222222222222'
+            Get-MfaSessionRequest | Should -HaveCount 0
+            $hub = Get-MfaAssumeRole
+            $hub[0].Parameters.TokenCode | Should -Be '123456'
+            $hub[0].SignedBy | Should -Be 'ASIAPESTERTEMPSRC001'
+        }
+
+        It 'Get-AltimeterSession / the MFA session is in no output, listing or stream, and Clear-AltimeterCredentialCache ends it' {
+            $testHost = [Altimeter.Auth.TestHosts.AnsweringHost]::new(@('123456', '654321'))
+            $everything = Invoke-InHost $testHost {
+                param($Path)
+                $accessor = New-AltimeterAccessor -Path $Path -WarningAction SilentlyContinue
+                Get-AltimeterSession 222222222222 -Accessor $accessor -Verbose *>&1
+                Get-AltimeterCredentialCache
+            } $optionsFile
+
+            $text = ($everything | ConvertTo-VisibleText) -join "`n"
+            $text | Should -Not -BeNullOrEmpty
+            foreach ($secret in 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY', 'AQoEXAMPLEH4aoAH0gNCAPyJxz4BlCFFxWNE1OPTgk5T', '123456') {
+                $text | Should -Not -BeLike "*$secret*"
+            }
+            $text | Should -BeLike '*MFA session for*'
+            @($everything | Where-Object { $_ -is [Altimeter.Auth.CacheEntryInfo] }) | Should -HaveCount 2
+
+            Clear-AltimeterCredentialCache -Confirm:$false
+            $null = Invoke-InHost $testHost $getSessions $optionsFile, @('333333333333')
+            $testHost.Keyboard.LinesRead | Should -Be 2 -Because 'the cleared MFA session needs a new code'
+            Get-MfaSessionRequest | Should -HaveCount 2
         }
 
         It 'Get-AltimeterSession / asks once for many accounts behind the same MFA hop' {
@@ -84,7 +167,7 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
 
             $out.AccountId | Should -Be $accounts
             $testHost.Keyboard.LinesRead | Should -Be 1
-            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('123456')
+            (Get-MfaSessionRequest).Parameters.TokenCode | Should -Be @('123456')
             @(Get-MotoRequest $server | Where-Object Action -eq 'AssumeRole') | Should -HaveCount 5
         }
 
@@ -127,7 +210,7 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
             $out.AccountId | Should -Be '222222222222'
             $testHost.Keyboard.LinesRead | Should -Be 3
             ([regex]::Matches($testHost.Keyboard.Written, 'An MFA code is 6 digits')).Count | Should -Be 2
-            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('654321')
+            (Get-MfaSessionRequest).Parameters.TokenCode | Should -Be @('654321')
         }
 
         It 'Get-AltimeterSession / nothing typed: every account behind the hop fails with MfaTokenRequired, STS is not called' {
@@ -150,7 +233,7 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
 
             $out.AccountId | Should -Be '222222222222'
             $testHost.Keyboard.LinesRead | Should -Be 0
-            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('123456')
+            (Get-MfaSessionRequest).Parameters.TokenCode | Should -Be @('123456')
         }
 
         It 'Get-AltimeterSession / a chain without mfa_serial never asks' {
@@ -172,6 +255,56 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
             $out[0].FullyQualifiedErrorId | Should -Be "AccountAuthFailed,$commandId"
             $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial*-TokenCode*"
             @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+    }
+
+    Context 'from one pwsh process to the next' {
+        BeforeAll {
+            $singleFile = Get-FixturePath 'accessors/mfa-single.json'
+            # Each account is its own first AssumeRole needing a code: only the MFA session spares one.
+            $reach = {
+                param($Path, $Account, $TokenCode)
+                $extra = if ($TokenCode) { @{ TokenCode = $TokenCode } } else { @{} }
+                $session = Get-AltimeterSession $Account -Accessor (New-AltimeterAccessor -Path $Path) @extra
+                [pscustomobject]@{ AccountId = $session.AccountId }
+            }
+            function New-ProcessEnvironment([AllowNull()] [string] $Directory) {
+                @{
+                    AWS_ENDPOINT_URL_STS = $server.Url; AWS_REGION = 'us-east-1'; AWS_EC2_METADATA_DISABLED = 'true'
+                    AWS_ACCESS_KEY_ID = $env:AWS_ACCESS_KEY_ID; AWS_SECRET_ACCESS_KEY = $env:AWS_SECRET_ACCESS_KEY; AWS_SESSION_TOKEN = $null; AWS_PROFILE = $null
+                    ALTIMETER_CREDENTIAL_CACHE = $Directory
+                }
+            }
+        }
+
+        BeforeEach { $directory = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-mfa-$([guid]::NewGuid())" }
+
+        AfterEach { Remove-Item -Recurse -Force $directory -ErrorAction SilentlyContinue }
+
+        It 'Get-AltimeterSession / a second process with the shared cache reaches a new account with no code and no GetSessionToken' {
+            $null = Invoke-FreshPwsh -Environment (New-ProcessEnvironment $directory) -Parameters @{ Path = $singleFile; Account = '222222222222'; TokenCode = '111111' } $reach
+
+            # -NonInteractive and no -TokenCode: a code needed would fail it with MfaTokenRequired.
+            $second = Invoke-FreshPwsh -Environment (New-ProcessEnvironment $directory) -Parameters @{ Path = $singleFile; Account = '333333333333' } $reach
+
+            $second.AccountId | Should -Be '333333333333'
+            $opened = Get-MfaSessionRequest
+            $opened | Should -HaveCount 1
+            $opened[0].Parameters.TokenCode | Should -Be '111111'
+            $targets = @(Get-MotoRequest $server | Where-Object Action -eq 'AssumeRole')
+            $targets | Should -HaveCount 2
+            $targets.SignedBy | Should -Be @('AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE')
+        }
+
+        It 'Get-AltimeterSession / a second process without the shared cache needs a new code' {
+            $null = Invoke-FreshPwsh -Environment (New-ProcessEnvironment $null) -Parameters @{ Path = $singleFile; Account = '222222222222'; TokenCode = '111111' } $reach
+
+            { Invoke-FreshPwsh -Environment (New-ProcessEnvironment $null) -Parameters @{ Path = $singleFile; Account = '333333333333' } $reach } |
+                Should -Throw '*needs an MFA code for*'
+            $second = Invoke-FreshPwsh -Environment (New-ProcessEnvironment $null) -Parameters @{ Path = $singleFile; Account = '333333333333'; TokenCode = '222222' } $reach
+
+            $second.AccountId | Should -Be '333333333333'
+            (Get-MfaSessionRequest).Parameters.TokenCode | Should -Be @('111111', '222222')
         }
     }
 
@@ -226,7 +359,7 @@ Import-Module '$(Get-AltimeterModulePath)'
             $run.Shown | Should -BeLike "*$prompt*"
             $run.Shown | Should -BeLike '*ACCOUNT=222222222222*'
             $run.Shown | Should -Not -BeLike '*246810*'
-            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('246810')
+            (Get-MfaSessionRequest).Parameters.TokenCode | Should -Be @('246810')
         }
 
         It 'Get-AltimeterSession / pwsh -NonInteractive at a terminal does not ask: it fails fast with MfaTokenRequired' {
@@ -245,7 +378,7 @@ Import-Module '$(Get-AltimeterModulePath)'
             $run.Shown | Should -BeLike "*$prompt*"
             $run.Shown | Should -Not -BeLike '*975310*'
             ($run.Shown -split "`r?`n" | Where-Object { $_ -match '^\d{12}\s*$' }).Trim() | Should -Be '222222222222'
-            (Get-MfaAssumeRole).Parameters.TokenCode | Should -Be @('975310')
+            (Get-MfaSessionRequest).Parameters.TokenCode | Should -Be @('975310')
         }
 
         It 'ConvertTo-AltimeterCredentialProcess / the same credential_process with no terminal at all fails at once with MfaTokenRequired' {
