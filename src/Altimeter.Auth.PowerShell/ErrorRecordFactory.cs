@@ -23,6 +23,7 @@ internal static class ErrorRecordFactory
         AccessorDefinitionException => ErrorCategory.InvalidData,
         SharedCacheException s when s.ErrorId == SharedCacheException.Untrusted => ErrorCategory.SecurityError,
         SharedCacheException => ErrorCategory.ResourceUnavailable,
+        CredentialEndpointException => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 }
