@@ -19,6 +19,8 @@
         'Invoke-AltimeterCommand'
         'ConvertTo-AltimeterCredentialProcess'
         'Invoke-AltimeterCredentialProcess'
+        'Start-AltimeterCredentialServer'
+        'Stop-AltimeterCredentialServer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

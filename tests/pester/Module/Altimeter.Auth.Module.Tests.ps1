@@ -35,7 +35,7 @@ AfterAll {
 Describe 'Altimeter.Auth module' {
     It 'Altimeter.Auth / exports exactly its cmdlets' {
         $names = Invoke-FreshPwsh { (Get-Command -Module Altimeter.Auth).Name | Sort-Object }
-        $names | Should -Be @('Clear-AltimeterCredentialCache', 'ConvertTo-AltimeterCredentialProcess', 'Get-AltimeterCredentialCache', 'Get-AltimeterSession', 'Invoke-AltimeterCommand', 'Invoke-AltimeterCredentialProcess', 'New-AltimeterAccessor', 'Set-AltimeterEnvironment')
+        $names | Should -Be @('Clear-AltimeterCredentialCache', 'ConvertTo-AltimeterCredentialProcess', 'Get-AltimeterCredentialCache', 'Get-AltimeterSession', 'Invoke-AltimeterCommand', 'Invoke-AltimeterCredentialProcess', 'New-AltimeterAccessor', 'Set-AltimeterEnvironment', 'Start-AltimeterCredentialServer', 'Stop-AltimeterCredentialServer')
     }
 
     It 'Altimeter.Auth / the staged manifest passes Test-ModuleManifest with the version of Directory.Build.props' {
@@ -78,7 +78,8 @@ Describe 'Altimeter.Auth module' {
 
     It 'Altimeter.Auth / Get-Help <Name> -Full shows a synopsis, a description, every parameter and at least two examples' -ForEach @(
         @{ Name = 'New-AltimeterAccessor' }, @{ Name = 'Get-AltimeterSession' }, @{ Name = 'Get-AltimeterCredentialCache' }, @{ Name = 'Clear-AltimeterCredentialCache' },
-        @{ Name = 'Set-AltimeterEnvironment' }, @{ Name = 'Invoke-AltimeterCommand' }, @{ Name = 'ConvertTo-AltimeterCredentialProcess' }, @{ Name = 'Invoke-AltimeterCredentialProcess' }
+        @{ Name = 'Set-AltimeterEnvironment' }, @{ Name = 'Invoke-AltimeterCommand' }, @{ Name = 'ConvertTo-AltimeterCredentialProcess' }, @{ Name = 'Invoke-AltimeterCredentialProcess' },
+        @{ Name = 'Start-AltimeterCredentialServer' }, @{ Name = 'Stop-AltimeterCredentialServer' }
     ) {
         $help = Invoke-FreshPwsh -Parameters @{ Name = $Name } {
             param($Name)

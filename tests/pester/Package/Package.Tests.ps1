@@ -40,7 +40,7 @@ Describe 'The Altimeter.Auth package' {
     It 'Package / its manifest passes Test-ModuleManifest with the version, release notes and PSData of the release' {
         $manifest = Test-ModuleManifest (Join-Path $moduleFolder 'Altimeter.Auth.psd1')
         $manifest.Version.ToString() | Should -Be $version
-        $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @('Clear-AltimeterCredentialCache', 'ConvertTo-AltimeterCredentialProcess', 'Get-AltimeterCredentialCache', 'Get-AltimeterSession', 'Invoke-AltimeterCommand', 'Invoke-AltimeterCredentialProcess', 'New-AltimeterAccessor', 'Set-AltimeterEnvironment')
+        $manifest.ExportedCmdlets.Keys | Sort-Object | Should -Be @('Clear-AltimeterCredentialCache', 'ConvertTo-AltimeterCredentialProcess', 'Get-AltimeterCredentialCache', 'Get-AltimeterSession', 'Invoke-AltimeterCommand', 'Invoke-AltimeterCredentialProcess', 'New-AltimeterAccessor', 'Set-AltimeterEnvironment', 'Start-AltimeterCredentialServer', 'Stop-AltimeterCredentialServer')
         $manifest.Tags | Should -Contain 'AWS'
         $manifest.LicenseUri | Should -Not -BeNullOrEmpty
         $changelog = Get-Content -Raw (Join-Path $repositoryRoot 'CHANGELOG.md')
@@ -92,7 +92,7 @@ Describe 'The Altimeter.Auth package' {
             $result.ModuleBase | Should -BeLike "$scratch*"
             $result.Version | Should -Be $version
             $result.Available | Should -Be @($version)
-            $result.Cmdlets | Should -Be @('Clear-AltimeterCredentialCache', 'ConvertTo-AltimeterCredentialProcess', 'Get-AltimeterCredentialCache', 'Get-AltimeterSession', 'Invoke-AltimeterCommand', 'Invoke-AltimeterCredentialProcess', 'New-AltimeterAccessor', 'Set-AltimeterEnvironment')
+            $result.Cmdlets | Should -Be @('Clear-AltimeterCredentialCache', 'ConvertTo-AltimeterCredentialProcess', 'Get-AltimeterCredentialCache', 'Get-AltimeterSession', 'Invoke-AltimeterCommand', 'Invoke-AltimeterCredentialProcess', 'New-AltimeterAccessor', 'Set-AltimeterEnvironment', 'Start-AltimeterCredentialServer', 'Stop-AltimeterCredentialServer')
             $result.Accounts | Should -Be @('222222222222', '333333333333', '444444444444')
             @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole') | Should -HaveCount 4
         }
