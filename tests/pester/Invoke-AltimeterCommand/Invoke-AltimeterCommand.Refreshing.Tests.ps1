@@ -13,11 +13,6 @@ BeforeAll {
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
     $sourceKey = $env:AWS_ACCESS_KEY_ID
 
-    function Test-LoopbackPort([int] $Port) {
-        $client = [System.Net.Sockets.TcpClient]::new()
-        try { $client.Connect([System.Net.IPAddress]::Loopback, $Port); $true } catch { $false } finally { $client.Dispose() }
-    }
-
     # A .NET SDK client in its own process, as a long-running tool would be: the SDK's default chain,
     # one STS client kept for its whole life. Each line on its standard input makes it call
     # GetCallerIdentity and answer "<access key id> <account>" on its standard output.

@@ -10,11 +10,6 @@ BeforeAll {
     $suite = Start-MotoTestSuite
     $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
-
-    function Test-LoopbackPort([int] $Port) {
-        $client = [System.Net.Sockets.TcpClient]::new()
-        try { $client.Connect([System.Net.IPAddress]::Loopback, $Port); $true } catch { $false } finally { $client.Dispose() }
-    }
 }
 
 AfterAll {
