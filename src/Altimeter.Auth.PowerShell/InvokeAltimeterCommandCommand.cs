@@ -62,6 +62,11 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             endpoint?.Dispose();
             throw new PipelineStoppedException();
         }
+        catch
+        {
+            endpoint?.Dispose();
+            throw;
+        }
 
         try
         {
