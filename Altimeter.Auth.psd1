@@ -21,6 +21,8 @@
         'Invoke-AltimeterCredentialProcess'
         'Get-AltimeterConsoleUrl'
         'Invoke-AltimeterSsoLogin'
+        'Start-AltimeterCredentialServer'
+        'Stop-AltimeterCredentialServer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

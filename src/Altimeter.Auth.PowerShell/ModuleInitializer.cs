@@ -9,9 +9,10 @@ namespace Altimeter.Auth.Commands;
 /// Loads the engine and the AWS SDK when the module is imported, so that right after
 /// <c>Import-Module Altimeter.Auth</c> a script can name <c>[Amazon.Runtime.BasicAWSCredentials]</c>
 /// to build a -Credential, or <c>[Altimeter.Auth.Accessor]</c>. An AWSSDK.Core already in the
-/// process (AWS Tools for PowerShell's) is the one used.
+/// process (AWS Tools for PowerShell's) is the one used. On removal, stops the credentials
+/// endpoints this runspace started: nothing could reach them to stop them afterwards.
 /// </summary>
-public sealed class ModuleInitializer : IModuleAssemblyInitializer
+public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     /// <inheritdoc />
     public void OnImport()
@@ -20,4 +21,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
         _ = typeof(AmazonSecurityTokenServiceClient).Assembly;
         _ = typeof(Accessor).Assembly;
     }
+
+    /// <inheritdoc />
+    public void OnRemove(PSModuleInfo psModuleInfo) => CredentialServers.StopThoseOfThisRunspace();
 }

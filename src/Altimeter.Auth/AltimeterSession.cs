@@ -75,6 +75,17 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
     /// <summary>How many times the session has renewed its credentials.</summary>
     public int Renewals => _renewals;
 
+    /// <summary>
+    /// The current keys together with their own expiration, renewed first when the renewal window
+    /// is reached. Reading the keys and <see cref="Expiration"/> one after the other could pair old
+    /// keys with a renewal's later expiry; this cannot.
+    /// </summary>
+    internal async Task<SessionCredentials> CurrentAsync()
+    {
+        await GetCredentialsAsync().ConfigureAwait(false);
+        return _current;
+    }
+
     /// <inheritdoc />
     protected override CredentialsRefreshState GenerateNewCredentials() =>
         GenerateNewCredentialsAsync().GetAwaiter().GetResult();

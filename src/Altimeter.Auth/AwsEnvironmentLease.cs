@@ -59,6 +59,9 @@ public sealed class AwsEnvironmentLease : IDisposable
     /// <summary>True when this lease runs inside another one of the same flow and took no lock.</summary>
     internal bool IsNested => _enclosing is not null;
 
+    /// <summary>The variables no block sees, whatever else it is given (see <see cref="AcquireForBlock"/>).</summary>
+    internal static IReadOnlyList<string> HiddenFromBlock => s_hiddenFromBlock;
+
     /// <summary>
     /// Takes the lease (or nests in the one this flow holds) and sets the variables of
     /// <paramref name="session"/>: keys, token (removed when there is none) and region; the
@@ -73,7 +76,22 @@ public sealed class AwsEnvironmentLease : IDisposable
         if (session is null) throw new ArgumentNullException(nameof(session));
 
         // The keys are read once the lease is held: a long wait may have brought the session to renewal.
-        return Acquire(() => BlockEnvironmentOf(session), waiting, cancellationToken);
+        return AcquireForBlock(() => CredentialExport.EnvironmentOf(session), waiting, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the lease (or nests in the one this flow holds) and sets a block's variables: those
+    /// <paramref name="blockVariables"/> returns once the lease is held (a null value removes the
+    /// variable), with the profile and expiration variables removed unless it sets them.
+    /// </summary>
+    /// <param name="blockVariables">What the block is to see, e.g. <see cref="ContainerCredentialsEndpoint.GetEnvironmentVariables"/>.</param>
+    /// <param name="waiting">Called once, before blocking, when another flow holds the lease.</param>
+    /// <param name="cancellationToken">Stops the wait (Ctrl+C); nothing is changed then.</param>
+    /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
+    public static AwsEnvironmentLease AcquireForBlock(Func<IReadOnlyDictionary<string, string?>> blockVariables, Action? waiting, CancellationToken cancellationToken)
+    {
+        if (blockVariables is null) throw new ArgumentNullException(nameof(blockVariables));
+        return Acquire(() => BlockEnvironment(blockVariables()), waiting, cancellationToken);
     }
 
     /// <summary>Takes the lease (or nests) and sets <paramref name="variables"/>; a null value removes the variable.</summary>
@@ -84,7 +102,7 @@ public sealed class AwsEnvironmentLease : IDisposable
         return Acquire(() => variables, waiting, cancellationToken);
     }
 
-    private static IReadOnlyDictionary<string, string?> BlockEnvironmentOf(AltimeterSession session)
+    private static IReadOnlyDictionary<string, string?> BlockEnvironment(IReadOnlyDictionary<string, string?> blockVariables)
     {
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var name in s_hiddenFromBlock)
@@ -92,7 +110,7 @@ public sealed class AwsEnvironmentLease : IDisposable
             variables[name] = null;
         }
 
-        foreach (var variable in CredentialExport.EnvironmentOf(session))
+        foreach (var variable in blockVariables)
         {
             variables[variable.Key] = variable.Value;
         }

@@ -181,6 +181,16 @@ ConvertTo-Json -InputObject @(`$output) -Depth 6 | Set-Content -LiteralPath $(& 
 
 <#
 .SYNOPSIS
+    True when something accepts connections on 127.0.0.1:$Port (a credentials endpoint still open).
+#>
+function Test-LoopbackPort {
+    param([Parameter(Mandatory)] [int] $Port)
+    $client = [System.Net.Sockets.TcpClient]::new()
+    try { $client.Connect([System.Net.IPAddress]::Loopback, $Port); $true } catch { $false } finally { $client.Dispose() }
+}
+
+<#
+.SYNOPSIS
     What most test files start with: the environment saved, moto started, the AWS SDK pointed at it.
     Stop-MotoTestSuite undoes it all and empties the credentials cache.
 #>
@@ -286,4 +296,4 @@ function Add-LoopbackDoubles {
 
 Export-ModuleMember -Function Get-AltimeterModulePath, Get-PwshCommandLine, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment, Set-TestVariable,
     Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn,
-    Start-MotoTestSuite, Stop-MotoTestSuite, Add-LoopbackDoubles, Get-DeclaredCmdlets
+    Start-MotoTestSuite, Stop-MotoTestSuite, Add-LoopbackDoubles, Get-DeclaredCmdlets, Test-LoopbackPort

@@ -91,7 +91,7 @@ Describe 'Altimeter.Auth module' {
     It 'Altimeter.Auth / Get-Help <Name> -Full shows a synopsis, a description, every parameter and at least two examples' -ForEach @(
         @{ Name = 'New-AltimeterAccessor' }, @{ Name = 'Get-AltimeterSession' }, @{ Name = 'Get-AltimeterCredentialCache' }, @{ Name = 'Clear-AltimeterCredentialCache' },
         @{ Name = 'Set-AltimeterEnvironment' }, @{ Name = 'Invoke-AltimeterCommand' }, @{ Name = 'ConvertTo-AltimeterCredentialProcess' }, @{ Name = 'Invoke-AltimeterCredentialProcess' },
-        @{ Name = 'Get-AltimeterConsoleUrl' }, @{ Name = 'Invoke-AltimeterSsoLogin' }
+        @{ Name = 'Get-AltimeterConsoleUrl' }, @{ Name = 'Invoke-AltimeterSsoLogin' }, @{ Name = 'Start-AltimeterCredentialServer' }, @{ Name = 'Stop-AltimeterCredentialServer' }
     ) {
         $help = Invoke-FreshPwsh -Parameters @{ Name = $Name } {
             param($Name)

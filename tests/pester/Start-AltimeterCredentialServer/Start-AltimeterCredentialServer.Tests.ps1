@@ -1,0 +1,101 @@
+# Start-AltimeterCredentialServer / Stop-AltimeterCredentialServer: the endpoint of
+# Invoke-AltimeterCommand -Refreshing on its own, for a tool started outside any block, against
+# moto. The endpoint object shows no token; stopping it (or removing the module) closes the port.
+# Tag Unix: the tests run the AWS CLI, which the Windows run (under Wine) cannot start.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    $modulePath = Get-AltimeterModulePath
+    Import-Module $modulePath -Force
+    $suite = Start-MotoTestSuite
+    $server = $suite.Server
+    $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
+}
+
+AfterAll {
+    Stop-MotoTestSuite $suite
+}
+
+Describe 'Start-AltimeterCredentialServer and Stop-AltimeterCredentialServer' {
+    BeforeEach {
+        Reset-MotoServer $server
+        Clear-AltimeterCredentialCache -Confirm:$false
+    }
+
+    It 'Start-AltimeterCredentialServer / the AWS CLI started outside any block with its variables gets the session; Stop from the pipeline closes the port' -Tag Unix {
+        $session = Get-AltimeterSession 333333333333 -Accessor $accessor
+        $endpoint = $session | Start-AltimeterCredentialServer
+        try {
+            $info = [System.Diagnostics.ProcessStartInfo]::new((Get-Command aws -CommandType Application)[0].Source)
+            foreach ($argument in 'sts', 'get-caller-identity', '--output', 'json') { $info.ArgumentList.Add($argument) }
+            $info.UseShellExecute = $false
+            $info.RedirectStandardOutput = $true
+            $info.RedirectStandardError = $true
+            $variables = $endpoint.GetEnvironmentVariables()
+            foreach ($name in $variables.Keys) {
+                if ($null -eq $variables[$name]) { $null = $info.Environment.Remove($name) } else { $info.Environment[$name] = $variables[$name] }
+            }
+            $process = [System.Diagnostics.Process]::Start($info)
+            $stderr = $process.StandardError.ReadToEndAsync()
+            $identity = $process.StandardOutput.ReadToEnd()
+            $process.WaitForExit()
+
+            $process.ExitCode | Should -Be 0 -Because $stderr.Result
+            ($identity | ConvertFrom-Json).Account | Should -Be '333333333333'
+            $info.Environment.ContainsKey('AWS_ACCESS_KEY_ID') | Should -BeFalse -Because 'the child must get no static keys'
+            (Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity').SignedBy | Should -Be $session.GetCredentials().AccessKey
+            $endpoint.Served | Should -Be 1
+            $endpoint.IsRunning | Should -BeTrue
+            $env:AWS_CONTAINER_CREDENTIALS_FULL_URI | Should -BeNullOrEmpty -Because 'starting a server changes nothing in this process'
+        }
+        finally {
+            $endpoint | Stop-AltimeterCredentialServer
+        }
+
+        $endpoint.IsRunning | Should -BeFalse
+        Test-LoopbackPort $endpoint.Port | Should -BeFalse
+    }
+
+    It 'Start-AltimeterCredentialServer / the endpoint''s views, text and JSON show the URI but never the token or the keys' {
+        $session = Get-AltimeterSession 222222222222 -Accessor $accessor
+        $endpoint = Start-AltimeterCredentialServer -Session $session
+        try {
+            $token = $endpoint.GetEnvironmentVariables()['AWS_CONTAINER_AUTHORIZATION_TOKEN']
+            $keys = $session.GetCredentials()
+            $visible = ($endpoint | ConvertTo-VisibleText) -join "`n"
+
+            $token | Should -Match '^[0-9a-f]{64}$'
+            $visible | Should -BeLike "*$($endpoint.Uri)*"
+            $visible | Should -Not -BeLike "*$token*"
+            $visible | Should -Not -BeLike "*$($keys.SecretKey)*"
+            $visible | Should -Not -BeLike "*$($keys.Token)*"
+            $endpoint.AuthorizationToken | Should -BeOfType [securestring]
+            [System.Net.NetworkCredential]::new('', $endpoint.AuthorizationToken).Password | Should -Be $token
+        }
+        finally { Stop-AltimeterCredentialServer $endpoint }
+    }
+
+    It 'Stop-AltimeterCredentialServer / -WhatIf leaves the endpoint running' {
+        $endpoint = Get-AltimeterSession 222222222222 -Accessor $accessor | Start-AltimeterCredentialServer
+        try {
+            $endpoint | Stop-AltimeterCredentialServer -WhatIf
+            Test-LoopbackPort $endpoint.Port | Should -BeTrue
+        }
+        finally { $endpoint | Stop-AltimeterCredentialServer }
+        Test-LoopbackPort $endpoint.Port | Should -BeFalse
+    }
+
+    It 'Start-AltimeterCredentialServer / Remove-Module stops the servers the runspace started' {
+        # A new process inherits the moto environment: local mode, moto's account.
+        $result = Invoke-FreshPwsh {
+            $session = Get-AltimeterSession 123456789012
+            $endpoint = Start-AltimeterCredentialServer $session
+            $probe = { param($port) $c = [System.Net.Sockets.TcpClient]::new(); try { $c.Connect('127.0.0.1', $port); $true } catch { $false } finally { $c.Dispose() } }
+            $before = & $probe $endpoint.Port
+            Remove-Module Altimeter.Auth
+            [pscustomobject]@{ Before = $before; After = & $probe $endpoint.Port }
+        }
+        $result.Before | Should -BeTrue
+        $result.After | Should -BeFalse
+    }
+}
