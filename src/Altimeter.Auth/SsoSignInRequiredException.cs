@@ -57,7 +57,7 @@ public sealed class SsoSignInRequiredException : NoSourceCredentialsException
     private static string MessageFor(SSOAWSCredentials source, string profileName) =>
         $"The IAM Identity Center profile '{profileName}' ({source.StartUrl}) has no valid sign-in token in the token cache (~/.aws/sso/cache): "
         + "none was found, or it expired and could not be refreshed, or the portal refused it. "
-        + $"Sign in, then run the command again: aws sso login --profile {profileName}";
+        + $"Sign in, then run the command again: Invoke-AltimeterSsoLogin -ProfileName {profileName} (or: aws sso login --profile {profileName})";
 
     private static string ProfileInUse(string? profileName) =>
         !string.IsNullOrEmpty(profileName) ? profileName! : DefaultIdentityCenterProfile.Name;

@@ -187,7 +187,7 @@ Describe 'Get-AltimeterSession from IAM Identity Center profiles' -Tag Unix {
             }
 
             $result.Id | Should -Be "SsoSignInRequired,$commandId"
-            $result.Message | Should -BeLike "*'dev'*aws sso login --profile dev"
+            $result.Message | Should -BeLike "*'dev'*Invoke-AltimeterSsoLogin -ProfileName dev*aws sso login --profile dev*"
         }
     }
 }
