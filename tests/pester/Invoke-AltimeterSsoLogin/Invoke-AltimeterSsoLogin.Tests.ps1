@@ -56,7 +56,9 @@ AfterAll {
 }
 
 # One scratch home and one double for the file: a process's SDK reads AWS_CONFIG_FILE once.
-Describe 'Invoke-AltimeterSsoLogin' {
+# Tag Unix: the fake browser is a shell script, and the token cache is found through HOME, which
+# does not move the Windows user profile folder the SDK reads it from.
+Describe 'Invoke-AltimeterSsoLogin' -Tag Unix {
     BeforeAll {
         $saved = @{}
         foreach ($name in $changed) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
