@@ -56,6 +56,40 @@ function Get-ModuleVersion {
 $script:layers = [System.Collections.Generic.List[object]]::new()
 $script:built = $false
 
+# The crossgen2 of the runtime this script runs on (the pwsh tool's): the module's linux-x64
+# ReadyToRun code is compiled against that framework and that pwsh.
+function Get-Crossgen {
+    $version = [Environment]::Version.ToString(3)
+    $tools = Join-Path $root '.tools'
+    $crossgen = Join-Path $tools "microsoft.netcore.app.crossgen2.linux-x64/$version/tools/crossgen2"
+    if (-not (Test-Path $crossgen)) {
+        Invoke-Native dotnet @('package', 'download', "Microsoft.NETCore.App.Crossgen2.linux-x64@$version", '--output', $tools)
+    }
+    $crossgen
+}
+
+# ReadyToRun: precompiled linux-x64 code beside the IL. The first session of a fresh pwsh spends
+# most of its time JIT-compiling AWSSDK.Core (bench/StartUp.ps1: 333 -> 212 ms with it, 322 ms
+# with only our assemblies precompiled). The IL stays, so Windows, macOS and arm64 run the same
+# files as before, JIT-compiled.
+function Invoke-ReadyToRun([string] $Directory) {
+    $linuxX64 = $IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
+    if (-not $linuxX64 -or $env:ALTIMETER_NO_READYTORUN -eq '1') { return }
+    $crossgen = Get-Crossgen
+    $framework = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+    $precompiled = Join-Path $out 'readytorun'
+    $null = New-Item -ItemType Directory -Force $precompiled
+    $assemblies = @(Get-ChildItem (Join-Path $Directory '*.dll'))
+    foreach ($assembly in $assemblies) {
+        # crossgen2 refuses an input that is also among its references.
+        $references = foreach ($other in $assemblies) { if ($other.Name -ne $assembly.Name) { '-r', $other.FullName } }
+        Invoke-Native $crossgen (@($assembly.FullName, '-o', (Join-Path $precompiled $assembly.Name), '-O',
+                '--targetos', 'linux', '--targetarch', 'x64', '-r', (Join-Path $framework '*.dll'), '-r', (Join-Path $PSHOME '*.dll')) + $references)
+    }
+    Move-Item (Join-Path $precompiled '*.dll') $Directory -Force
+    Remove-Item $precompiled
+}
+
 function Invoke-Build {
     # Once per run: Test and TestWindows both need the staged module.
     if ($script:built) { return }
@@ -71,6 +105,7 @@ function Invoke-Build {
     foreach ($pattern in 'Altimeter.Auth*.dll', 'AWSSDK.*.dll', 'Tomlyn.dll') {
         Copy-Item (Join-Path $publish $pattern) $moduleOut
     }
+    Invoke-ReadyToRun $moduleOut
     Copy-Item -Recurse (Join-Path $root 'module/*') $moduleOut
     Copy-Item (Join-Path $root 'LICENSE'), (Join-Path $root 'README.md') $moduleOut
 
