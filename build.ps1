@@ -387,6 +387,12 @@ function Invoke-Bench {
     if ($LASTEXITCODE -ne 0) { throw 'bench/Scale.ps1 failed.' }
     $scale = Get-Content -Raw $scaleJson | ConvertFrom-Json
 
+    Write-Host '== Start-up: import, first session, credential_process, beside pwsh -Command 1'
+    $startUpJson = Join-Path $out 'bench-startup.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'bench/StartUp.ps1') -ModulePath (Join-Path $moduleOut 'Altimeter.Auth.psd1') -ResultPath $startUpJson
+    if ($LASTEXITCODE -ne 0) { throw 'bench/StartUp.ps1 failed.' }
+    $startUp = Get-Content -Raw $startUpJson | ConvertFrom-Json
+
     $results = [ordered]@{
         Command = 'dotnet pwsh ./build.ps1 Bench'
         Version = Get-ModuleVersion
@@ -395,6 +401,7 @@ function Invoke-Bench {
         Scale = $scale.Scale
         Peer = $scale.Peer
         ImportModule = $scale.ImportModule
+        StartUp = $startUp
         Micro = @($micro)
         CacheMemory = $memory
     }
@@ -416,6 +423,7 @@ function Invoke-Bench {
         Write-Host ("| core {0} | {1:N1} ns, {2} B allocated |" -f $row.Method, $row.MeanNs, $row.AllocatedBytes)
     }
     Write-Host ("| Import-Module (median of {0} fresh pwsh) | {1:N1} ms as the first module; {2:N1} ms after PowerShell's own modules |" -f $scale.ImportModule.Runs, $scale.ImportModule.MedianMs, $scale.ImportModule.MedianMsAfterPowerShellModules)
+    Write-Host ("| StartUp (median of {0} fresh pwsh; pwsh -Command 1: {1:N0} ms) | Import-Module {2:N0} ms; first session (2 hops, moto) {3:N0} ms; credential_process, warm shared cache, +{4:N0} ms over pwsh -Command 1 |" -f $startUp.Runs, $startUp.PwshCommand1Ms, $startUp.ImportMs, $startUp.FirstSessionMs, $startUp.CredentialProcessOverFloorMs)
     Write-Host ("| 10,000 cache entries ({0}-char session tokens) | {1:N1} MB ({2:N1} MB without the tokens) |" -f $memory.TokenLength, ($memory.RetainedBytes / 1MB), ($memory.RetainedBytesWithoutToken / 1MB))
     Write-Host "Written to bench/results/latest.json"
 }
