@@ -70,11 +70,13 @@ function Get-Crossgen {
 
 # ReadyToRun: precompiled linux-x64 code beside the IL. The first session of a fresh pwsh spends
 # most of its time JIT-compiling AWSSDK.Core (bench/StartUp.ps1: 333 -> 212 ms with it, 322 ms
-# with only our assemblies precompiled). The IL stays, so Windows, macOS and arm64 run the same
-# files as before, JIT-compiled.
+# with only our assemblies precompiled). Opt-in (ALTIMETER_READYTORUN=1), for a module that will
+# only ever run on linux-x64: Windows refuses a Linux ReadyToRun image outright ("Format of the
+# executable (.exe) or library (.dll) is invalid", seen in the TestWindows layer), so the package
+# everyone installs stays IL.
 function Invoke-ReadyToRun([string] $Directory) {
     $linuxX64 = $IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
-    if (-not $linuxX64 -or $env:ALTIMETER_NO_READYTORUN -eq '1') { return }
+    if (-not $linuxX64 -or $env:ALTIMETER_READYTORUN -ne '1') { return }
     $crossgen = Get-Crossgen
     $framework = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
     $precompiled = Join-Path $out 'readytorun'

@@ -112,6 +112,10 @@ Describe 'Invoke-AltimeterCommand -Refreshing' -Tag Unix {
                     if ($answer -notlike "$firstKey *") { break }
                     Start-Sleep -Milliseconds 300
                 }
+                # The SDK may sign the call that notices the new keys with the old ones while it
+                # refreshes: one more call is signed with the renewed key for sure.
+                $child.StandardInput.WriteLine('call')
+                $after = @($after) + (Read-ChildLine $child)
                 $cliAfter = & aws sts get-caller-identity --query Account --output text 2>&1
                 $child.StandardInput.WriteLine('exit')
                 [pscustomobject]@{ Ready = $ready; Before = $before; After = @($after); CliBefore = "$cliBefore".Trim(); CliAfter = "$cliAfter".Trim() }
