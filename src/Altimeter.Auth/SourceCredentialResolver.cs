@@ -31,16 +31,22 @@ public static class SourceCredentialResolver
         {
             // Read while no Invoke-AltimeterCommand block elsewhere has its session's keys in the
             // environment; and read once: the SDK's environment credentials read the variables
-            // again at every use, so a renewal during such a block would sign with its keys.
-            return AwsEnvironmentLease.Read(() => Pinned(DefaultAWSCredentialsIdentityResolver.GetCredentials()));
+            // again at every use, so a renewal during such a block would sign with its keys. The
+            // Identity Center fallback reads AWS_PROFILE, so it runs under the same lease.
+            return AwsEnvironmentLease.Read(() =>
+            {
+                try
+                {
+                    return Pinned(DefaultAWSCredentialsIdentityResolver.GetCredentials());
+                }
+                catch (AmazonClientException) when (DefaultIdentityCenterProfile.TryResolve(out var identityCenter))
+                {
+                    return identityCenter;
+                }
+            });
         }
         catch (AmazonClientException e)
         {
-            if (DefaultIdentityCenterProfile.TryResolve(out var identityCenter))
-            {
-                return identityCenter;
-            }
-
             throw new NoSourceCredentialsException(
                 "No AWS credentials to start from: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, "
                 + "or configure a default profile, or run where a container or instance role is available. "
