@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
@@ -50,7 +49,7 @@ public sealed class IdentityCenterPortal
 
     /// <summary>The portal of the Identity Center profile <paramref name="profileName"/>.</summary>
     /// <exception cref="SsoSignInException"><see cref="SsoSignInException.ConfigurationInvalid"/>: no such profile, or not an Identity Center one.</exception>
-    public static IdentityCenterPortal FromProfile(string profileName) => FromProfile(profileName, AwsProfileNames.ConfigFile);
+    public static IdentityCenterPortal FromProfile(string profileName) => FromProfile(profileName, AwsConfigFile.ConfigPath);
 
     // Read from the config file the environment names now: the SDK fixes AWS_CONFIG_FILE at its
     // first use in the process, so a script that points it elsewhere later would sign in for the
@@ -58,7 +57,7 @@ public sealed class IdentityCenterPortal
     internal static IdentityCenterPortal FromProfile(string profileName, string configFile)
     {
         if (string.IsNullOrEmpty(profileName)) throw new ArgumentException("A profile name is required.", nameof(profileName));
-        var settings = Section(configFile, parts => parts.Length == 2 ? parts[0] == "profile" && parts[1] == profileName : parts[0] == profileName && profileName == "default")
+        var settings = AwsConfigFile.Read(configFile).Settings(parts => parts.Length == 2 ? parts[0] == "profile" && parts[1] == profileName : parts[0] == profileName && profileName == "default")
             ?? throw Invalid($"There is no profile '{profileName}' in the AWS config file '{configFile}'.");
 
         if (settings.TryGetValue("sso_session", out var ssoSession) && ssoSession.Length > 0)
@@ -78,12 +77,12 @@ public sealed class IdentityCenterPortal
 
     /// <summary>The portal of the section <c>[sso-session <paramref name="sessionName"/>]</c> of the AWS config file.</summary>
     /// <exception cref="SsoSignInException"><see cref="SsoSignInException.ConfigurationInvalid"/>: no such section, or it lacks sso_start_url or sso_region.</exception>
-    public static IdentityCenterPortal FromSsoSession(string sessionName) => FromSsoSession(sessionName, AwsProfileNames.ConfigFile);
+    public static IdentityCenterPortal FromSsoSession(string sessionName) => FromSsoSession(sessionName, AwsConfigFile.ConfigPath);
 
     internal static IdentityCenterPortal FromSsoSession(string sessionName, string configFile)
     {
         if (string.IsNullOrEmpty(sessionName)) throw new ArgumentException("An sso-session name is required.", nameof(sessionName));
-        var settings = Section(configFile, parts => parts.Length == 2 && parts[0] == "sso-session" && parts[1] == sessionName)
+        var settings = AwsConfigFile.Read(configFile).Settings(parts => parts.Length == 2 && parts[0] == "sso-session" && parts[1] == sessionName)
             ?? throw Invalid($"There is no [sso-session {sessionName}] section in the AWS config file '{configFile}'.");
         settings.TryGetValue("sso_start_url", out var startUrl);
         settings.TryGetValue("sso_region", out var region);
@@ -115,50 +114,6 @@ public sealed class IdentityCenterPortal
         // The AWS CLI's reading: comma-separated, blanks dropped.
         var scopeList = (scopes ?? string.Empty).Split(',').Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
         return new IdentityCenterPortal(profileName, sessionName, startUrl!, region!, scopeList);
-    }
-
-    // The key = value lines of the section whose header words (split once on blanks) match; null
-    // when there is no such section. Indented lines are sub-settings of the line above (the config
-    // file's nesting): none belongs here.
-    private static Dictionary<string, string>? Section(string configFile, Func<string[], bool> isTheSection)
-    {
-        string text;
-        try
-        {
-            text = BoundedFileReader.ReadText(configFile, AwsProfileNames.MaxFileBytes);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
-        }
-
-        Dictionary<string, string>? settings = null;
-        var inSection = false;
-        foreach (var line in text.Split('\n').Select(l => l.TrimEnd('\r')))
-        {
-            var header = AwsProfileNames.SectionHeader.Match(line);
-            if (header.Success)
-            {
-                var parts = header.Groups[1].Value.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToArray();
-                inSection = parts.Length > 0 && isTheSection(parts);
-                if (inSection)
-                {
-                    settings ??= new Dictionary<string, string>(StringComparer.Ordinal);
-                }
-
-                continue;
-            }
-
-            var equals = line.IndexOf('=');
-            if (!inSection || equals <= 0 || char.IsWhiteSpace(line[0]) || line[0] == '#' || line[0] == ';')
-            {
-                continue;
-            }
-
-            settings![line.Substring(0, equals).Trim()] = line.Substring(equals + 1).Trim();
-        }
-
-        return settings;
     }
 
     private static SsoSignInException Invalid(string message) => new(SsoSignInException.ConfigurationInvalid, message);
