@@ -94,6 +94,14 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
         _token = NewToken();
         _tokenBytes = Encoding.ASCII.GetBytes(_token);
         _listener = new TcpListener(IPAddress.Loopback, 0);
+        if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows))
+        {
+            // Windows lets another process bind the same port with SO_REUSEADDR and take the
+            // child's requests (and their token) unless the port is held exclusively. Linux allows
+            // a second listener only to the same user (SO_REUSEPORT), which could read the token anyway.
+            _listener.ExclusiveAddressUse = true;
+        }
+
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         var authority = string.Format(CultureInfo.InvariantCulture, "127.0.0.1:{0}", Port);
@@ -113,6 +121,9 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
 
     /// <summary>Where the credentials are: <c>http://127.0.0.1:port/credentials</c>.</summary>
     public Uri Uri { get; }
+
+    /// <summary>True when no other socket may bind the port (set on Windows, see the constructor).</summary>
+    internal bool PortHeldExclusively => _listener.ExclusiveAddressUse;
 
     /// <summary>The loopback port.</summary>
     public int Port { get; }
