@@ -187,6 +187,15 @@ Describe 'Help of the Altimeter.Auth cmdlets' {
         }
     }
 
+    It 'help / the cmdlets'' C# carries no help text of its own (no XmlDoc2CmdletDoc para blocks, no doc comments on parameters)' {
+        foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot '../../../src/Altimeter.Auth.PowerShell') -Filter '*Command.cs') {
+            $source = Get-Content -Raw -LiteralPath $file.FullName
+            $source | Should -Not -Match '<para type=' -Because "$($file.Name) would be a second source of help"
+            # A /// comment, then attributes among which [Parameter(...)].
+            $source | Should -Not -Match '///[^\n]*\n(\s*\[[^\n]*\n)*?\s*\[Parameter\b' -Because "a parameter of $($file.Name) is described in the MAML"
+        }
+    }
+
     It 'about_Altimeter_Auth / names only cmdlets that exist, and each of them' {
         $named = @([regex]::Matches($about, '\b[A-Z][A-Za-z]+-Altimeter[A-Za-z]*\b').Value | Sort-Object -Unique)
         $named | Should -Be @(Get-DeclaredCmdlets)
