@@ -96,6 +96,7 @@ Describe 'Help of the Altimeter.Auth cmdlets' {
             }
             [pscustomobject]@{ Name = 'about_Altimeter_Auth'; Synopsis = (Get-Help about_Altimeter_Auth | Out-String) }   # the whole topic
         }
+        $shown | Should -HaveCount (@(Get-DeclaredCmdlets).Count + 1)
         foreach ($entry in $shown | Where-Object Name -NE 'about_Altimeter_Auth') {
             $written = Get-Text @(Get-MamlCommand $entry.Name)[0].details.description
             # Without MAML, Get-Help makes a synopsis of the syntax line: this proves the file was read.
