@@ -68,11 +68,9 @@ BeforeAll {
         foreach ($call in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true)) {
             $name = $call.GetCommandName()
             if ($name -notlike '*-Altimeter*') { continue }
-            $call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] } |
-                ForEach-Object { [pscustomobject]@{ Command = $name; Parameter = $_.ParameterName } }
-            if (-not ($call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] })) {
-                [pscustomobject]@{ Command = $name; Parameter = $null }
-            }
+            $passed = @($call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] })
+            if (-not $passed) { [pscustomobject]@{ Command = $name; Parameter = $null } }
+            foreach ($parameter in $passed) { [pscustomobject]@{ Command = $name; Parameter = $parameter.ParameterName } }
         }
     }
 
