@@ -6,29 +6,21 @@ using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>
-/// <para type="synopsis">Removes cached credentials, all of them or those that match the filters; without filters it also ends the MFA sessions.</para>
-/// <para type="description">Supports -WhatIf and -Confirm. -PassThru outputs what was removed, without secrets.</para>
-/// </summary>
 [Cmdlet(VerbsCommon.Clear, "AltimeterCredentialCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CacheEntryInfo))]
 public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
 {
-    /// <summary>Only entries of these accounts (wildcards allowed).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Account")]
     [ArgumentCompleter(typeof(CachedAccountIdCompleter))]
     public string[]? AccountId { get; set; }
 
-    /// <summary>Only entries of these roles (wildcards allowed).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string[]? RoleName { get; set; }
 
-    /// <summary>Only entries of these role session names (wildcards allowed).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string[]? RoleSessionName { get; set; }
 
-    /// <summary>Output the removed entries.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 

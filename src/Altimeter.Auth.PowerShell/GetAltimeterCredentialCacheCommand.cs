@@ -3,9 +3,6 @@ using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>
-/// <para type="synopsis">Lists the cached credentials: account, role, session name, expiration — never the secrets.</para>
-/// </summary>
 [Cmdlet(VerbsCommon.Get, "AltimeterCredentialCache")]
 [OutputType(typeof(CacheEntryInfo))]
 public sealed class GetAltimeterCredentialCacheCommand : PSCmdlet

@@ -10,10 +10,6 @@ using Amazon.Runtime;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>
-/// <para type="synopsis">Gets AWS credentials for accounts through the first chain of an accessor that works.</para>
-/// <para type="description">Each session is an Amazon.Runtime.AWSCredentials: pipe it to Set-AWSCredential or pass it to -Credential of any AWS Tools cmdlet. A failing account is a non-terminating error; the others still come out.</para>
-/// </summary>
 [Cmdlet(VerbsCommon.Get, "AltimeterSession")]
 [OutputType(typeof(AltimeterSession))]
 public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
@@ -34,59 +30,48 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     private int _total;
     private int _written;
 
-    /// <summary>Target account ids, 12 digits each.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Account")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(CachedAccountIdCompleter))]
     public string[] AccountId { get; set; } = Array.Empty<string>();
 
-    /// <summary>The chains to use (New-AltimeterAccessor); none: local mode.</summary>
     [Parameter]
     public Accessor? Accessor { get; set; }
 
-    /// <summary>Region of the sessions; default: AWS Tools' shell default, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
-    /// <summary>Profile whose credentials start the chains.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? ProfileName { get; set; }
 
-    /// <summary>Credentials that start the chains; win over -ProfileName.</summary>
     [Parameter]
     public AWSCredentials? Credential { get; set; }
 
-    /// <summary>How many accounts are worked on at once (default 8). Sessions come out in input order whatever it is.</summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
-    /// <summary>Attempts per STS request, the first included (throttling, 5xx and dropped connections are retried); default: the SDK's (AWS_MAX_ATTEMPTS, or 3).</summary>
     [Parameter]
     [ValidateRange(1, 20)]
     public int? MaxAttempts { get; set; }
 
-    /// <summary>The SDK's retry mode: Standard, or Adaptive (also slows down when throttled); default: the SDK's (AWS_RETRY_MODE).</summary>
     [Parameter]
     [ValidateSet("Standard", "Adaptive")]
     public string? RetryMode { get; set; }
 
-    /// <summary>Seconds one STS request may take before it fails (default 30).</summary>
     [Parameter]
     [ValidateRange(1, 600)]
     public int? TimeoutSec { get; set; }
 
-    /// <summary>The MFA code for a step with an mfa_serial: it opens the MFA session (GetSessionToken) when the chain starts from an IAM user's long-term keys, else it goes with that one AssumeRole. Without it, a person at the console or terminal is asked when the code is needed; a session nobody can answer fails those steps with MfaTokenRequired.</summary>
     [Parameter]
     [ValidatePattern(@"\A[0-9]{6}\z")]
     public string? TokenCode { get; set; }
 
-    /// <summary>No MFA session: the code goes with each AssumeRole that needs one, as for temporary source credentials.</summary>
     [Parameter]
     public SwitchParameter NoMfaSession { get; set; }
 

@@ -7,52 +7,37 @@ using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>
-/// <para type="synopsis">Acts as an AWS config credential_process: one line of credential JSON on standard output, and nothing else there.</para>
-/// <para type="description">Runs New-AltimeterAccessor and Get-AltimeterSession for one account, as they run at the prompt (source credentials, region, shared cache, MFA prompt on the terminal), and writes their warnings, verbose and host messages to standard error, where the AWS CLI and SDKs do not parse them. pwsh's console host writes warnings to standard output, so a pipeline that ends in ConvertTo-AltimeterCredentialProcess breaks the caller's JSON whenever a chain warns. Any error stops it with the error record of the command that failed: pwsh exits non-zero and the message goes to standard error.</para>
-/// </summary>
-/// <remarks>
-/// Invoke, not Get or ConvertTo: the cmdlet is the credential_process itself, a protocol with its own
-/// rules for both output streams (aws-vault's and granted's <c>credential-process</c> commands exist
-/// for the same reason).
-/// </remarks>
 [Cmdlet(VerbsLifecycle.Invoke, "AltimeterCredentialProcess")]
 [OutputType(typeof(string))]
 public sealed class InvokeAltimeterCredentialProcessCommand : PSCmdlet, IDisposable
 {
     private PowerShell? _nested;
 
-    /// <summary>The account to get credentials for, 12 digits.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [Alias("Id", "Account")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(CachedAccountIdCompleter))]
     public string AccountId { get; set; } = string.Empty;
 
-    /// <summary>The accessor file (JSON, or an altimeter TOML config); none: local mode.</summary>
     [Parameter(Position = 1)]
     [Alias("FullName", "FilePath")]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    /// <summary>Profile whose credentials start the chains.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? ProfileName { get; set; }
 
-    /// <summary>Region of the session and its STS calls.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
-    /// <summary>A credentials cache directory shared with other processes; default: ALTIMETER_CREDENTIAL_CACHE.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SharedCachePath { get; set; }
 
-    /// <summary>Run the chains without the credentials cache.</summary>
     [Parameter]
     public SwitchParameter NoCache { get; set; }
 

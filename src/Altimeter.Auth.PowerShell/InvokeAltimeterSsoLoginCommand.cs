@@ -6,15 +6,6 @@ using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>
-/// <para type="synopsis">Signs in to IAM Identity Center for a profile or an sso-session, as aws sso login does, and writes the token where the AWS CLI, the SDKs and Get-AltimeterSession read it.</para>
-/// <para type="description">Runs OAuth's device-authorization flow against the portal region's SSO OIDC service: shows the verification address and code, opens the browser where there is one (not with -NoBrowser), and waits until the sign-in is approved, denied or expires. The token goes to ~/.aws/sso/cache/&lt;sha1&gt;.json, owner-only. Without a person to approve it (-NonInteractive, no terminal) it fails at once with SsoSignInNotInteractive. Ctrl+C stops the waiting.</para>
-/// </summary>
-/// <remarks>
-/// Invoke, an approved verb, and "SsoLogin" after AWS Tools' Invoke-AWSSSOLogin and the AWS CLI's
-/// aws sso login, the names people already search for. Connect- would suggest a session held open;
-/// nothing is, a file is written.
-/// </remarks>
 [Cmdlet(VerbsLifecycle.Invoke, "AltimeterSsoLogin", DefaultParameterSetName = ProfileSet)]
 [OutputType(typeof(SsoSignInResult))]
 public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
@@ -23,18 +14,15 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
     private const string SsoSessionSet = "SsoSession";
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>The Identity Center profile to sign in for (sso_session or legacy sso_start_url).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ProfileSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string ProfileName { get; set; } = string.Empty;
 
-    /// <summary>The [sso-session name] section of the AWS config file to sign in for.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SsoSessionSet)]
     [ValidateNotNullOrEmpty]
     public string SsoSession { get; set; } = string.Empty;
 
-    /// <summary>Show the address and code only; do not open a browser.</summary>
     [Parameter]
     public SwitchParameter NoBrowser { get; set; }
 

@@ -7,10 +7,6 @@ using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>
-/// <para type="synopsis">Loads the chains of role assumptions that lead into the accounts of an organization.</para>
-/// <para type="description">Reads an altimeter JSON accessor file, the [accessor] table of an altimeter TOML config, or JSON text. Without any, returns an accessor with no chain: local mode, where the source credentials are used as they are.</para>
-/// </summary>
 [Cmdlet(VerbsCommon.New, "AltimeterAccessor", DefaultParameterSetName = LocalParameterSet)]
 [OutputType(typeof(Accessor))]
 public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
@@ -20,42 +16,26 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
     private const string JsonParameterSet = "Json";
     private const string TablesParameterSet = "MultiHopAccessor";
 
-    /// <summary>An altimeter JSON accessor file, or an altimeter TOML config (.toml).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathParameterSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "FilePath")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
-    /// <summary>An accessor definition as JSON text.</summary>
     [Parameter(Mandatory = true, ParameterSetName = JsonParameterSet)]
     [ValidateNotNullOrEmpty]
     public string Json { get; set; } = string.Empty;
 
-    /// <summary>
-    /// Chains as hashtables, with the keys of the JSON form (role_session_name, access_steps,
-    /// role_name, account_id, external_id) or their PascalCase names (RoleSessionName, AccessSteps, RoleName, AccountId, ExternalId).
-    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = TablesParameterSet)]
     [ValidateNotNullOrEmpty]
     public Hashtable[] MultiHopAccessor { get; set; } = Array.Empty<Hashtable>();
 
-    /// <summary>
-    /// A directory for a credentials cache shared with other processes (other pwsh steps of a CI
-    /// pipeline): one owner-only file per entry. Default: the ALTIMETER_CREDENTIAL_CACHE variable; neither: memory only.
-    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SharedCachePath { get; set; }
 
-    /// <summary>Run chains without the credentials cache, whatever the definition says.</summary>
     [Parameter]
     public SwitchParameter NoCache { get; set; }
 
-    /// <summary>
-    /// Use the credentials a credentials_cache block of the definition carries. Each entry is first
-    /// checked with GetCallerIdentity (its keys must be the assumed role and session of its key) and
-    /// then used by this accessor alone; without this switch the block is ignored with a warning.
-    /// </summary>
     [Parameter(ParameterSetName = PathParameterSet)]
     [Parameter(ParameterSetName = JsonParameterSet)]
     public SwitchParameter ImportCredentialsCache { get; set; }

@@ -5,17 +5,12 @@ using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>
-/// <para type="synopsis">Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION of this process to a session's.</para>
-/// <para type="description">Tools started from this shell afterwards (aws, terraform, SDK programs) use the session. The variables are not renewed when the session is: set them again, or use Invoke-AltimeterCommand.</para>
-/// </summary>
 [Cmdlet(VerbsCommon.Set, "AltimeterEnvironment", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
 public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>The session (from Get-AltimeterSession).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public AltimeterSession Session { get; set; } = null!;
 

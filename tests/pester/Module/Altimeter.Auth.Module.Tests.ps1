@@ -1,4 +1,4 @@
-# The module as a whole: what it exports, its help, and that it shares one AWSSDK.Core with AWS
+# The module as a whole: what it exports and that it shares one AWSSDK.Core with AWS
 # Tools for PowerShell whichever is imported first. AWS Tools cannot be installed here, so a
 # stand-in AWS.Tools.Common (New-AwsToolsStandIn) loads another build of AWSSDK.Core through
 # RequiredAssemblies, as the real one does.
@@ -86,41 +86,5 @@ Describe 'Altimeter.Auth module' {
         $result.AwsToolsLoaded | Should -BeFalse
         $result.Locations | Should -HaveCount 1
         $result.Locations[0] | Should -BeLike "$moduleFolder*"
-    }
-
-    It 'Altimeter.Auth / Get-Help <Name> -Full shows a synopsis, a description, every parameter and at least two examples' -ForEach @(
-        @{ Name = 'New-AltimeterAccessor' }, @{ Name = 'Get-AltimeterSession' }, @{ Name = 'Get-AltimeterCredentialCache' }, @{ Name = 'Clear-AltimeterCredentialCache' },
-        @{ Name = 'Set-AltimeterEnvironment' }, @{ Name = 'Invoke-AltimeterCommand' }, @{ Name = 'ConvertTo-AltimeterCredentialProcess' }, @{ Name = 'Invoke-AltimeterCredentialProcess' },
-        @{ Name = 'Get-AltimeterConsoleUrl' }, @{ Name = 'Invoke-AltimeterSsoLogin' }, @{ Name = 'Start-AltimeterCredentialServer' }, @{ Name = 'Stop-AltimeterCredentialServer' }
-    ) {
-        $help = Invoke-FreshPwsh -Parameters @{ Name = $Name } {
-            param($Name)
-            $full = Get-Help $Name -Full
-            [pscustomobject]@{
-                Synopsis = "$($full.Synopsis)".Trim()
-                Description = ($full.description | Out-String).Trim()
-                Parameters = @($full.parameters.parameter | ForEach-Object { [pscustomobject]@{ Name = $_.name; Text = ($_.description | Out-String).Trim() } })
-                Examples = @($full.examples.example | ForEach-Object { "$($_.code)".Trim() })
-                Declared = @((Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters })
-            }
-        }
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        $help.Synopsis | Should -Not -BeLike "$Name *[[]*"   # a generated syntax line means no MAML was found
-        $help.Description.Length | Should -BeGreaterThan 40
-        @($help.Examples).Count | Should -BeGreaterOrEqual 2
-        $help.Examples | ForEach-Object { $_ | Should -BeLike "*$Name*" }
-        foreach ($parameter in $help.Declared) {
-            $documented = @($help.Parameters | Where-Object Name -EQ $parameter)
-            $documented | Should -HaveCount 1 -Because "-$parameter of $Name needs help"
-            $documented[0].Text | Should -Not -BeNullOrEmpty -Because "-$parameter of $Name needs a description"
-        }
-    }
-
-    It 'Altimeter.Auth / Get-Help about_Altimeter_Auth explains accessor files' {
-        $text = Invoke-FreshPwsh { Get-Help about_Altimeter_Auth | Out-String }
-        $text | Should -BeLike '*multi_hop_accessors*'
-        $text | Should -BeLike '*role_session_name*'
-        $text.Contains("{{ env['NAME'] }}") | Should -BeTrue
-        $text | Should -BeLike '*[[]accessor]*'
     }
 }
