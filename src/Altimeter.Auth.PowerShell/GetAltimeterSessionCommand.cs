@@ -28,6 +28,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     private MfaCodePrompt? _mfaPrompt;
     private bool _verbose;
     private bool _progressShown;
+    private (int Taken, int Added) _progressShownFor;
 
     /// <summary>Target account ids, 12 digits each.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -285,12 +286,13 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     private void WriteProgressIfLong()
     {
         var queue = _queue!;
-        if (_elapsed.Elapsed < ProgressDelay || queue.Added < 2)
+        if (_elapsed.Elapsed < ProgressDelay || queue.Added < 2 || (_progressShown && _progressShownFor == (queue.Taken, queue.Added)))
         {
             return;
         }
 
         _progressShown = true;
+        _progressShownFor = (queue.Taken, queue.Added);
         var percent = (int)(100L * queue.Taken / Math.Max(1, queue.Added));
         WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{queue.Taken} of {queue.Added} accounts") { PercentComplete = percent });
     }
