@@ -261,6 +261,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     {
         try
         {
+            // Finished (the queue hands out only finished work): this reads its result, it does not wait.
             var session = work.GetAwaiter().GetResult();
             FlushVerbose(done.Log);
             WriteObject(session);
