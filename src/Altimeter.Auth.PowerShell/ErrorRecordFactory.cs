@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using Altimeter.Auth;
 
@@ -7,11 +8,26 @@ namespace Altimeter.Auth.Commands;
 /// <summary>Maps the engine's typed errors, once, to ErrorRecords with their stable ids and categories.</summary>
 internal static class ErrorRecordFactory
 {
-    public static ErrorRecord From(AltimeterAuthException error, object? target) =>
-        new(error, error.ErrorId, CategoryOf(error), target);
+    // What the user can do about a missing MFA code is said here: the engine does not know the cmdlets' parameters.
+    private const string MfaAdvice = "Pass -TokenCode to Get-AltimeterSession, or answer the prompt (only an interactive session is asked).";
+
+    public static ErrorRecord From(AltimeterAuthException error, object? target)
+    {
+        var record = new ErrorRecord(error, error.ErrorId, CategoryOf(error), target);
+        if (NeedsMfaCode(error))
+        {
+            record.ErrorDetails = new ErrorDetails($"{error.Message} {MfaAdvice}") { RecommendedAction = MfaAdvice };
+        }
+
+        return record;
+    }
 
     public static ErrorRecord InvalidArgument(string errorId, string message, object? target) =>
         new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
+
+    private static bool NeedsMfaCode(AltimeterAuthException error) =>
+        error is MfaTokenRequiredException
+        || (error is AccountAuthException account && account.Failures.Any(failure => failure.Error is MfaTokenRequiredException));
 
     private static ErrorCategory CategoryOf(AltimeterAuthException error) => error switch
     {

@@ -1,10 +1,9 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Diagnostics;
-using System.Threading.Tasks;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using Altimeter.Auth;
 using Amazon.Runtime;
 
@@ -16,19 +15,16 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 {
     private const int ProgressActivityId = 0x416c74;
     private static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Queue<Pending> _pending = new();
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private SessionOptions? _options;
     private Accessor? _accessor;
-    private SemaphoreSlim? _throttle;
+    private OrderedThrottledQueue<Pending, AltimeterSession>? _queue;
     private MfaCodePrompt? _mfaPrompt;
     private bool _verbose;
     private bool _progressShown;
-    private int _total;
-    private int _written;
+    private (int Taken, int Added) _progressShownFor;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Account")]
@@ -78,7 +74,6 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
         try
         {
             _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
@@ -100,31 +95,51 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
                 Region));
         }
 
-        _options = new SessionOptions();
+        _options = ResolveStart(SessionOptionsFromParameters());
+        WriteVerbose($"Region: {_options.Region}.");
+        _options.MfaTokenCode = MfaCodes();
+        _queue = new OrderedThrottledQueue<Pending, AltimeterSession>(
+            ThrottleLimit,
+            (pending, token) => _accessor!.GetSessionAsync(pending.AccountId, _options.WithLog(pending.Log), token),
+            _stopping.Token,
+            whileWaiting: () =>
+            {
+                _mfaPrompt?.AnswerRequests();
+                WriteProgressIfLong();
+            },
+            wakeUp: _mfaPrompt?.Requested);
+    }
+
+    // The parameters as the engine takes them; which credentials start the chains, in this order:
+    // -Credential, -ProfileName, the shell's (AWS Tools' Set-AWSCredential), the SDK's default chain.
+    private SessionOptions SessionOptionsFromParameters()
+    {
+        var options = new SessionOptions { Region = Region, UseMfaSession = !NoMfaSession.IsPresent };
         if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
         {
-            _options.Sts = SdkSecurityTokenService.For(new StsClientSettings
+            options.Sts = SdkSecurityTokenService.For(new StsClientSettings
             {
                 MaxAttempts = MaxAttempts,
-                RetryMode = RetryMode is null ? null : (Amazon.Runtime.RequestRetryMode)Enum.Parse(typeof(Amazon.Runtime.RequestRetryMode), RetryMode, ignoreCase: true),
+                RetryMode = RetryMode is null ? null : (RequestRetryMode)Enum.Parse(typeof(RequestRetryMode), RetryMode, ignoreCase: true),
                 Timeout = TimeoutSec is int seconds ? TimeSpan.FromSeconds(seconds) : null,
             });
         }
+
         if (Credential is not null)
         {
-            _options.SourceCredentials = Credential;
+            options.SourceCredentials = Credential;
             WriteVerbose("Chains start from the credentials given with -Credential.");
         }
         else if (ProfileName is not null)
         {
-            _options.ProfileName = ProfileName;
+            options.ProfileName = ProfileName;
             WriteVerbose($"Chains start from the credentials of profile '{ProfileName}'.");
         }
         else if (AwsToolsShell.StoredCredentials(SessionState, out var storedName, out var storedProfile) is AWSCredentials stored)
         {
             // The profile too: what is said about the source (sign in to an Identity Center profile) names it.
-            _options.SourceCredentials = stored;
-            _options.ProfileName = storedProfile;
+            options.SourceCredentials = stored;
+            options.ProfileName = storedProfile;
             WriteVerbose($"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
         }
         else
@@ -132,23 +147,15 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             WriteVerbose("Chains start from the AWS SDK's default credentials (environment, AWS_PROFILE, default profile, container or instance role).");
         }
 
-        ResolveRegionAndSource(AwsToolsShell.StoredRegion(SessionState));
-        WriteVerbose($"Region: {_options.Region}.");
-        _options.MfaTokenCode = MfaCodes();
-        _options.UseMfaSession = !NoMfaSession.IsPresent;
+        return options;
     }
 
-    // Once for the whole pipeline, not per account; from the environment as it is outside another
-    // runspace's Invoke-AltimeterCommand block, which holds its session's keys there while it runs.
-    private void ResolveRegionAndSource(string? shellRegion)
+    // Once for the whole pipeline, not per account (the engine then takes them as they are).
+    private SessionOptions ResolveStart(SessionOptions options)
     {
-        var options = _options!;
         try
         {
-            (options.Region, options.SourceCredentials) = AwsEnvironmentLease.Read(
-                () => (AwsRegion.Resolve(Region, ProfileName, shellRegion), options.SourceCredentials ?? SourceCredentialResolver.Resolve(options.ProfileName)),
-                () => WriteVerbose(AwsEnvironmentLease.WaitingMessage),
-                _stopping.Token);
+            return options.WithStartResolved(AwsToolsShell.StoredRegion(SessionState), () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
         }
         catch (OperationCanceledException)
         {
@@ -162,6 +169,8 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         {
             ThrowTerminatingError(ErrorRecordFactory.From(e, e.Region));
         }
+
+        return options;
     }
 
     /// <inheritdoc />
@@ -169,17 +178,15 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     {
         foreach (var accountId in AccountId)
         {
-            _pending.Enqueue(new Pending(accountId, new QueuedVerboseLog(_verbose), _stopping.Token, this));
-            _total++;
-            // Stream what is done; hold at most a few rounds of work in memory for a long pipeline.
-            WriteCompleted(waitForAll: false, waitForHead: _pending.Count >= ThrottleLimit * 4);
+            _queue!.Add(new Pending(accountId, new QueuedVerboseLog(_verbose)));
+            WriteFinished(all: false);
         }
     }
 
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        WriteCompleted(waitForAll: true, waitForHead: true);
+        WriteFinished(all: true);
         if (_accessor?.CredentialsCache.Shared is SharedCredentialsStore store)
         {
             while (store.Warnings.TryDequeue(out var warning))
@@ -207,15 +214,14 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     // With -TokenCode, that code; else, when the chains have MFA steps and a person can answer, a
     // prompt on the pipeline thread when such a hop is really assumed; else none (those hops fail
     // with MfaTokenRequired).
-    private Func<string, string?>? MfaCodes()
+    private Func<string, CancellationToken, Task<string?>>? MfaCodes()
     {
-        if (TokenCode is not null)
+        if (TokenCode is string code)
         {
-            var code = TokenCode;
-            return _ => code;
+            return (_, _) => Task.FromResult<string?>(code);
         }
 
-        var hasMfaSteps = (_accessor?.MultiHopAccessors ?? Array.Empty<MultiHopAccessor>())
+        var hasMfaSteps = _accessor!.MultiHopAccessors
             .SelectMany(chain => chain.AccessSteps)
             .Any(step => step.Options?.MfaSerial is not null);
         if (!hasMfaSteps || PersonAtHost.Find(Host) is not IHiddenLineReader person)
@@ -224,54 +230,24 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
 
         _mfaPrompt = new MfaCodePrompt(person, _stopping.Token);
-        return _mfaPrompt.CodeFor;
+        return _mfaPrompt.CodeForAsync;
     }
 
-    // Writes the sessions and errors of finished accounts, in input order: the head of the queue
-    // first, whatever finished after it waits for it.
-    private void WriteCompleted(bool waitForAll, bool waitForHead)
+    // Sessions and errors of finished accounts, in input order, as they come.
+    private void WriteFinished(bool all)
     {
-        while (_pending.Count > 0)
+        foreach (var (pending, work) in _queue!.TakeFinished(all))
         {
-            _mfaPrompt?.AnswerRequests();
-            var head = _pending.Peek();
-            if (!head.Task.IsCompleted)
-            {
-                if (!waitForAll && !waitForHead)
-                {
-                    return;
-                }
-
-                WaitFor(head.Task);
-            }
-
-            _pending.Dequeue();
-            waitForHead = false;
-            _written++;
-            Write(head);
-            WriteProgressIfLong();
+            Write(pending, work);
         }
     }
 
-    // Until the task ends (its error is written later, in its turn), asking for MFA codes as hops
-    // need them and showing progress.
-    private void WaitFor(Task task)
-    {
-        var finished = ((IAsyncResult)task).AsyncWaitHandle;
-        var handles = _mfaPrompt is null ? new[] { finished } : new[] { finished, _mfaPrompt.Requested };
-        while (!task.IsCompleted)
-        {
-            WaitHandle.WaitAny(handles, ProgressInterval);
-            _mfaPrompt?.AnswerRequests();
-            WriteProgressIfLong();
-        }
-    }
-
-    private void Write(Pending done)
+    private void Write(Pending done, Task<AltimeterSession> work)
     {
         try
         {
-            var session = done.Task.GetAwaiter().GetResult();
+            // Finished (the queue hands out only finished work): this reads its result, it does not wait.
+            var session = work.GetAwaiter().GetResult();
             FlushVerbose(done.Log);
             WriteObject(session);
         }
@@ -295,14 +271,16 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
     private void WriteProgressIfLong()
     {
-        if (_elapsed.Elapsed < ProgressDelay || _total < 2)
+        var queue = _queue!;
+        if (_elapsed.Elapsed < ProgressDelay || queue.Added < 2 || (_progressShown && _progressShownFor == (queue.Taken, queue.Added)))
         {
             return;
         }
 
         _progressShown = true;
-        var percent = (int)(100L * _written / Math.Max(1, _total));
-        WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{_written} of {_total} accounts") { PercentComplete = percent });
+        _progressShownFor = (queue.Taken, queue.Added);
+        var percent = (int)(100L * queue.Taken / Math.Max(1, queue.Added));
+        WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{queue.Taken} of {queue.Added} accounts") { PercentComplete = percent });
     }
 
     private void FlushVerbose(QueuedVerboseLog log)
@@ -313,33 +291,17 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
     }
 
-    // One account in flight: its work starts when it is queued, bounded by ThrottleLimit.
+    // One account: what it is, and where its verbose messages wait for the pipeline thread.
     private sealed class Pending
     {
-        public Pending(string accountId, QueuedVerboseLog log, CancellationToken cancellationToken, GetAltimeterSessionCommand command)
+        public Pending(string accountId, QueuedVerboseLog log)
         {
             AccountId = accountId;
             Log = log;
-            Task = command.GetSessionAsync(accountId, log, cancellationToken);
         }
 
         public string AccountId { get; }
 
         public QueuedVerboseLog Log { get; }
-
-        public Task<AltimeterSession> Task { get; }
-    }
-
-    private async Task<AltimeterSession> GetSessionAsync(string accountId, QueuedVerboseLog log, CancellationToken cancellationToken)
-    {
-        await _throttle!.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await _accessor!.GetSessionAsync(accountId, _options!.WithLog(log), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _throttle.Release();
-        }
     }
 }

@@ -13,9 +13,10 @@ namespace Altimeter.Auth.Commands;
 /// <summary>
 /// Asks the person at the host (or at the terminal) for MFA codes when one is really needed: once
 /// for the MFA session a chain from long-term keys opens, else once per AssumeRole, since AWS takes
-/// a code once (accounts that share a hop or a session share its one call, so they are asked once). Hops run on other threads, where PowerShell cannot
-/// prompt: a hop calls <see cref="CodeFor"/> and waits; the cmdlet's pipeline thread calls
-/// <see cref="AnswerRequests"/> while it waits for results. The code is read hidden and never
+/// a code once (accounts that share a hop or a session share its one call, so they are asked once).
+/// Hops run on other threads, where PowerShell cannot prompt: a hop awaits <see cref="CodeForAsync"/>,
+/// whose task the cmdlet's pipeline thread completes in <see cref="AnswerRequests"/> while it waits
+/// for results, so no thread waits for the person but that one. The code is read hidden and never
 /// written anywhere; nothing typed for a device means no code for it for the rest of the command.
 /// </summary>
 internal sealed class MfaCodePrompt : IDisposable
@@ -25,6 +26,7 @@ internal sealed class MfaCodePrompt : IDisposable
 
     private readonly IHiddenLineReader _person;
     private readonly CancellationToken _stopping;
+    private readonly CancellationTokenRegistration _stopRegistration;
     private readonly ConcurrentQueue<(string Serial, TaskCompletionSource<string?> Answer)> _unanswered = new();
     private readonly SemaphoreSlim _requested = new(0);
     // Pipeline thread only: the last code given per device (AWS refuses it a second time), and the devices declined.
@@ -35,27 +37,35 @@ internal sealed class MfaCodePrompt : IDisposable
     {
         _person = person;
         _stopping = stopping;
+        // Stopped: hops waiting fail as "no code", for whoever else waits on the same flight.
+        _stopRegistration = stopping.Register(AnswerNone);
     }
 
     /// <summary>Signalled when a hop waits for a code the pipeline thread has not asked for yet.</summary>
     public WaitHandle Requested => _requested.AvailableWaitHandle;
 
-    /// <summary>On a hop's thread: a code for <paramref name="serial"/>, waiting for the person to type it; null when none was given or the command stops.</summary>
-    public string? CodeFor(string serial)
+    /// <summary>
+    /// For a hop: a code for <paramref name="serial"/>, once the pipeline thread has asked the person
+    /// for it; null when none was given, the command stops or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public Task<string?> CodeForAsync(string serial, CancellationToken cancellationToken)
     {
         var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _unanswered.Enqueue((serial, answer));
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => answer.TrySetResult(null));
+            answer.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        // Counted before it is queued: whoever takes it from the queue always has a count to take back.
         _requested.Release();
-        try
+        _unanswered.Enqueue((serial, answer));
+        if (_stopping.IsCancellationRequested)
         {
-            answer.Task.Wait(_stopping);
-            return answer.Task.Result;
+            AnswerNone();
         }
-        catch (OperationCanceledException)
-        {
-            // Stopped: the hop fails as "no code", for whoever else waits on the same flight.
-            return null;
-        }
+
+        return answer.Task;
     }
 
     /// <summary>On the pipeline thread: asks for every code hops are waiting for, in the order they asked.</summary>
@@ -64,7 +74,10 @@ internal sealed class MfaCodePrompt : IDisposable
         while (_unanswered.TryDequeue(out var request))
         {
             _requested.Wait(0);
-            request.Answer.TrySetResult(_declined.Contains(request.Serial) ? null : Ask(request.Serial));
+            if (!request.Answer.Task.IsCompleted)
+            {
+                request.Answer.TrySetResult(_declined.Contains(request.Serial) ? null : Ask(request.Serial));
+            }
         }
     }
 
@@ -112,11 +125,17 @@ internal sealed class MfaCodePrompt : IDisposable
     /// <summary>Hops still waiting get no code; the terminal, if one was opened, is closed.</summary>
     public void Dispose()
     {
+        _stopRegistration.Dispose();
+        AnswerNone();
+        (_person as IDisposable)?.Dispose();
+    }
+
+    private void AnswerNone()
+    {
         while (_unanswered.TryDequeue(out var request))
         {
+            _requested.Wait(0);
             request.Answer.TrySetResult(null);
         }
-
-        (_person as IDisposable)?.Dispose();
     }
 }

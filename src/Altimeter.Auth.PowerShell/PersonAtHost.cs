@@ -1,38 +1,30 @@
 using System;
-using System.Linq;
 using System.Management.Automation.Host;
+using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
 /// <summary>
-/// Who can be asked, decided the same way by every cmdlet that needs a person (an MFA code, a
-/// sign-in to approve): the console host when a person is at it; the controlling terminal when
-/// the console's input or output is redirected (a credential_process the AWS CLI runs from a
-/// terminal); any other host with a UI (it answers or refuses itself); nobody under
-/// -NonInteractive or without a terminal (CI jobs, services), so nothing waits for a person there.
+/// The person <see cref="PromptPolicy"/> says may be asked, at this host and in this process, for
+/// every cmdlet that needs one (an MFA code, a sign-in to approve).
 /// </summary>
 internal static class PersonAtHost
 {
     /// <summary>Where to ask, or null when nobody can be asked. A terminal opened here is the caller's to dispose.</summary>
     public static IHiddenLineReader? Find(PSHost host)
     {
-        if (host?.UI is null)
+        var facts = new PromptFacts(
+            hostHasUserInterface: host?.UI is not null,
+            isConsoleHost: host?.Name == "ConsoleHost",
+            commandLine: Environment.GetCommandLineArgs(),
+            userInteractive: Environment.UserInteractive,
+            inputRedirected: Console.IsInputRedirected,
+            outputRedirected: Console.IsOutputRedirected);
+        return PromptPolicy.WhoToAsk(facts) switch
         {
-            return null;
-        }
-
-        if (host.Name != "ConsoleHost")
-        {
-            return new HostLineReader(host.UI);
-        }
-
-        if (Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase)))
-        {
-            return null;
-        }
-
-        return Environment.UserInteractive && !Console.IsInputRedirected && !Console.IsOutputRedirected
-            ? new HostLineReader(host.UI)
-            : ControllingTerminal.TryOpen();
+            PersonToAsk.Host => new HostLineReader(host!.UI),
+            PersonToAsk.ControllingTerminal => ControllingTerminal.TryOpen(),
+            _ => null,
+        };
     }
 }

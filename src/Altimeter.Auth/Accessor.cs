@@ -109,21 +109,15 @@ public sealed class Accessor
         IamIdentifiers.RequireAccountId(accountId);
         options ??= new SessionOptions();
 
-        // Where the session starts is decided once, from the environment as it is outside any other
-        // flow's Invoke-AltimeterCommand block (which holds its own session's keys and region there).
-        var given = options;
-        var (region, sourceCredentials) = await AwsEnvironmentLease.ReadAsync(
-            () => (AwsRegion.Resolve(given.Region, given.ProfileName), given.SourceCredentials ?? SourceCredentialResolver.Resolve(given.ProfileName)),
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        options = options.WithLog(options.Log);
-        options.SourceCredentials = sourceCredentials;
+        // Where the session starts is decided once (by the caller for many sessions, else here).
+        options = await options.WithStartResolvedAsync(cancellationToken).ConfigureAwait(false);
+        var region = options.Region!;
         var first = await ObtainAsync(accountId, region, options, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
 
         // Renewals happen later, wherever the SDK asks for credentials: no caller's log is listening then.
         // An MFA code is good once: a renewal that needs a new one fails clearly (MfaTokenRequired)
         // unless the cached hop, or the cached MFA session, lasts.
         var renewal = options.WithLog(null);
-        renewal.Region = region;
         renewal.MfaTokenCode = null;
         return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token));
     }

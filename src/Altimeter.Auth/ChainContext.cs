@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Amazon.Runtime;
 
 namespace Altimeter.Auth;
@@ -7,7 +9,7 @@ namespace Altimeter.Auth;
 public sealed class ChainContext
 {
     /// <summary>Creates the context.</summary>
-    public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default, Func<string, string?>? mfaTokenCode = null)
+    public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default, Func<string, CancellationToken, Task<string?>>? mfaTokenCode = null)
     {
         MfaTokenCode = mfaTokenCode;
         MinimumLifetime = minimumLifetime;
@@ -40,8 +42,8 @@ public sealed class ChainContext
     /// <summary>Cached hops with less time left than this are assumed again.</summary>
     public TimeSpan MinimumLifetime { get; }
 
-    /// <summary>The MFA code for a device serial, or null when there is none.</summary>
-    public Func<string, string?>? MfaTokenCode { get; }
+    /// <summary>The MFA code for a device serial, or null when there is none (see <see cref="SessionOptions.MfaTokenCode"/>).</summary>
+    public Func<string, CancellationToken, Task<string?>>? MfaTokenCode { get; }
 
     /// <summary>
     /// True (the default): a chain whose first step names an mfa_serial and that starts from an IAM

@@ -175,9 +175,7 @@ public sealed class MultiHopAccessor
             context.MinimumLifetime,
             async () =>
             {
-                // A person may be typing the code: wait for it outside whoever started this flight.
-                await Task.Yield();
-                var tokenCode = context.MfaTokenCode?.Invoke(serial) ?? throw new MfaTokenRequiredException(serial, hop);
+                var tokenCode = await MfaCodeAsync(context, serial, hop, CancellationToken.None).ConfigureAwait(false);
                 return await context.Sts.GetSessionTokenAsync(source, serial, tokenCode, seconds, context.Region, CancellationToken.None).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -226,15 +224,18 @@ public sealed class MultiHopAccessor
             string? tokenCode = null;
             if (options?.MfaSerial is string serial)
             {
-                // A person may be typing the code: wait for it outside whoever started this flight.
-                await Task.Yield();
-                tokenCode = context.MfaTokenCode?.Invoke(serial) ?? throw new MfaTokenRequiredException(serial, hop);
+                tokenCode = await MfaCodeAsync(context, serial, hop, token).ConfigureAwait(false);
             }
 
             var request = new RoleAssumption(roleArn, RoleSessionName, step.ExternalId, options, tokenCode);
             return await AssumeCheckedAsync(context, signer, request, Partition ?? context.Partition, account, step.RoleName, token).ConfigureAwait(false);
         }
     }
+
+    // A person may be typing the code: the flight awaits it, no thread waits for them.
+    private static async Task<string> MfaCodeAsync(ChainContext context, string serial, string hop, CancellationToken cancellationToken) =>
+        (context.MfaTokenCode is { } ask ? await ask(serial, cancellationToken).ConfigureAwait(false) : null)
+            ?? throw new MfaTokenRequiredException(serial, hop);
 
     // Steps with options (other tags, policies, duration) must not share cached credentials with plain ones.
     private static string SignerKey(Amazon.Runtime.ImmutableCredentials signer, AccessStep step) =>

@@ -1,3 +1,6 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Amazon.Runtime;
 
 namespace Altimeter.Auth;
@@ -17,8 +20,13 @@ public sealed class SessionOptions
     /// <summary>The STS to call; null: the AWS SDK's.</summary>
     public ISecurityTokenService? Sts { get; set; }
 
-    /// <summary>The MFA code for a device serial (steps with mfa_serial), asked for only when such a hop is really assumed (not when it is cached); it may block while a person types; null, or a null answer: none available.</summary>
-    public System.Func<string, string?>? MfaTokenCode { get; set; }
+    /// <summary>
+    /// The MFA code for a device serial (steps with mfa_serial), asked for only when such a hop is
+    /// really assumed (not when it is cached). A person may be typing it: the task completes when
+    /// the code is there, and no thread waits meanwhile. Null, or a null answer: none available.
+    /// The token is cancelled when nobody waits for the code any more.
+    /// </summary>
+    public Func<string, CancellationToken, Task<string?>>? MfaTokenCode { get; set; }
 
     /// <summary>False: no MFA session, a code per AssumeRole that needs one (see <see cref="ChainContext.UseMfaSession"/>); default true.</summary>
     public bool UseMfaSession { get; set; } = true;
@@ -37,4 +45,48 @@ public sealed class SessionOptions
         UseMfaSession = UseMfaSession,
         Log = log,
     };
+
+    /// <summary>
+    /// The same options with <see cref="Region"/> and <see cref="SourceCredentials"/> decided, once
+    /// for every session asked for with them: the region given, else <paramref name="shellDefaultRegion"/>,
+    /// else the environment and profile (<see cref="AwsRegion.Resolve"/>); the credentials given,
+    /// else <see cref="ProfileName"/>'s, else the SDK's default chain (<see cref="SourceCredentialResolver"/>).
+    /// Read from the environment as it is outside another flow's Invoke-AltimeterCommand block,
+    /// which holds its own session's keys and region there while it runs.
+    /// </summary>
+    /// <param name="shellDefaultRegion">The shell's default region (AWS Tools' Set-DefaultAWSRegion), if any.</param>
+    /// <param name="waiting">Called once, before waiting, when such a block holds the environment.</param>
+    /// <param name="cancellationToken">Stops that wait.</param>
+    /// <exception cref="InvalidRegionException">The region found is not a region name.</exception>
+    /// <exception cref="NoSourceCredentialsException">There are no credentials to start from.</exception>
+    public SessionOptions WithStartResolved(string? shellDefaultRegion = null, Action? waiting = null, CancellationToken cancellationToken = default)
+    {
+        if (StartIsResolved)
+        {
+            return this;
+        }
+
+        var resolved = WithLog(Log);
+        (resolved.Region, resolved.SourceCredentials) = AwsEnvironmentLease.Read(() => ReadStart(shellDefaultRegion), waiting, cancellationToken);
+        return resolved;
+    }
+
+    /// <summary>As <see cref="WithStartResolved"/>, without blocking a thread while another flow holds the environment.</summary>
+    internal async Task<SessionOptions> WithStartResolvedAsync(CancellationToken cancellationToken)
+    {
+        if (StartIsResolved)
+        {
+            return this;
+        }
+
+        var resolved = WithLog(Log);
+        (resolved.Region, resolved.SourceCredentials) = await AwsEnvironmentLease.ReadAsync(() => ReadStart(shellDefaultRegion: null), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return resolved;
+    }
+
+    // Both given (or decided before): resolving would return them as they are, so the environment is not read again.
+    private bool StartIsResolved => SourceCredentials is not null && AwsRegion.IsWellFormed(Region);
+
+    private (string Region, AWSCredentials Source) ReadStart(string? shellDefaultRegion) =>
+        (AwsRegion.Resolve(Region, ProfileName, shellDefaultRegion), SourceCredentials ?? SourceCredentialResolver.Resolve(ProfileName));
 }

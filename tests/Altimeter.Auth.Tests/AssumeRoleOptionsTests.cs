@@ -83,7 +83,7 @@ public class AssumeRoleOptionsTests
         var sts = new FakeSecurityTokenService();
         var accessor = AccessorJson.Read(WithOptions, "opts.json");
         var options = TestData.Options(sts);
-        options.MfaTokenCode = serial => serial == "arn:aws:iam::111111111111:mfa/ops" ? "123456" : null;
+        options.MfaTokenCode = (serial, _) => Task.FromResult<string?>(serial == "arn:aws:iam::111111111111:mfa/ops" ? "123456" : null);
         // The code with the AssumeRole itself: no MFA session (MfaSessionTests has those).
         options.UseMfaSession = false;
 
@@ -103,7 +103,7 @@ public class AssumeRoleOptionsTests
     }
 
     [Fact]
-    public async Task A_step_with_an_MFA_serial_and_no_code_fails_clearly_before_calling_STS()
+    public async Task A_step_with_an_MFA_serial_and_no_code_fails_clearly_before_calling_STS_naming_no_cmdlet_parameter()
     {
         var sts = new FakeSecurityTokenService();
         var accessor = AccessorJson.Read(WithOptions, "opts.json");
@@ -112,7 +112,9 @@ public class AssumeRoleOptionsTests
 
         var mfa = Assert.IsType<MfaTokenRequiredException>(Assert.Single(e.Failures).Error);
         Assert.Equal("MfaTokenRequired", mfa.ErrorId);
-        Assert.Contains("-TokenCode", e.Message);
+        Assert.Contains("needs an MFA code for arn:aws:iam::111111111111:mfa/ops", e.Message);
+        // The engine does not know the cmdlets: what to pass is the cmdlet layer's to say.
+        Assert.DoesNotContain("TokenCode", e.Message);
         Assert.Empty(sts.AssumeRoleCalls);
     }
 
@@ -124,10 +126,10 @@ public class AssumeRoleOptionsTests
         var asked = 0;
         var options = TestData.Options(sts);
         options.UseMfaSession = false;
-        options.MfaTokenCode = _ =>
+        options.MfaTokenCode = (_, _) =>
         {
             Interlocked.Increment(ref asked);
-            return "123456";
+            return Task.FromResult<string?>("123456");
         };
 
         var targets = new[] { "222222222222", "333333333333", "444444444444", "555555555555" };

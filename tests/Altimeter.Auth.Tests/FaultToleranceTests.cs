@@ -201,7 +201,7 @@ public sealed class FaultToleranceTests : IDisposable
                 policyArns: new[] { "arn:aws:iam::aws:policy/ReadOnlyAccess" })),
         });
         var options = Options();
-        options.MfaTokenCode = _ => "654321";
+        options.MfaTokenCode = (_, _) => Task.FromResult<string?>("654321");
         options.UseMfaSession = false;
 
         var session = await new Accessor(new[] { chain }).GetSessionAsync("660000000001", options);
@@ -223,7 +223,7 @@ public sealed class FaultToleranceTests : IDisposable
             new AccessStep("Target", null, null, _ => null, new AssumeRoleOptions(mfaSerial: "arn:aws:iam::111111111111:mfa/ops", mfaSessionDurationSeconds: 7200)),
         });
         var options = Options();
-        options.MfaTokenCode = _ => "654321";
+        options.MfaTokenCode = (_, _) => Task.FromResult<string?>("654321");
 
         var session = await new Accessor(new[] { chain }, true, new CredentialsCache()).GetSessionAsync("660000000002", options);
 

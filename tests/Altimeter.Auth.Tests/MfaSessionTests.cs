@@ -31,7 +31,7 @@ public sealed class MfaSessionTests : IDisposable
 
         public int Asked => _asked;
 
-        public string? Code(string serial) => (100000 + Interlocked.Increment(ref _asked)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        public Task<string?> Code(string serial, CancellationToken cancellationToken) => Task.FromResult<string?>((100000 + Interlocked.Increment(ref _asked)).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static SessionOptions Options(FakeSecurityTokenService sts, Person person, AWSCredentials? source = null)
@@ -66,6 +66,34 @@ public sealed class MfaSessionTests : IDisposable
         Assert.Equal(AssumeRoleOptions.ChainedMaxDurationSeconds, hub.Request.Options.DurationSeconds);
         Assert.Equal(201, sts.AssumeRoleCalls.Count);
         Assert.DoesNotContain(sts.AssumeRoleCalls, call => call.SignedBy == TestData.Source.GetCredentials().AccessKey);
+    }
+
+    [Fact]
+    public async Task While_the_person_types_the_walks_wait_for_the_answer_without_a_thread_and_all_take_the_one_code()
+    {
+        var sts = new FakeSecurityTokenService { RequiresMfa = request => request.RoleArn == HubArn };
+        var accessor = new Accessor(new[] { MfaHub() }, true, new CredentialsCache());
+        var typed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var asked = new SemaphoreSlim(0);
+        var options = TestData.Options(sts);
+        options.MfaTokenCode = (serial, _) =>
+        {
+            asked.Release();
+            return typed.Task;
+        };
+        var targets = Enumerable.Range(0, 50).Select(i => (300000000000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        // Started from this thread: with the person not done, each call hands back a pending task at once.
+        var walks = targets.Select(target => accessor.GetSessionAsync(target, options)).ToList();
+        Assert.True(await asked.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain(walks, walk => walk.IsCompleted);
+        Assert.Empty(sts.GetSessionTokenCalls);
+
+        typed.SetResult("100001");
+        await Task.WhenAll(walks);
+
+        Assert.Equal(0, asked.CurrentCount);
+        Assert.Equal("100001", Assert.Single(sts.GetSessionTokenCalls).TokenCode);
     }
 
     [Fact]
@@ -231,7 +259,7 @@ public sealed class MfaSessionTests : IDisposable
         var sts = new FakeSecurityTokenService();
         var cache = new CredentialsCache();
         var options = TestData.Options(sts);
-        options.MfaTokenCode = _ => "123456";
+        options.MfaTokenCode = (_, _) => Task.FromResult<string?>("123456");
         var accessor = new Accessor(new[] { MfaHub() }, true, cache);
         await accessor.GetSessionAsync(TestData.Target, options);
         cache.Clear();

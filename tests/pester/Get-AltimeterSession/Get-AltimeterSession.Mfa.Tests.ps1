@@ -253,7 +253,11 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
 
             $out | Should -HaveCount 1
             $out[0].FullyQualifiedErrorId | Should -Be "AccountAuthFailed,$commandId"
-            $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial*-TokenCode*"
+            $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial*"
+            # The engine's message names no cmdlet parameter; the error record says what to pass.
+            $out[0].Exception.Message | Should -Not -BeLike '*TokenCode*'
+            $out[0].ErrorDetails.Message | Should -BeLike "*needs an MFA code for $serial*Pass -TokenCode to Get-AltimeterSession*"
+            $out[0].ErrorDetails.RecommendedAction | Should -BeLike '*-TokenCode*'
             @(Get-MotoRequest $server) | Should -HaveCount 0
         }
     }
@@ -369,6 +373,23 @@ Import-Module '$(Get-AltimeterModulePath)'
             $run.Shown | Should -BeLike '*needs an MFA code for*'
             $run.Shown | Should -Not -BeLike '*ACCOUNT=222222222222*'
             @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / pwsh --noninteractive (a spelling pwsh takes) at a terminal does not ask either' {
+            $run = Invoke-InTerminal '246810' ($pwsh + @('-NoProfile', '--noninteractive', '-File', $script))
+
+            $run.Shown | Should -Not -BeLike '*Enter MFA code*'
+            $run.Shown | Should -BeLike '*needs an MFA code for*'
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It "Get-AltimeterSession / a script's own -NonInteractive argument is not pwsh's: pwsh at a terminal still asks" {
+            $run = Invoke-InTerminal '246810' ($pwsh + @('-NoProfile', '-File', $script, '-NonInteractive'))
+
+            $run.ExitCode | Should -Be 0 -Because $run.Shown
+            $run.Shown | Should -BeLike "*$prompt*"
+            $run.Shown | Should -BeLike '*ACCOUNT=222222222222*'
+            (Get-MfaSessionRequest).Parameters.TokenCode | Should -Be @('246810')
         }
 
         It 'ConvertTo-AltimeterCredentialProcess / a credential_process the AWS CLI runs from a terminal asks there, hidden, and the CLI gets the target account' {

@@ -453,7 +453,7 @@ Describe 'Get-AltimeterSession' {
 
             $out | Should -HaveCount 1
             $out[0].FullyQualifiedErrorId | Should -Be "AccountAuthFailed,$commandId"
-            $out[0].Exception.Message | Should -BeLike '*needs an MFA code for arn:aws:iam::111111111111:mfa/pester*-TokenCode*'
+            "$($out[0])" | Should -BeLike '*needs an MFA code for arn:aws:iam::111111111111:mfa/pester*-TokenCode*'
             @(Get-MotoRequest $server) | Should -HaveCount 0
         }
 
