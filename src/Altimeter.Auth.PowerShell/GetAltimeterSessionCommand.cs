@@ -184,7 +184,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     {
         foreach (var accountId in AccountId)
         {
-            _pending.Enqueue(new Pending(accountId, new QueuedVerboseLog(_verbose), _stopping.Token, this));
+            _pending.Enqueue(new Pending(accountId, new QueuedOutput(_verbose), _stopping.Token, this));
             _total++;
             // Stream what is done; hold at most a few rounds of work in memory for a long pipeline.
             WriteCompleted(waitForAll: false, waitForHead: _pending.Count >= ThrottleLimit * 4);
@@ -195,14 +195,6 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         WriteCompleted(waitForAll: true, waitForHead: true);
-        if (_accessor?.CredentialsCache.Shared is SharedCredentialsStore store)
-        {
-            while (store.Warnings.TryDequeue(out var warning))
-            {
-                WriteWarning(warning);
-            }
-        }
-
         if (_progressShown)
         {
             WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", "Done") { RecordType = ProgressRecordType.Completed });
@@ -287,7 +279,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         try
         {
             var session = done.Task.GetAwaiter().GetResult();
-            FlushVerbose(done.Log);
+            done.Log.WriteTo(this);
             WriteObject(session);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -296,14 +288,14 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
         catch (NoSourceCredentialsException e)
         {
-            FlushVerbose(done.Log);
+            done.Log.WriteTo(this);
             _stopping.Cancel();
             // No account can succeed without source credentials: stop rather than repeat it per account.
             ThrowTerminatingError(ErrorRecordFactory.From(e, done.AccountId));
         }
         catch (AltimeterAuthException e)
         {
-            FlushVerbose(done.Log);
+            done.Log.WriteTo(this);
             WriteError(ErrorRecordFactory.From(e, done.AccountId));
         }
     }
@@ -320,18 +312,10 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{_written} of {_total} accounts") { PercentComplete = percent });
     }
 
-    private void FlushVerbose(QueuedVerboseLog log)
-    {
-        while (log.TryDequeue(out var message))
-        {
-            WriteVerbose(message);
-        }
-    }
-
     // One account in flight: its work starts when it is queued, bounded by ThrottleLimit.
     private sealed class Pending
     {
-        public Pending(string accountId, QueuedVerboseLog log, CancellationToken cancellationToken, GetAltimeterSessionCommand command)
+        public Pending(string accountId, QueuedOutput log, CancellationToken cancellationToken, GetAltimeterSessionCommand command)
         {
             AccountId = accountId;
             Log = log;
@@ -340,12 +324,12 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
         public string AccountId { get; }
 
-        public QueuedVerboseLog Log { get; }
+        public QueuedOutput Log { get; }
 
         public Task<AltimeterSession> Task { get; }
     }
 
-    private async Task<AltimeterSession> GetSessionAsync(string accountId, QueuedVerboseLog log, CancellationToken cancellationToken)
+    private async Task<AltimeterSession> GetSessionAsync(string accountId, QueuedOutput log, CancellationToken cancellationToken)
     {
         await _throttle!.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -57,19 +57,20 @@ public sealed class CredentialsCache
     /// <paramref name="signer"/> (the access key id that signed the AssumeRole) is given, an entry
     /// made by another signer is a miss, so a hop is reused only after the same chain; an entry
     /// with less than <paramref name="minimumLifetime"/> left is a miss too (a session renewing
-    /// itself wants credentials that outlive its own renewal window).
+    /// itself wants credentials that outlive its own renewal window). A shared-store file that is
+    /// ignored is told to <paramref name="log"/>, the log of the call that asked.
     /// </summary>
-    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signer = null, TimeSpan minimumLifetime = default) =>
-        Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: true);
+    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signer = null, TimeSpan minimumLifetime = default, IAuthLog? log = null) =>
+        Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, log ?? NullAuthLog.Instance);
 
-    // readShared false: memory only, for rechecks right after a full lookup (a shared-store miss
+    // sharedLog null: memory only, for rechecks right after a full lookup (a shared-store miss
     // reads a file; a hop should read it once, not once per recheck).
-    private CachedCredentials? Lookup(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime, bool readShared)
+    private CachedCredentials? Lookup(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime, IAuthLog? sharedLog)
     {
         var key = (accountId, roleName, roleSessionName);
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return readShared ? GetShared(accountId, roleName, roleSessionName, signer, minimumLifetime) : null;
+            return sharedLog is null ? null : GetShared(accountId, roleName, roleSessionName, signer, minimumLifetime, sharedLog);
         }
 
         var now = _clock();
@@ -106,7 +107,8 @@ public sealed class CredentialsCache
         string roleSessionName,
         ISecurityTokenService sts,
         string region,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IAuthLog? log = null)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         if (sts is null) throw new ArgumentNullException(nameof(sts));
@@ -125,7 +127,7 @@ public sealed class CredentialsCache
             throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, accountId, roleName, roleSessionName), identity.Arn, what);
         }
 
-        Store(credentials, accountId, roleName, roleSessionName, signer: null);
+        Store(credentials, accountId, roleName, roleSessionName, signer: null, log);
     }
 
     /// <summary>
@@ -144,9 +146,10 @@ public sealed class CredentialsCache
         string signer,
         TimeSpan minimumLifetime,
         Func<Task<CachedCredentials>> assume,
+        IAuthLog log,
         CancellationToken cancellationToken)
     {
-        var cached = Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false);
+        var cached = Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, sharedLog: null);
         if (cached is not null)
         {
             return (cached, true);
@@ -154,9 +157,9 @@ public sealed class CredentialsCache
 
         return await SingleFlightAsync(
             BuildKey(accountId, roleName, roleSessionName) + "\n" + signer,
-            () => Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false),
+            () => Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, sharedLog: null),
             assume,
-            obtained => Store(obtained, accountId, roleName, roleSessionName, signer),
+            obtained => Store(obtained, accountId, roleName, roleSessionName, signer, log),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,8 +169,8 @@ public sealed class CredentialsCache
     /// memory or the shared store; null when there is none. A session is bound to both: another
     /// key, or another device, never finds it.
     /// </summary>
-    internal CachedCredentials? GetMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime) =>
-        LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: true);
+    internal CachedCredentials? GetMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, IAuthLog log) =>
+        LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, log);
 
     /// <summary>
     /// The MFA session of that key and device, or the one <paramref name="open"/> obtains (it may
@@ -180,9 +183,10 @@ public sealed class CredentialsCache
         string serialNumber,
         TimeSpan minimumLifetime,
         Func<Task<CachedCredentials>> open,
+        IAuthLog log,
         CancellationToken cancellationToken)
     {
-        var cached = LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: false);
+        var cached = LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, sharedLog: null);
         if (cached is not null)
         {
             return (cached, true);
@@ -190,17 +194,17 @@ public sealed class CredentialsCache
 
         return await SingleFlightAsync(
             "mfa-session\n" + serialNumber + "\n" + longTermAccessKeyId,
-            () => LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: false),
+            () => LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, sharedLog: null),
             open,
             opened =>
             {
                 _mfaSessions[(longTermAccessKeyId, serialNumber)] = opened;
-                Shared?.PutMfaSession(opened, longTermAccessKeyId, serialNumber);
+                Shared?.PutMfaSession(opened, longTermAccessKeyId, serialNumber, log);
             },
             cancellationToken).ConfigureAwait(false);
     }
 
-    private CachedCredentials? LookupMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, bool readShared)
+    private CachedCredentials? LookupMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, IAuthLog? sharedLog)
     {
         var key = (longTermAccessKeyId, serialNumber);
         var now = _clock();
@@ -214,7 +218,7 @@ public sealed class CredentialsCache
             ((ICollection<KeyValuePair<(string, string), CachedCredentials>>)_mfaSessions).Remove(new KeyValuePair<(string, string), CachedCredentials>(key, session));
         }
 
-        var found = readShared ? Shared?.TryGetMfaSession(longTermAccessKeyId, serialNumber, now) : null;
+        var found = sharedLog is null ? null : Shared?.TryGetMfaSession(longTermAccessKeyId, serialNumber, now, sharedLog);
         if (found is null || found.Expiration - now < minimumLifetime)
         {
             return null;
@@ -263,17 +267,17 @@ public sealed class CredentialsCache
     }
 
     /// <summary>Stores credentials whose account the caller has already checked.</summary>
-    internal void Store(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
+    internal void Store(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer, IAuthLog? log = null)
     {
         _entries[(accountId, roleName, roleSessionName)] = new Entry(credentials, signer);
-        Shared?.Put(credentials, accountId, roleName, roleSessionName, signer);
+        Shared?.Put(credentials, accountId, roleName, roleSessionName, signer, log ?? NullAuthLog.Instance);
     }
 
     // A miss in memory may be a hit in the store another process filled; it is kept in memory from then on.
-    private CachedCredentials? GetShared(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime)
+    private CachedCredentials? GetShared(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime, IAuthLog log)
     {
         var now = _clock();
-        var found = Shared?.TryGet(accountId, roleName, roleSessionName, signer, now);
+        var found = Shared?.TryGet(accountId, roleName, roleSessionName, signer, now, log);
         if (found is null || found.Expiration - now < minimumLifetime)
         {
             return null;

@@ -103,7 +103,7 @@ public sealed class MultiHopAccessor
         var lastSignedWithToken = false;
         var mfaSerial = MfaSessionSerial(context);
         var onMfaSession = false;
-        if (mfaSerial is not null && context.Cache!.GetMfaSession(signer.AccessKey, mfaSerial, context.MinimumLifetime) is CachedCredentials session)
+        if (mfaSerial is not null && context.Cache!.GetMfaSession(signer.AccessKey, mfaSerial, context.MinimumLifetime, context.Log) is CachedCredentials session)
         {
             if (context.Log.IsEnabled)
             {
@@ -126,7 +126,7 @@ public sealed class MultiHopAccessor
             var imported = step.Options is null
                 ? context.Imported?.Get(account, step.RoleName, RoleSessionName, Partition ?? context.Partition, context.MinimumLifetime)
                 : null;
-            current = imported ?? context.Cache?.Get(account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime);
+            current = imported ?? context.Cache?.Get(account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime, context.Log);
             if (current is not null)
             {
                 if (context.Log.IsEnabled)
@@ -180,6 +180,7 @@ public sealed class MultiHopAccessor
                 var tokenCode = context.MfaTokenCode?.Invoke(serial) ?? throw new MfaTokenRequiredException(serial, hop);
                 return await context.Sts.GetSessionTokenAsync(source, serial, tokenCode, seconds, context.Region, CancellationToken.None).ConfigureAwait(false);
             },
+            context.Log,
             cancellationToken).ConfigureAwait(false);
         context.Log.Verbose(fromCache
             ? $"{hop}: MFA session for {serial}: cached credentials {session} (obtained by a concurrent request)"
@@ -216,6 +217,7 @@ public sealed class MultiHopAccessor
         var (credentials, fromCache) = await context.Cache.GetOrAssumeAsync(
             account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime,
             () => AssumeHopRoleAsync(CancellationToken.None),
+            context.Log,
             cancellationToken).ConfigureAwait(false);
         context.Log.Verbose(fromCache ? $"{hop}: cached credentials {credentials} (obtained by a concurrent request)" : assuming);
         return credentials;

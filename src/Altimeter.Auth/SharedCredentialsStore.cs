@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
@@ -17,7 +16,7 @@ namespace Altimeter.Auth;
 /// link, is refused with <see cref="SharedCacheException"/>; an entry file is read only if it is a
 /// regular file of the current user that no one else can read or write, of at most
 /// <see cref="MaxEntryBytes"/>, made for the key, account and signer asked for. Anything else is
-/// ignored with a warning (<see cref="Warnings"/>). File names are hashes (no ':' in them); a file is
+/// ignored with a warning to the log of the call that met it. File names are hashes (no ':' in them); a file is
 /// written owner-only under a temporary name and renamed into place, never truncated in place;
 /// expired entries are pruned. Unix: <see cref="UnixOwnerOnlyDirectory"/>; Windows:
 /// <see cref="WindowsOwnerOnlyDirectory"/>.
@@ -47,24 +46,22 @@ public sealed class SharedCredentialsStore
     /// <summary>Where the files are.</summary>
     public string Directory { get; }
 
-    /// <summary>What went wrong with files (malformed, untrusted, unreadable), to be shown to the user; drained by the caller.</summary>
-    public ConcurrentQueue<string> Warnings { get; } = new();
-
     /// <summary>
     /// The entry for the key, or null. An entry made by another signer is a miss, and so is an entry
-    /// made without a signer when <paramref name="signer"/> is given. Expired and malformed files are removed.
+    /// made without a signer when <paramref name="signer"/> is given. Expired and malformed files are
+    /// removed; a file that is malformed or cannot be trusted is told to <paramref name="log"/>.
     /// </summary>
-    public CachedCredentials? TryGet(string accountId, string roleName, string roleSessionName, string? signer, DateTimeOffset now)
+    public CachedCredentials? TryGet(string accountId, string roleName, string roleSessionName, string? signer, DateTimeOffset now, IAuthLog log)
     {
         var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
-        return TryGetEntry(Hash(key) + Extension, key, signer, now);
+        return TryGetEntry(Hash(key) + Extension, key, signer, now, log);
     }
 
-    /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one.</summary>
-    public void Put(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
+    /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one; a failed write is told to <paramref name="log"/>.</summary>
+    public void Put(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer, IAuthLog log)
     {
         var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
-        PutEntry(Hash(key) + Extension, key, credentials, signer);
+        PutEntry(Hash(key) + Extension, key, credentials, signer, log);
     }
 
     /// <summary>
@@ -72,17 +69,17 @@ public sealed class SharedCredentialsStore
     /// access key id is <paramref name="longTermAccessKeyId"/>, or null: a session of another key
     /// or another device is never found (its file name and its signer are both bound to them).
     /// </summary>
-    internal CachedCredentials? TryGetMfaSession(string longTermAccessKeyId, string serialNumber, DateTimeOffset now)
+    internal CachedCredentials? TryGetMfaSession(string longTermAccessKeyId, string serialNumber, DateTimeOffset now, IAuthLog log)
     {
         var key = MfaSessionKey(serialNumber);
-        return TryGetEntry(MfaSessionName(key, longTermAccessKeyId), key, longTermAccessKeyId, now);
+        return TryGetEntry(MfaSessionName(key, longTermAccessKeyId), key, longTermAccessKeyId, now, log);
     }
 
     /// <summary>Writes the MFA session of that key and device, as <see cref="Put"/> writes a hop.</summary>
-    internal void PutMfaSession(CachedCredentials credentials, string longTermAccessKeyId, string serialNumber)
+    internal void PutMfaSession(CachedCredentials credentials, string longTermAccessKeyId, string serialNumber, IAuthLog log)
     {
         var key = MfaSessionKey(serialNumber);
-        PutEntry(MfaSessionName(key, longTermAccessKeyId), key, credentials, longTermAccessKeyId);
+        PutEntry(MfaSessionName(key, longTermAccessKeyId), key, credentials, longTermAccessKeyId, log);
     }
 
     // '|' is in no account id, role or device serial: an MFA session's key never reads as account:role:session.
@@ -93,12 +90,12 @@ public sealed class SharedCredentialsStore
     // The signer is in the name too: the keys of one user (rotation) keep a session each instead of replacing each other's.
     private static string MfaSessionName(string key, string signer) => Hash(key + "\n" + signer) + Extension;
 
-    private CachedCredentials? TryGetEntry(string name, string key, string? signer, DateTimeOffset now)
+    private CachedCredentials? TryGetEntry(string name, string key, string? signer, DateTimeOffset now, IAuthLog log)
     {
         var bytes = _files.TryRead(name, MaxEntryBytes, out var problem);
         if (problem is not null)
         {
-            Warnings.Enqueue($"shared credentials cache: {name} {problem}; it is ignored.");
+            log.Warning($"shared credentials cache: {name} {problem}; it is ignored.");
             return null;
         }
 
@@ -133,13 +130,13 @@ public sealed class SharedCredentialsStore
         }
         catch (Exception e) when (e is Newtonsoft.Json.JsonException or FormatException or InvalidCastException or ArgumentException)
         {
-            Warnings.Enqueue($"shared credentials cache: {name} is malformed ({e.Message}); it is ignored and replaced.");
+            log.Warning($"shared credentials cache: {name} is malformed ({e.Message}); it is ignored and replaced.");
             _files.Delete(name);
             return null;
         }
     }
 
-    private void PutEntry(string name, string key, CachedCredentials credentials, string? signer)
+    private void PutEntry(string name, string key, CachedCredentials credentials, string? signer, IAuthLog log)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         var json = new JObject
@@ -158,7 +155,7 @@ public sealed class SharedCredentialsStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Warnings.Enqueue($"shared credentials cache: could not write {name} ({e.Message}).");
+            log.Warning($"shared credentials cache: could not write {name} ({e.Message}).");
         }
 
         PruneExpiredIfDue(DateTimeOffset.UtcNow);
