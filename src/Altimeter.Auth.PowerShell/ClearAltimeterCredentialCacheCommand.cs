@@ -38,7 +38,7 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
         List<CredentialsCache> caches;
         try
         {
-            caches = ProcessCredentialsCache.All.ToList();
+            caches = ProcessCaches.All.ToList();
         }
         catch (SharedCacheException e)
         {

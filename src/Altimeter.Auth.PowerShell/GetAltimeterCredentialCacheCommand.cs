@@ -15,7 +15,7 @@ public sealed class GetAltimeterCredentialCacheCommand : PSCmdlet
     {
         try
         {
-            WriteObject(ProcessCredentialsCache.Instance.List(), enumerateCollection: true);
+            WriteObject(ProcessCaches.Default.List(), enumerateCollection: true);
         }
         catch (SharedCacheException e)
         {

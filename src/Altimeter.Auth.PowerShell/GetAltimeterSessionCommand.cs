@@ -96,7 +96,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
         try
         {
-            _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
+            _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCaches.Default);
         }
         catch (SharedCacheException e)
         {
@@ -118,7 +118,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         _options = new SessionOptions();
         if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
         {
-            _options.Sts = SdkSecurityTokenService.For(new StsClientSettings
+            _options.Sts = ProcessCaches.Sts(new StsClientSettings
             {
                 MaxAttempts = MaxAttempts,
                 RetryMode = RetryMode is null ? null : (Amazon.Runtime.RequestRetryMode)Enum.Parse(typeof(Amazon.Runtime.RequestRetryMode), RetryMode, ignoreCase: true),

@@ -17,7 +17,6 @@ public sealed class Accessor
     /// <summary>The chain name used in local mode.</summary>
     public const string LocalChain = "local";
 
-    private static readonly ISecurityTokenService s_defaultSts = new SdkSecurityTokenService();
     private readonly List<string> _loadWarnings = new();
 
     /// <summary>Creates the accessor.</summary>
@@ -85,7 +84,7 @@ public sealed class Accessor
             return Array.Empty<string>();
         }
 
-        var warnings = await Imported.CheckAsync(sts ?? s_defaultSts, AwsRegion.Resolve(region), cancellationToken).ConfigureAwait(false);
+        var warnings = await Imported.CheckAsync(sts ?? ProcessCaches.Sts(), AwsRegion.Resolve(region), cancellationToken).ConfigureAwait(false);
         lock (_loadWarnings)
         {
             _loadWarnings.AddRange(warnings);
@@ -134,7 +133,7 @@ public sealed class Accessor
 
     private async Task<SessionCredentials> ObtainAsync(string accountId, string region, SessionOptions options, TimeSpan minimumLifetime, CancellationToken cancellationToken)
     {
-        var sts = options.Sts ?? s_defaultSts;
+        var sts = options.Sts ?? ProcessCaches.Sts();
         var log = options.Log ?? NullAuthLog.Instance;
         var sourceCredentials = options.SourceCredentials!;
         var source = await ReadSourceAsync(sourceCredentials, options.ProfileName).ConfigureAwait(false);
