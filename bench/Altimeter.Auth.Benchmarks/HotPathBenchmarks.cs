@@ -25,7 +25,7 @@ public class HotPathBenchmarks
         _options = new SessionOptions { Region = "us-east-1", SourceCredentials = _source, Sts = new IssuingSecurityTokenService() };
         _accessor.GetSessionAsync(Target, _options).GetAwaiter().GetResult();
         _credentials = new CachedCredentials("BENCHCACHEDKEY000001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1));
-        _cache.Store(_credentials, "333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
+        _cache.Store(_credentials, new CacheKey("333333333333", "Role", "bench"), "FAKEBENCHSOURCEKEY01");
         _accessorFile = Path.Combine(Path.GetTempPath(), $"altimeter-bench-{Guid.NewGuid():N}.json");
         File.WriteAllText(_accessorFile, AccessorJson.Write(_accessor));
     }
@@ -38,10 +38,10 @@ public class HotPathBenchmarks
     public AltimeterSession CachedGetSession() => _accessor.GetSessionAsync(Target, _options).GetAwaiter().GetResult();
 
     [Benchmark]
-    public CachedCredentials? CacheGet() => _cache.Get("333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
+    public CachedCredentials? CacheGet() => _cache.Get(new CacheKey("333333333333", "Role", "bench"), "FAKEBENCHSOURCEKEY01");
 
     [Benchmark]
-    public void CachePut() => _cache.Store(_credentials, "333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
+    public void CachePut() => _cache.Store(_credentials, new CacheKey("333333333333", "Role", "bench"), "FAKEBENCHSOURCEKEY01");
 
     [Benchmark]
     public Accessor LoadAccessorFile() => AccessorFile.Load(_accessorFile);

@@ -9,7 +9,7 @@ using Newtonsoft.Json.Linq;
 namespace Altimeter.Auth;
 
 /// <summary>
-/// The credentials cache: one entry per <c>account:role:session_name</c>, safe to share
+/// The credentials cache: one entry per <see cref="CacheKey"/> (<c>account:role:session_name</c>), safe to share
 /// between threads and runspaces. An entry counts as expired from 60 seconds before its
 /// expiration and is dropped when a lookup finds it so. Beside the hops it keeps MFA sessions
 /// (GetSessionToken), one per long-term access key and MFA device; they are never listed or
@@ -18,7 +18,7 @@ namespace Altimeter.Auth;
 public sealed class CredentialsCache
 {
     // Keyed by the parts of account:role:session_name, so that a lookup builds no string.
-    private readonly ConcurrentDictionary<(string AccountId, string RoleName, string RoleSessionName), Entry> _entries = new();
+    private readonly ConcurrentDictionary<CacheKey, Entry> _entries = new();
     private readonly ConcurrentDictionary<(string Signer, string SerialNumber), CachedCredentials> _mfaSessions = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedCredentials>>> _inFlight = new(StringComparer.Ordinal);
     private readonly Func<DateTimeOffset> _clock;
@@ -48,10 +48,6 @@ public sealed class CredentialsCache
     /// <summary>Number of entries, expired ones included until a lookup drops them.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>The cache key: <c>account:role:session_name</c>.</summary>
-    public static string BuildKey(string accountId, string roleName, string roleSessionName) =>
-        $"{accountId}:{roleName}:{roleSessionName}";
-
     /// <summary>
     /// The credentials cached for the key, or null. An expired entry is removed. When
     /// <paramref name="signer"/> (the access key id that signed the AssumeRole) is given, an entry
@@ -60,24 +56,23 @@ public sealed class CredentialsCache
     /// itself wants credentials that outlive its own renewal window). A shared-store file that is
     /// ignored is told to <paramref name="log"/>, the log of the call that asked.
     /// </summary>
-    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signer = null, TimeSpan minimumLifetime = default, IAuthLog? log = null) =>
-        Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, log ?? NullAuthLog.Instance);
+    public CachedCredentials? Get(CacheKey key, string? signer = null, TimeSpan minimumLifetime = default, IAuthLog? log = null) =>
+        Lookup(key, signer, minimumLifetime, log ?? NullAuthLog.Instance);
 
     // sharedLog null: memory only, for rechecks right after a full lookup (a shared-store miss
     // reads a file; a hop should read it once, not once per recheck).
-    private CachedCredentials? Lookup(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime, IAuthLog? sharedLog)
+    private CachedCredentials? Lookup(CacheKey key, string? signer, TimeSpan minimumLifetime, IAuthLog? sharedLog)
     {
-        var key = (accountId, roleName, roleSessionName);
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return sharedLog is null ? null : GetShared(accountId, roleName, roleSessionName, signer, minimumLifetime, sharedLog);
+            return sharedLog is null ? null : GetShared(key, signer, minimumLifetime, sharedLog);
         }
 
         var now = _clock();
         if (entry.Credentials.IsExpired(now))
         {
             // Remove only the entry we looked at: another thread may have stored a fresh one.
-            ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(new KeyValuePair<(string, string, string), Entry>(key, entry));
+            ((ICollection<KeyValuePair<CacheKey, Entry>>)_entries).Remove(new KeyValuePair<CacheKey, Entry>(key, entry));
             return null;
         }
 
@@ -96,15 +91,12 @@ public sealed class CredentialsCache
 
     /// <summary>
     /// Stores credentials obtained from outside a chain, after checking with GetCallerIdentity
-    /// that they are the session <paramref name="roleSessionName"/> of role <paramref name="roleName"/>
-    /// in <paramref name="accountId"/>; another account's are AccountMismatch, anything else of
-    /// that account (an IAM user, another role or session) AssumedRoleMismatch.
+    /// that they are the session of <paramref name="key"/>; another account's are AccountMismatch,
+    /// anything else of that account (an IAM user, another role or session) AssumedRoleMismatch.
     /// </summary>
     public async Task PutAsync(
         CachedCredentials credentials,
-        string accountId,
-        string roleName,
-        string roleSessionName,
+        CacheKey key,
         ISecurityTokenService sts,
         string region,
         CancellationToken cancellationToken = default,
@@ -112,22 +104,22 @@ public sealed class CredentialsCache
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         if (sts is null) throw new ArgumentNullException(nameof(sts));
-        IamIdentifiers.RequireAccountId(accountId);
+        IamIdentifiers.RequireAccountId(key.AccountId);
         var identity = await sts.GetCallerIdentityAsync(credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false);
-        var what = $"credentials put in the cache for {BuildKey(accountId, roleName, roleSessionName)}";
-        if (identity.Account != accountId)
+        var what = $"credentials put in the cache for {key}";
+        if (identity.Account != key.AccountId)
         {
-            throw new AccountMismatchException(accountId, identity.Account, what);
+            throw new AccountMismatchException(key.AccountId, identity.Account, what);
         }
 
         // Any chain may be handed this entry: it must be that very role's session, not just its account's.
         var partition = AwsPartition.ForRegion(region);
-        if (!AssumedRoleArn.IsFor(identity.Arn, partition, accountId, roleName, roleSessionName))
+        if (!AssumedRoleArn.IsFor(identity.Arn, partition, key.AccountId, key.RoleName, key.RoleSessionName))
         {
-            throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, accountId, roleName, roleSessionName), identity.Arn, what);
+            throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, key.AccountId, key.RoleName, key.RoleSessionName), identity.Arn, what);
         }
 
-        Store(credentials, accountId, roleName, roleSessionName, signer: null, log);
+        Store(credentials, key, signer: null, log);
     }
 
     /// <summary>
@@ -140,26 +132,24 @@ public sealed class CredentialsCache
     /// (another thread may have landed the hop since) look in memory only.
     /// </summary>
     internal async Task<(CachedCredentials Credentials, bool FromCache)> GetOrAssumeAsync(
-        string accountId,
-        string roleName,
-        string roleSessionName,
+        CacheKey key,
         string signer,
         TimeSpan minimumLifetime,
         Func<Task<CachedCredentials>> assume,
         IAuthLog log,
         CancellationToken cancellationToken)
     {
-        var cached = Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, sharedLog: null);
+        var cached = Lookup(key, signer, minimumLifetime, sharedLog: null);
         if (cached is not null)
         {
             return (cached, true);
         }
 
         return await SingleFlightAsync(
-            BuildKey(accountId, roleName, roleSessionName) + "\n" + signer,
-            () => Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, sharedLog: null),
+            key + "\n" + signer,
+            () => Lookup(key, signer, minimumLifetime, sharedLog: null),
             assume,
-            obtained => Store(obtained, accountId, roleName, roleSessionName, signer, log),
+            obtained => Store(obtained, key, signer, log),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -267,17 +257,17 @@ public sealed class CredentialsCache
     }
 
     /// <summary>Stores credentials whose account the caller has already checked.</summary>
-    internal void Store(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer, IAuthLog? log = null)
+    internal void Store(CachedCredentials credentials, CacheKey key, string? signer, IAuthLog? log = null)
     {
-        _entries[(accountId, roleName, roleSessionName)] = new Entry(credentials, signer);
-        Shared?.Put(credentials, accountId, roleName, roleSessionName, signer, log ?? NullAuthLog.Instance);
+        _entries[key] = new Entry(credentials, signer);
+        Shared?.Put(credentials, key, signer, log ?? NullAuthLog.Instance);
     }
 
     // A miss in memory may be a hit in the store another process filled; it is kept in memory from then on.
-    private CachedCredentials? GetShared(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime, IAuthLog log)
+    private CachedCredentials? GetShared(CacheKey key, string? signer, TimeSpan minimumLifetime, IAuthLog log)
     {
         var now = _clock();
-        var found = Shared?.TryGet(accountId, roleName, roleSessionName, signer, now, log);
+        var found = Shared?.TryGet(key, signer, now, log);
         if (found is null || found.Expiration - now < minimumLifetime)
         {
             return null;
@@ -287,7 +277,7 @@ public sealed class CredentialsCache
         // then match every chain. Only a signed hit is remembered.
         if (signer is not null)
         {
-            _entries[(accountId, roleName, roleSessionName)] = new Entry(found, signer);
+            _entries[key] = new Entry(found, signer);
         }
 
         return found;
@@ -332,17 +322,13 @@ public sealed class CredentialsCache
         foreach (var pair in _entries)
         {
             var info = Describe(pair.Key, pair.Value.Credentials, now);
-            if (match(info) && ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(pair))
+            if (match(info) && ((ICollection<KeyValuePair<CacheKey, Entry>>)_entries).Remove(pair))
             {
                 removed.Add(info);
             }
         }
 
-        Shared?.Remove(key =>
-        {
-            var parts = key.Split(':');
-            return parts.Length == 3 && match(new CacheEntryInfo(parts[0], parts[1], parts[2], now, isExpired: false, "****"));
-        });
+        Shared?.Remove(key => match(new CacheEntryInfo(key, now, isExpired: false, "****", Shared.Directory)));
         return removed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
     }
 
@@ -378,10 +364,10 @@ public sealed class CredentialsCache
     public string ExportWithSecrets()
     {
         var cache = new JObject();
-        foreach (var pair in _entries.OrderBy(p => BuildKey(p.Key.AccountId, p.Key.RoleName, p.Key.RoleSessionName), StringComparer.Ordinal))
+        foreach (var pair in _entries.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
         {
             var c = pair.Value.Credentials;
-            cache[BuildKey(pair.Key.AccountId, pair.Key.RoleName, pair.Key.RoleSessionName)] = new JObject
+            cache[pair.Key.ToString()] = new JObject
             {
                 ["access_key_id"] = c.AccessKeyId,
                 ["secret_access_key"] = c.SecretAccessKey,
@@ -393,8 +379,8 @@ public sealed class CredentialsCache
         return new JObject { ["cache"] = cache }.ToString(Newtonsoft.Json.Formatting.None);
     }
 
-    private static CacheEntryInfo Describe((string AccountId, string RoleName, string RoleSessionName) key, CachedCredentials credentials, DateTimeOffset now) =>
-        new(key.AccountId, key.RoleName, key.RoleSessionName, credentials.Expiration, credentials.IsExpired(now), SecretText.MaskAccessKeyId(credentials.AccessKeyId));
+    private CacheEntryInfo Describe(CacheKey key, CachedCredentials credentials, DateTimeOffset now) =>
+        new(key, credentials.Expiration, credentials.IsExpired(now), SecretText.MaskAccessKeyId(credentials.AccessKeyId), Shared?.Directory);
 
     private sealed class Entry
     {

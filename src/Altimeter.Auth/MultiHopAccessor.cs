@@ -120,13 +120,14 @@ public sealed class MultiHopAccessor
             cancellationToken.ThrowIfCancellationRequested();
             var step = AccessSteps[i];
             var account = step.AccountId ?? targetAccountId;
+            var key = new CacheKey(account, step.RoleName, RoleSessionName);
 
             // The warm path: a hit costs a lookup, no text and no allocation (steps with options pay for their variant key).
             // Imported credentials say nothing of a step's options (session policies, tags): they serve plain steps only.
             var imported = step.Options is null
-                ? context.Imported?.Get(account, step.RoleName, RoleSessionName, Partition ?? context.Partition, context.MinimumLifetime)
+                ? context.Imported?.Get(key, Partition ?? context.Partition, context.MinimumLifetime)
                 : null;
-            current = imported ?? context.Cache?.Get(account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime, context.Log);
+            current = imported ?? context.Cache?.Get(key, SignerKey(signer, step), context.MinimumLifetime, context.Log);
             if (current is not null)
             {
                 if (context.Log.IsEnabled)
@@ -215,7 +216,7 @@ public sealed class MultiHopAccessor
 
         // A flight is shared by every caller waiting for the same hop: none of them may cancel it for the others.
         var (credentials, fromCache) = await context.Cache.GetOrAssumeAsync(
-            account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime,
+            new CacheKey(account, step.RoleName, RoleSessionName), SignerKey(signer, step), context.MinimumLifetime,
             () => AssumeHopRoleAsync(CancellationToken.None),
             context.Log,
             cancellationToken).ConfigureAwait(false);

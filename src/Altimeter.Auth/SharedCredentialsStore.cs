@@ -51,17 +51,17 @@ public sealed class SharedCredentialsStore
     /// made without a signer when <paramref name="signer"/> is given. Expired and malformed files are
     /// removed; a file that is malformed or cannot be trusted is told to <paramref name="log"/>.
     /// </summary>
-    public CachedCredentials? TryGet(string accountId, string roleName, string roleSessionName, string? signer, DateTimeOffset now, IAuthLog log)
+    public CachedCredentials? TryGet(CacheKey key, string? signer, DateTimeOffset now, IAuthLog log)
     {
-        var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
-        return TryGetEntry(Hash(key) + Extension, key, signer, now, log);
+        var text = key.ToString();
+        return TryGetEntry(Hash(text) + Extension, text, signer, now, log);
     }
 
     /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one; a failed write is told to <paramref name="log"/>.</summary>
-    public void Put(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer, IAuthLog log)
+    public void Put(CachedCredentials credentials, CacheKey key, string? signer, IAuthLog log)
     {
-        var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
-        PutEntry(Hash(key) + Extension, key, credentials, signer, log);
+        var text = key.ToString();
+        PutEntry(Hash(text) + Extension, text, credentials, signer, log);
     }
 
     /// <summary>
@@ -162,15 +162,15 @@ public sealed class SharedCredentialsStore
     }
 
     /// <summary>
-    /// Removes the entries <paramref name="match"/> selects by their <c>account:role:session</c> key
-    /// (all when null, whatever the files are, MFA sessions included); returns how many.
+    /// Removes the entries <paramref name="match"/> selects by their key (all when null, whatever
+    /// the files are, MFA sessions included); returns how many.
     /// </summary>
-    public int Remove(Func<string, bool>? match = null)
+    public int Remove(Func<CacheKey, bool>? match = null)
     {
         var removed = 0;
         foreach (var name in _files.Names(Extension))
         {
-            if (match is null || KeyOf(name) is string key && !IsMfaSessionKey(key) && match(key))
+            if (match is null || KeyOf(name) is string text && !IsMfaSessionKey(text) && CacheKey.TryParse(text, out var key) && match(key))
             {
                 _files.Delete(name);
                 removed++;

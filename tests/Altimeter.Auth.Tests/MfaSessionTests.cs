@@ -278,7 +278,7 @@ public sealed class MfaSessionTests : IDisposable
         Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000002", Serial, DateTimeOffset.UtcNow, NullAuthLog.Instance));
         Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000001", "arn:aws:iam::111111111111:mfa/other", DateTimeOffset.UtcNow, NullAuthLog.Instance));
         // Nor does it answer for a hop of any name.
-        Assert.Null(store.TryGet("111111111111", "Hub", "mfa", null, DateTimeOffset.UtcNow, NullAuthLog.Instance));
+        Assert.Null(store.TryGet(new CacheKey("111111111111", "Hub", "mfa"), null, DateTimeOffset.UtcNow, NullAuthLog.Instance));
         Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000001", Serial, DateTimeOffset.UtcNow.AddHours(13), NullAuthLog.Instance));
     }
 

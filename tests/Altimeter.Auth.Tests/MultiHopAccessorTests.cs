@@ -125,8 +125,8 @@ public class MultiHopAccessorTests
 
         Assert.Equal("999999999999", e.ActualAccountId);
         Assert.Contains("999999999999", e.Message);
-        Assert.Null(cache.Get(TestData.Target, "TargetRole", "altimeter"));
-        Assert.NotNull(cache.Get(TestData.Hub, "HubRole", "altimeter"));
+        Assert.Null(cache.Get(new CacheKey(TestData.Target, "TargetRole", "altimeter")));
+        Assert.NotNull(cache.Get(new CacheKey(TestData.Hub, "HubRole", "altimeter")));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         UnixTestFiles.ChangeOwner(StoreDirectory, UnixTestFiles.Nobody);
 
         CachedCredentials? handedOut = null;
-        var e = Assert.Throws<SharedCacheException>(() => handedOut = new SharedCredentialsStore(StoreDirectory).TryGet(Account, "Role", "s1", null, DateTimeOffset.UtcNow, _log));
+        var e = Assert.Throws<SharedCacheException>(() => handedOut = new SharedCredentialsStore(StoreDirectory).TryGet(new CacheKey(Account, "Role", "s1"), null, DateTimeOffset.UtcNow, _log));
 
         Assert.Null(handedOut);
         Assert.Equal("SharedCacheUntrusted", e.ErrorId);
@@ -63,7 +63,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         var store = new SharedCredentialsStore(StoreDirectory);
         UnixTestFiles.ChangeOwner(PlantEntry(StoreDirectory, "ASIAPLANTEDBYNOBODY2", Signer), UnixTestFiles.Nobody);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
         Assert.Contains("belongs to uid 65534, not to this user (uid 0); it is ignored.", SingleWarning(_log));
     }
 
@@ -73,7 +73,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         var store = new SharedCredentialsStore(StoreDirectory);
         File.SetUnixFileMode(PlantEntry(StoreDirectory, "ASIAPLANTEDWORLDREAD", Signer), (UnixFileMode)0x1A4);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
         Assert.Contains("can be read or written by other users (mode 0644); it is ignored.", SingleWarning(_log));
     }
 
@@ -85,7 +85,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         var target = PlantEntry(elsewhere, "ASIAPLANTEDVIALINK01", Signer);
         File.CreateSymbolicLink(Path.Combine(StoreDirectory, Path.GetFileName(target)), target);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
         Assert.Contains("is a symbolic link; it is ignored.", SingleWarning(_log));
     }
 
@@ -97,12 +97,12 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         UnixTestFiles.MakeFifo(fifo);
         _fifos.Add(fifo);
 
-        Assert.Null(UnixTestFiles.Within(10, () => store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow, _log)));
+        Assert.Null(UnixTestFiles.Within(10, () => store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log)));
         Assert.Contains("is a FIFO (named pipe), not a regular file; it is ignored.", SingleWarning(_log));
         UnixTestFiles.Within(10, () => { store.PruneExpired(DateTimeOffset.UtcNow); return store.Remove(key => false); });
 
-        store.Put(new CachedCredentials("ASIAOURSAFTERTHEFIFO", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), Account, "Role", "s1", Signer, _log);
-        Assert.Equal("ASIAOURSAFTERTHEFIFO", store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
+        store.Put(new CachedCredentials("ASIAOURSAFTERTHEFIFO", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(Account, "Role", "s1"), Signer, _log);
+        Assert.Equal("ASIAOURSAFTERTHEFIFO", store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
 
         // On this thread, so that other tests running meanwhile do not count (a whole read ends: no hang to guard against).
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
         Assert.Contains("is 1073741824 bytes, larger than an entry may be (65536 bytes); it is ignored.", SingleWarning(_log));
@@ -130,10 +130,10 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
     public void An_entry_made_without_a_signer_is_not_handed_to_a_lookup_that_has_one()
     {
         var store = new SharedCredentialsStore(StoreDirectory);
-        store.Put(new CachedCredentials("ASIAUNSIGNEDENTRY001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), Account, "Role", "s1", signer: null, _log);
+        store.Put(new CachedCredentials("ASIAUNSIGNEDENTRY001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(Account, "Role", "s1"), signer: null, _log);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow, _log));
-        Assert.Equal("ASIAUNSIGNEDENTRY001", store.TryGet(Account, "Role", "s1", signer: null, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Equal("ASIAUNSIGNEDENTRY001", store.TryGet(new CacheKey(Account, "Role", "s1"), signer: null, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
         Assert.Empty(_log.Warnings);
     }
 

@@ -22,9 +22,9 @@ public sealed class SharedCredentialsStoreTests : IDisposable
     {
         var store = new SharedCredentialsStore(_directory);
         var log = new RecordingLog();
-        store.Put(Credentials("ASIASHARED0000000001", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", "AKIASIGNER", log);
+        store.Put(Credentials("ASIASHARED0000000001", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER", log);
 
-        var found = store.TryGet("123456789012", "Role", "s1", "AKIASIGNER", DateTimeOffset.UtcNow, log);
+        var found = store.TryGet(new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER", DateTimeOffset.UtcNow, log);
 
         Assert.Equal("ASIASHARED0000000001", found!.AccessKeyId);
         Assert.Equal("shared-token-ASIASHARED0000000001", found.SessionToken);
@@ -33,20 +33,20 @@ public sealed class SharedCredentialsStoreTests : IDisposable
         Assert.DoesNotContain("123456789012", Path.GetFileName(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_directory));
-        Assert.Null(store.TryGet("123456789012", "Role", "s1", "AKIAOTHERSIGNER", DateTimeOffset.UtcNow, log));
+        Assert.Null(store.TryGet(new CacheKey("123456789012", "Role", "s1"), "AKIAOTHERSIGNER", DateTimeOffset.UtcNow, log));
     }
 
     [Fact]
     public void An_unsigned_lookup_of_a_shared_entry_does_not_leave_it_in_memory_for_every_signer()
     {
         var writer = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
-        writer.Store(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", "AKIASIGNER");
+        writer.Store(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER");
         var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
 
-        Assert.NotNull(reader.Get("123456789012", "Role", "s1"));
+        Assert.NotNull(reader.Get(new CacheKey("123456789012", "Role", "s1")));
 
-        Assert.Null(reader.Get("123456789012", "Role", "s1", "AKIAOTHERSIGNER"));
-        Assert.NotNull(reader.Get("123456789012", "Role", "s1", "AKIASIGNER"));
+        Assert.Null(reader.Get(new CacheKey("123456789012", "Role", "s1"), "AKIAOTHERSIGNER"));
+        Assert.NotNull(reader.Get(new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER"));
     }
 
     [Fact]
@@ -54,31 +54,31 @@ public sealed class SharedCredentialsStoreTests : IDisposable
     {
         var store = new SharedCredentialsStore(_directory);
         var log = new RecordingLog();
-        store.Put(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null, log);
+        store.Put(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), null, log);
         var file = Assert.Single(Directory.GetFiles(_directory));
         File.WriteAllText(file, "{\"key\": \"123456789012:Role:s1\", \"access_key_id\": ");
 
-        Assert.Null(store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow, log));
+        Assert.Null(store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log));
         var warning = Assert.Single(log.Warnings);
         Assert.Contains("malformed", warning);
         Assert.DoesNotContain("shared-secret", warning);
 
-        store.Put(Credentials("ASIASHARED0000000003", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null, log);
-        Assert.Equal("ASIASHARED0000000003", store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow, log)!.AccessKeyId);
+        store.Put(Credentials("ASIASHARED0000000003", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), null, log);
+        Assert.Equal("ASIASHARED0000000003", store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log)!.AccessKeyId);
     }
 
     [Fact]
     public void A_warning_of_the_store_goes_to_the_call_that_met_the_file_and_to_no_other()
     {
         var cache = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
-        cache.Store(Credentials("ASIASHARED0000000005", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", "AKIASIGNER");
+        cache.Store(Credentials("ASIASHARED0000000005", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER");
         File.WriteAllText(Assert.Single(Directory.GetFiles(_directory)), "{\"broken\": ");
         var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, cache.Shared);
         var caller = new RecordingLog(verbose: false);
         var bystander = new RecordingLog(verbose: false);
 
-        Assert.Null(reader.Get("123456789012", "Role", "s1", "AKIASIGNER", log: caller));
-        Assert.Null(reader.Get("123456789012", "Role", "s2", "AKIASIGNER", log: bystander));
+        Assert.Null(reader.Get(new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER", log: caller));
+        Assert.Null(reader.Get(new CacheKey("123456789012", "Role", "s2"), "AKIASIGNER", log: bystander));
 
         Assert.Contains("malformed", Assert.Single(caller.Warnings));
         Assert.Empty(bystander.Warnings);
@@ -89,9 +89,9 @@ public sealed class SharedCredentialsStoreTests : IDisposable
     {
         var store = new SharedCredentialsStore(_directory);
         var log = new RecordingLog();
-        store.Put(Credentials("ASIASHARED0000000004", TimeSpan.FromSeconds(30)), "123456789012", "Role", "s1", null, log);
+        store.Put(Credentials("ASIASHARED0000000004", TimeSpan.FromSeconds(30)), new CacheKey("123456789012", "Role", "s1"), null, log);
 
-        Assert.Null(store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow, log));
+        Assert.Null(store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log));
         Assert.Empty(Directory.GetFiles(_directory));
     }
 
@@ -124,7 +124,7 @@ public sealed class SharedCredentialsStoreTests : IDisposable
             var log = new RecordingLog();
             for (var i = 0; i < 100; i++)
             {
-                store.Put(Credentials($"ASIAW{w}N{i:D14}", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null, log);
+                store.Put(Credentials($"ASIAW{w}N{i:D14}", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), null, log);
             }
         }));
         var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
@@ -133,7 +133,7 @@ public sealed class SharedCredentialsStoreTests : IDisposable
             var log = new RecordingLog();
             for (var i = 0; i < 300; i++)
             {
-                store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow, log);
+                store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log);
                 if (log.Warnings.Count > 0) Interlocked.Increment(ref torn);
             }
         }));
@@ -143,7 +143,7 @@ public sealed class SharedCredentialsStoreTests : IDisposable
         Assert.Equal(0, torn);
         var log = new RecordingLog();
         var file = Assert.Single(Directory.GetFiles(_directory, "*.json"));
-        Assert.StartsWith("ASIAW", new SharedCredentialsStore(_directory).TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow, log)!.AccessKeyId);
+        Assert.StartsWith("ASIAW", new SharedCredentialsStore(_directory).TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log)!.AccessKeyId);
         Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
         Assert.NotNull(file);
     }
