@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using Altimeter.Auth;
 
@@ -5,6 +6,7 @@ namespace Altimeter.Auth.Commands;
 
 /// <summary>
 /// <para type="synopsis">Lists the cached credentials: account, role, session name, expiration — never the secrets.</para>
+/// <para type="description">Every cache of the session is listed, as Clear-AltimeterCredentialCache clears them: the default one and that of each -SharedCachePath given to New-AltimeterAccessor, with the entries other processes wrote in a shared cache. SharedCachePath tells which shared cache an entry is in (empty: this session's memory only).</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "AltimeterCredentialCache")]
 [OutputType(typeof(CacheEntryInfo))]
@@ -15,7 +17,7 @@ public sealed class GetAltimeterCredentialCacheCommand : PSCmdlet
     {
         try
         {
-            WriteObject(ProcessCaches.Default.List(), enumerateCollection: true);
+            WriteObject(ProcessCaches.All.SelectMany(cache => cache.List()).ToList(), enumerateCollection: true);
         }
         catch (SharedCacheException e)
         {

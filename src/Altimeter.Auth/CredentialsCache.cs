@@ -303,14 +303,29 @@ public sealed class CredentialsCache
         return await task.ConfigureAwait(false);
     }
 
-    /// <summary>Describes every entry, without secrets.</summary>
+    /// <summary>
+    /// Describes every entry, without secrets: those in memory, and those of the shared store
+    /// (another process's too) that memory does not hold — what <see cref="Remove"/> would remove.
+    /// </summary>
     public IReadOnlyList<CacheEntryInfo> List()
     {
         var now = _clock();
-        return _entries
-            .Select(pair => Describe(pair.Key, pair.Value.Credentials, now))
-            .OrderBy(info => info.Key, StringComparer.Ordinal)
-            .ToList();
+        var listed = _entries.Select(pair => Describe(pair.Key, pair.Value.Credentials, now)).ToList();
+        if (Shared is not null)
+        {
+            listed.AddRange(SharedOnly(listed, now).Values);
+        }
+
+        return listed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
+    }
+
+    // The shared store's entries that are not among those already described.
+    private Dictionary<CacheKey, CacheEntryInfo> SharedOnly(IEnumerable<CacheEntryInfo> described, DateTimeOffset now)
+    {
+        var known = new HashSet<CacheKey>(described.Select(info => info.CacheKey));
+        return Shared!.List()
+            .Where(entry => !known.Contains(entry.Key))
+            .ToDictionary(entry => entry.Key, entry => Describe(entry.Key, entry.Credentials, now));
     }
 
     /// <summary>Removes the entries <paramref name="match"/> selects and returns what was removed.</summary>
@@ -328,7 +343,14 @@ public sealed class CredentialsCache
             }
         }
 
-        Shared?.Remove(key => match(new CacheEntryInfo(key, now, isExpired: false, "****", Shared.Directory)));
+        if (Shared is SharedCredentialsStore shared)
+        {
+            // What the files hold is told as memory's entries are; a file that cannot be described is removed by its key alone.
+            var onDisk = SharedOnly(removed, now);
+            removed.AddRange(onDisk.Values.Where(match));
+            shared.Remove(key => match(onDisk.TryGetValue(key, out var info) ? info : new CacheEntryInfo(key, now, isExpired: false, "****", shared.Directory)));
+        }
+
         return removed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
     }
 

@@ -113,11 +113,7 @@ public sealed class SharedCredentialsStore
                 throw new FormatException("the entry names another key");
             }
 
-            var credentials = new CachedCredentials(
-                (string?)json["access_key_id"] ?? throw new FormatException("no access_key_id"),
-                (string?)json["secret_access_key"] ?? throw new FormatException("no secret_access_key"),
-                (string?)json["session_token"],
-                DateTimeOffset.FromUnixTimeSeconds((long?)json["expiration"] ?? throw new FormatException("no expiration")));
+            var credentials = CredentialsOf(json);
             if (credentials.IsExpired(now))
             {
                 _files.Delete(name);
@@ -134,6 +130,42 @@ public sealed class SharedCredentialsStore
             _files.Delete(name);
             return null;
         }
+    }
+
+    private static CachedCredentials CredentialsOf(JObject json) => new(
+        (string?)json["access_key_id"] ?? throw new FormatException("no access_key_id"),
+        (string?)json["secret_access_key"] ?? throw new FormatException("no secret_access_key"),
+        (string?)json["session_token"],
+        DateTimeOffset.FromUnixTimeSeconds((long?)json["expiration"] ?? throw new FormatException("no expiration")));
+
+    /// <summary>
+    /// The hop entries in the store, whoever wrote them (this process or another), expired ones
+    /// included until they are pruned; MFA sessions are not listed. Only what a lookup of the key
+    /// would find is listed: a trusted, well-formed file under its key's name. The rest is left to
+    /// the lookup that meets it, which warns.
+    /// </summary>
+    internal IReadOnlyList<(CacheKey Key, CachedCredentials Credentials)> List()
+    {
+        var entries = new List<(CacheKey, CachedCredentials)>();
+        foreach (var name in _files.Names(Extension))
+        {
+            if (Read(name) is JObject json
+                && json["key"] is JValue { Value: string text }
+                && CacheKey.TryParse(text, out var key)
+                && name == Hash(text) + Extension)
+            {
+                try
+                {
+                    entries.Add((key, CredentialsOf(json)));
+                }
+                catch (Exception e) when (e is FormatException or InvalidCastException or ArgumentException)
+                {
+                    // Malformed: its lookup warns and replaces it.
+                }
+            }
+        }
+
+        return entries;
     }
 
     private void PutEntry(string name, string key, CachedCredentials credentials, string? signer, IAuthLog log)
@@ -224,7 +256,10 @@ public sealed class SharedCredentialsStore
     // The key a trusted, well-formed file says it holds; null for anything else (reported when its key is looked up).
     private string? KeyOf(string name) => Field(name, "key") as string;
 
-    private object? Field(string name, string field)
+    private object? Field(string name, string field) => (Read(name)?[field] as JValue)?.Value;
+
+    // A trusted file's object, or null (untrusted, unreadable, not a JSON object).
+    private JObject? Read(string name)
     {
         var bytes = _files.TryRead(name, MaxEntryBytes, out _);
         if (bytes is null)
@@ -234,7 +269,7 @@ public sealed class SharedCredentialsStore
 
         try
         {
-            return (JObject.Parse(BoundedFileReader.Decode(bytes))[field] as JValue)?.Value;
+            return JObject.Parse(BoundedFileReader.Decode(bytes));
         }
         catch (Newtonsoft.Json.JsonException)
         {

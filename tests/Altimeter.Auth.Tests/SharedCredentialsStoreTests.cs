@@ -85,6 +85,25 @@ public sealed class SharedCredentialsStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_cache_lists_the_entries_another_process_wrote_in_its_store_and_removes_them_alike()
+    {
+        var writer = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        writer.Store(Credentials("ASIASHARED0000000006", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER");
+        writer.Store(Credentials("ASIASHARED0000000007", TimeSpan.FromHours(1)), new CacheKey("210987654321", "Role", "s1"), "AKIASIGNER");
+        var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+
+        var listed = reader.List();
+
+        Assert.Equal(new[] { "123456789012:Role:s1", "210987654321:Role:s1" }, listed.Select(entry => entry.Key));
+        Assert.All(listed, entry => Assert.Equal(reader.Shared!.Directory, entry.SharedCachePath));
+        Assert.Equal("****0006", listed[0].AccessKeyId);
+        var removed = reader.Remove(entry => entry.AccountId == "210987654321");
+        Assert.Equal("210987654321:Role:s1", Assert.Single(removed).Key);
+        Assert.Equal("123456789012:Role:s1", Assert.Single(reader.List()).Key);
+        Assert.Single(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
     public void Expired_entries_are_never_handed_out_and_are_pruned()
     {
         var store = new SharedCredentialsStore(_directory);

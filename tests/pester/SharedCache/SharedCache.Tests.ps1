@@ -103,6 +103,23 @@ Describe 'The credentials cache shared by processes' {
         $left | Should -Be 0
     }
 
+    It 'Shared cache / another process lists the entries the first one wrote, and Clear-AltimeterCredentialCache -PassThru tells those it removed' {
+        $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
+        $seen = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) {
+            [pscustomobject]@{
+                Listed = @(Get-AltimeterCredentialCache | ForEach-Object { "$($_.Key) $($_.SharedCachePath) $($_.IsExpired)" })
+                Removed = @(Clear-AltimeterCredentialCache -AccountId 222222222222 -Confirm:$false -PassThru | ForEach-Object Key)
+                Left = @(Get-AltimeterCredentialCache | ForEach-Object Key)
+            }
+        }
+
+        $full = (Get-Item $directory).FullName
+        $seen.Listed | Should -Be @("111111111111:AltimeterHub:altimeter-pester $full False", "222222222222:AltimeterTarget:altimeter-pester $full False")
+        $seen.Removed | Should -Be @('222222222222:AltimeterTarget:altimeter-pester')
+        $seen.Left | Should -Be @('111111111111:AltimeterHub:altimeter-pester')
+        @(Get-ChildItem $directory -File) | Should -HaveCount 1
+    }
+
     It 'Shared cache / a malformed file is ignored with a warning and replaced' {
         $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
         Get-ChildItem $directory -File | ForEach-Object { Set-Content $_.FullName '{"broken": ' }
