@@ -159,8 +159,7 @@ public sealed class Accessor
                     log.Verbose($"{accountId}: trying {chain}");
                 }
 
-                var result = await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
-                return new SessionCredentials(result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration.UtcDateTime, chain.ToString(), result.RoleArn, result.RoleChained);
+                return await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -35,15 +35,18 @@ public sealed class CredentialsCache
     {
     }
 
-    /// <summary>A cache backed by a store shared with other processes: what one process assumed, the next one reuses.</summary>
-    public CredentialsCache(Func<DateTimeOffset> clock, SharedCredentialsStore? shared)
+    /// <summary>A cache backed by a store shared with other processes: what one process assumed, the next one reuses (<see cref="ProcessCaches.ForDirectory"/>).</summary>
+    internal CredentialsCache(Func<DateTimeOffset> clock, SharedCredentialsStore? shared)
     {
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         Shared = shared;
     }
 
     /// <summary>The store shared with other processes, or null.</summary>
-    public SharedCredentialsStore? Shared { get; }
+    internal SharedCredentialsStore? Shared { get; }
+
+    /// <summary>The directory of the store this cache shares with other processes; null: this process's memory only.</summary>
+    public string? SharedCachePath => Shared?.Directory;
 
     /// <summary>Number of entries, expired ones included until a lookup drops them.</summary>
     public int Count => _entries.Count;
@@ -402,7 +405,7 @@ public sealed class CredentialsCache
     }
 
     private CacheEntryInfo Describe(CacheKey key, CachedCredentials credentials, DateTimeOffset now) =>
-        new(key, credentials.Expiration, credentials.IsExpired(now), SecretText.MaskAccessKeyId(credentials.AccessKeyId), Shared?.Directory);
+        new(key, credentials.Expiration, credentials.IsExpired(now), SecretText.MaskAccessKeyId(credentials.AccessKeyId), SharedCachePath);
 
     private sealed class Entry
     {

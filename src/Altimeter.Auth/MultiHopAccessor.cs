@@ -94,7 +94,7 @@ public sealed class MultiHopAccessor
     public IReadOnlyList<AccessStep> AccessSteps { get; }
 
     /// <summary>Walks the chain to <paramref name="targetAccountId"/>: each hop signed with the previous hop's credentials.</summary>
-    public async Task<ChainResult> AssumeAsync(string targetAccountId, ChainContext context, CancellationToken cancellationToken = default)
+    internal async Task<SessionCredentials> AssumeAsync(string targetAccountId, ChainContext context, CancellationToken cancellationToken = default)
     {
         if (context is null) throw new ArgumentNullException(nameof(context));
         IamIdentifiers.RequireAccountId(targetAccountId);
@@ -154,7 +154,7 @@ public sealed class MultiHopAccessor
         }
 
         var last = AccessSteps[AccessSteps.Count - 1];
-        return new ChainResult(current!, AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName), lastSignedWithToken);
+        return new SessionCredentials(current!.ToImmutableCredentials(), current.Expiration.UtcDateTime, ToString(), AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName), lastSignedWithToken);
     }
 
     // The device of the MFA session the walk runs on, or null: only when the first AssumeRole needs a

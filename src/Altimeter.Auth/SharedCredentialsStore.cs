@@ -21,7 +21,7 @@ namespace Altimeter.Auth;
 /// expired entries are pruned. Unix: <see cref="UnixOwnerOnlyDirectory"/>; Windows:
 /// <see cref="WindowsOwnerOnlyDirectory"/>.
 /// </summary>
-public sealed class SharedCredentialsStore
+internal sealed class SharedCredentialsStore
 {
     /// <summary>An entry is a few hundred bytes; a larger file is not one of ours and is not read.</summary>
     public const int MaxEntryBytes = 64 * 1024;

@@ -68,7 +68,7 @@ public class MultiHopAccessorTests
         Assert.Equal("arn:aws:iam::111111111111:role/HubRole", calls[0].Request.RoleArn);
         Assert.Equal(sts.Issued[0].AccessKeyId, calls[1].SignedBy);
         Assert.Equal("arn:aws:iam::222222222222:role/TargetRole", calls[1].Request.RoleArn);
-        Assert.Equal(sts.Issued[1].AccessKeyId, result.Credentials.AccessKeyId);
+        Assert.Equal(sts.Issued[1].AccessKeyId, result.Credentials.AccessKey);
         Assert.Equal("arn:aws:iam::222222222222:role/TargetRole", result.RoleArn);
         Assert.Empty(sts.GetCallerIdentityCalls);
     }

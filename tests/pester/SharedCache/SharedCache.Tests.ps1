@@ -189,8 +189,10 @@ Describe 'The shared cache trusts only what the current user could have written'
         $script = "$foreign.ps1"
         Set-Content $script @"
 Import-Module '$(Get-AltimeterModulePath)'
-`$store = [Altimeter.Auth.SharedCredentialsStore]::new('$foreign')
-`$store.Put([Altimeter.Auth.CachedCredentials]::new('ASIAPESTERSTRACE0001', 'strace-secret', 'strace-token', [DateTimeOffset]::UtcNow.AddHours(1)), [Altimeter.Auth.CacheKey]::new('222222222222', 'Role', 'strace'), 'AKIAPESTERSTRACESIGN', [Altimeter.Auth.NullAuthLog]::Instance)
+`$cache = [Altimeter.Auth.ProcessCaches]::ForDirectory('$foreign')
+# What a chain does after an AssumeRole (the store and this method are internal: no STS needed here).
+`$store = [Altimeter.Auth.CredentialsCache].GetMethod('Store', [System.Reflection.BindingFlags]'NonPublic, Instance')
+`$null = `$store.Invoke(`$cache, @([Altimeter.Auth.CachedCredentials]::new('ASIAPESTERSTRACE0001', 'strace-secret', 'strace-token', [DateTimeOffset]::UtcNow.AddHours(1)), [Altimeter.Auth.CacheKey]::new('222222222222', 'Role', 'strace'), 'AKIAPESTERSTRACESIGN', `$null))
 "@
         $pwsh = (@(Get-PwshCommandLine) | ForEach-Object { "'$_'" }) -join ' '
         sh -c "umask 000; exec strace -f -qq -e trace=mkdir,mkdirat,open,openat,chmod,fchmodat,fchmod,rename,renameat,renameat2 -o '$log' $pwsh -NoProfile -NonInteractive -File '$script'"
