@@ -52,10 +52,12 @@ internal sealed class IssuingSecurityTokenService : ISecurityTokenService
 {
     public Task<AssumedRole> AssumeRoleAsync(ImmutableCredentials signer, RoleAssumption request, string region, CancellationToken cancellationToken)
     {
+        // As STS answers (API_AssumeRole): the assumed-role user of the role and session asked for.
         var account = request.RoleArn.Split(':')[4];
+        var roleName = request.RoleArn.Substring(request.RoleArn.LastIndexOf('/') + 1);
         return Task.FromResult(new AssumedRole(
             new CachedCredentials($"{account}BENCHKEY", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)),
-            $"arn:aws:sts::{account}:assumed-role/x/{request.RoleSessionName}"));
+            $"arn:aws:sts::{account}:assumed-role/{roleName}/{request.RoleSessionName}"));
     }
 
     public Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>

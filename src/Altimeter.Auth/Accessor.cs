@@ -108,14 +108,19 @@ public sealed class Accessor
         IamIdentifiers.RequireAccountId(accountId);
         options ??= new SessionOptions();
 
-        // Where the session starts is decided once, from the environment as it is outside any other
-        // flow's Invoke-AltimeterCommand block (which holds its own session's keys and region there).
-        var given = options;
-        var (region, sourceCredentials) = await AwsEnvironmentLease.ReadAsync(
-            () => (AwsRegion.Resolve(given.Region, given.ProfileName), given.SourceCredentials ?? SourceCredentialResolver.Resolve(given.ProfileName)),
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        options = options.WithLog(options.Log);
-        options.SourceCredentials = sourceCredentials;
+        // Where the session starts is decided once. A caller that gave both (the cmdlets resolve them
+        // once per pipeline) has nothing read from the environment: the warm path of a scan.
+        string region;
+        if (options.Region is not null && options.SourceCredentials is not null)
+        {
+            region = AwsRegion.Resolve(options.Region);
+        }
+        else
+        {
+            options = await ResolveStartAsync(options, cancellationToken).ConfigureAwait(false);
+            region = options.Region!;
+        }
+
         var first = await ObtainAsync(accountId, region, options, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
 
         // Renewals happen later, wherever the SDK asks for credentials: no caller's log is listening then.
@@ -124,14 +129,28 @@ public sealed class Accessor
         var renewal = options.WithLog(null);
         renewal.Region = region;
         renewal.MfaTokenCode = null;
-        return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token));
+        return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token).AsTask());
+    }
+
+    // From the environment as it is outside any other flow's Invoke-AltimeterCommand block (which
+    // holds its own session's keys and region there); a copy, the caller's options stay as they are.
+    private static async Task<SessionOptions> ResolveStartAsync(SessionOptions given, CancellationToken cancellationToken)
+    {
+        var (region, sourceCredentials) = await AwsEnvironmentLease.ReadAsync(
+            () => (AwsRegion.Resolve(given.Region, given.ProfileName), given.SourceCredentials ?? SourceCredentialResolver.Resolve(given.ProfileName)),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var resolved = given.WithLog(given.Log);
+        resolved.Region = region;
+        resolved.SourceCredentials = sourceCredentials;
+        return resolved;
     }
 
     /// <summary>The chains in text form, one after the other; <c>local</c> when there is none.</summary>
     public override string ToString() =>
         IsLocal ? LocalChain : string.Join("; ", MultiHopAccessors.Select(chain => chain.ToString()));
 
-    private async Task<SessionCredentials> ObtainAsync(string accountId, string region, SessionOptions options, TimeSpan minimumLifetime, CancellationToken cancellationToken)
+    // ValueTask: a warm walk completes without waiting, and then allocates no task.
+    private async ValueTask<SessionCredentials> ObtainAsync(string accountId, string region, SessionOptions options, TimeSpan minimumLifetime, CancellationToken cancellationToken)
     {
         var sts = options.Sts ?? ProcessCaches.Sts();
         var log = options.Log ?? NullAuthLog.Instance;
@@ -175,7 +194,7 @@ public sealed class Accessor
         throw new AccountAuthException(accountId, ToString(), failures ?? new List<ChainFailure>());
     }
 
-    private static async Task<ImmutableCredentials> ReadSourceAsync(AWSCredentials source, string? profileName)
+    private static async ValueTask<ImmutableCredentials> ReadSourceAsync(AWSCredentials source, string? profileName)
     {
         try
         {

@@ -94,7 +94,7 @@ public sealed class MultiHopAccessor
     public IReadOnlyList<AccessStep> AccessSteps { get; }
 
     /// <summary>Walks the chain to <paramref name="targetAccountId"/>: each hop signed with the previous hop's credentials.</summary>
-    internal async Task<SessionCredentials> AssumeAsync(string targetAccountId, ChainContext context, CancellationToken cancellationToken = default)
+    internal async ValueTask<SessionCredentials> AssumeAsync(string targetAccountId, ChainContext context, CancellationToken cancellationToken = default)
     {
         if (context is null) throw new ArgumentNullException(nameof(context));
         IamIdentifiers.RequireAccountId(targetAccountId);
@@ -265,6 +265,9 @@ public sealed class MultiHopAccessor
         return assumed.Credentials;
     }
 
+    // The chain's text goes into every session it makes: made once (the steps do not change).
+    private string? _text;
+
     /// <summary><c>accessor:&lt;role_session_name&gt;:&lt;step&gt;,&lt;step&gt;</c>.</summary>
-    public override string ToString() => $"accessor:{RoleSessionName}:{string.Join(",", AccessSteps)}";
+    public override string ToString() => _text ??= $"accessor:{RoleSessionName}:{string.Join(",", AccessSteps)}";
 }

@@ -121,7 +121,7 @@ public class MultiHopAccessorTests
         var cache = new CredentialsCache();
         var context = new ChainContext(TestData.Source.GetCredentials(), "us-east-1", sts, cache, NullAuthLog.Instance);
 
-        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => TestData.TwoHop().AssumeAsync(TestData.Target, context));
+        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => TestData.TwoHop().AssumeAsync(TestData.Target, context).AsTask());
 
         Assert.Equal("999999999999", e.ActualAccountId);
         Assert.Contains("999999999999", e.Message);
