@@ -17,7 +17,7 @@ namespace Altimeter.Auth;
 /// </summary>
 public sealed class CredentialsCache
 {
-    // Keyed by the parts of account:role:session_name, so that a lookup builds no string.
+    // Keyed by the three parts of the key, compared as they are: a lookup builds no string.
     private readonly ConcurrentDictionary<CacheKey, Entry> _entries = new();
     private readonly ConcurrentDictionary<(string Signer, string SerialNumber), CachedCredentials> _mfaSessions = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedCredentials>>> _inFlight = new(StringComparer.Ordinal);
