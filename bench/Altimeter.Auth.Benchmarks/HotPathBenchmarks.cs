@@ -25,7 +25,7 @@ public class HotPathBenchmarks
         _options = new SessionOptions { Region = "us-east-1", SourceCredentials = _source, Sts = new IssuingSecurityTokenService() };
         _accessor.GetSessionAsync(Target, _options).GetAwaiter().GetResult();
         _credentials = new CachedCredentials("BENCHCACHEDKEY000001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1));
-        _cache.Store(_credentials, "333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
+        _cache.Store(_credentials, new CacheKey("333333333333", "Role", "bench"), "FAKEBENCHSOURCEKEY01");
         _accessorFile = Path.Combine(Path.GetTempPath(), $"altimeter-bench-{Guid.NewGuid():N}.json");
         File.WriteAllText(_accessorFile, AccessorJson.Write(_accessor));
     }
@@ -38,10 +38,10 @@ public class HotPathBenchmarks
     public AltimeterSession CachedGetSession() => _accessor.GetSessionAsync(Target, _options).GetAwaiter().GetResult();
 
     [Benchmark]
-    public CachedCredentials? CacheGet() => _cache.Get("333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
+    public CachedCredentials? CacheGet() => _cache.Get(new CacheKey("333333333333", "Role", "bench"), "FAKEBENCHSOURCEKEY01");
 
     [Benchmark]
-    public void CachePut() => _cache.Store(_credentials, "333333333333", "Role", "bench", "FAKEBENCHSOURCEKEY01");
+    public void CachePut() => _cache.Store(_credentials, new CacheKey("333333333333", "Role", "bench"), "FAKEBENCHSOURCEKEY01");
 
     [Benchmark]
     public Accessor LoadAccessorFile() => AccessorFile.Load(_accessorFile);
@@ -52,10 +52,12 @@ internal sealed class IssuingSecurityTokenService : ISecurityTokenService
 {
     public Task<AssumedRole> AssumeRoleAsync(ImmutableCredentials signer, RoleAssumption request, string region, CancellationToken cancellationToken)
     {
+        // As STS answers (API_AssumeRole): the assumed-role user of the role and session asked for.
         var account = request.RoleArn.Split(':')[4];
+        var roleName = request.RoleArn.Substring(request.RoleArn.LastIndexOf('/') + 1);
         return Task.FromResult(new AssumedRole(
             new CachedCredentials($"{account}BENCHKEY", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)),
-            $"arn:aws:sts::{account}:assumed-role/x/{request.RoleSessionName}"));
+            $"arn:aws:sts::{account}:assumed-role/{roleName}/{request.RoleSessionName}"));
     }
 
     public Task<CallerIdentity> GetCallerIdentityAsync(ImmutableCredentials credentials, string region, CancellationToken cancellationToken) =>

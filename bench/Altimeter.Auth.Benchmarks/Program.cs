@@ -40,9 +40,7 @@ internal static class Program
         {
             var account = (100000000000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Real STS values are about this long: 20-character key id, 40-character secret, a session token of several hundred.
-            cache.Store(
-                new CachedCredentials($"BENCH{i:D15}", new string('s', 40), new string('t', tokenLength), DateTimeOffset.UtcNow.AddHours(1)),
-                account, "OrganizationAccountAccessRole", "altimeter", "BENCHHUBSIGNER000001");
+            cache.Store(new CachedCredentials($"BENCH{i:D15}", new string('s', 40), new string('t', tokenLength), DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(account, "OrganizationAccountAccessRole", "altimeter"), "BENCHHUBSIGNER000001");
         }
 
         var after = GC.GetTotalMemory(forceFullCollection: true);

@@ -16,7 +16,7 @@ public sealed class CachedAccountIdCompleter : IArgumentCompleter
         IReadOnlyList<CacheEntryInfo> entries;
         try
         {
-            entries = ProcessCredentialsCache.Instance.List();
+            entries = ProcessCaches.All.SelectMany(cache => cache.List()).ToList();
         }
         catch (SharedCacheException)
         {

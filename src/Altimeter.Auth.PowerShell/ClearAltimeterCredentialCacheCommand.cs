@@ -30,7 +30,7 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
         List<CredentialsCache> caches;
         try
         {
-            caches = ProcessCredentialsCache.All.ToList();
+            caches = ProcessCaches.All.ToList();
         }
         catch (SharedCacheException e)
         {
@@ -42,7 +42,7 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
         var unfiltered = AccountId is null && RoleName is null && RoleSessionName is null;
         var mfaSessions = unfiltered ? caches.Sum(c => c.MfaSessionCount) : 0;
         var selected = caches.SelectMany(c => c.List()).Where(Matches).ToList();
-        var shared = caches.Where(c => c.Shared is not null).Select(c => c.Shared!.Directory).ToList();
+        var shared = caches.Select(c => c.SharedCachePath).OfType<string>().ToList();
         var what = $"{selected.Count} cached credentials{(selected.Count == 0 ? string.Empty : $" ({string.Join(", ", selected.Select(e => e.Key))})")}"
             + (mfaSessions == 0 ? string.Empty : $", {mfaSessions} MFA session(s)")
             + (shared.Count == 0 ? string.Empty : $" and the matching entries of the shared cache in {string.Join(", ", shared)}{(unfiltered ? ", MFA sessions included" : string.Empty)}");

@@ -32,7 +32,7 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var log = new QueuedVerboseLog(enabled: true);
+        var log = new QueuedOutput(verbose: true);
         var options = new ConsoleSignInOptions
         {
             Destination = Destination,
@@ -65,10 +65,7 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
             failure = e;
         }
 
-        while (log.TryDequeue(out var message))
-        {
-            WriteVerbose(message);
-        }
+        log.WriteTo(this);
 
         if (wrongForAll is not null)
         {

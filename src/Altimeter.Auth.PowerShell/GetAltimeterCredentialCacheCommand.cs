@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using Altimeter.Auth;
 
@@ -12,7 +13,7 @@ public sealed class GetAltimeterCredentialCacheCommand : PSCmdlet
     {
         try
         {
-            WriteObject(ProcessCredentialsCache.Instance.List(), enumerateCollection: true);
+            WriteObject(ProcessCaches.All.SelectMany(cache => cache.List()).ToList(), enumerateCollection: true);
         }
         catch (SharedCacheException e)
         {

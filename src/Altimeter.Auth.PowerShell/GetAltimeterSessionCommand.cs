@@ -76,7 +76,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     {
         try
         {
-            _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCredentialsCache.Instance);
+            _accessor = Accessor ?? new Accessor(credentialsCache: ProcessCaches.Default);
         }
         catch (SharedCacheException e)
         {
@@ -117,7 +117,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         var options = new SessionOptions { Region = Region, UseMfaSession = !NoMfaSession.IsPresent };
         if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
         {
-            options.Sts = SdkSecurityTokenService.For(new StsClientSettings
+            options.Sts = ProcessCaches.Sts(new StsClientSettings
             {
                 MaxAttempts = MaxAttempts,
                 RetryMode = RetryMode is null ? null : (RequestRetryMode)Enum.Parse(typeof(RequestRetryMode), RetryMode, ignoreCase: true),
@@ -178,7 +178,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     {
         foreach (var accountId in AccountId)
         {
-            _queue!.Add(new Pending(accountId, new QueuedVerboseLog(_verbose)));
+            _queue!.Add(new Pending(accountId, new QueuedOutput(_verbose)));
             WriteFinished(all: false);
         }
     }
@@ -187,14 +187,6 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         WriteFinished(all: true);
-        if (_accessor?.CredentialsCache.Shared is SharedCredentialsStore store)
-        {
-            while (store.Warnings.TryDequeue(out var warning))
-            {
-                WriteWarning(warning);
-            }
-        }
-
         if (_progressShown)
         {
             WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", "Done") { RecordType = ProgressRecordType.Completed });
@@ -248,7 +240,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         {
             // Finished (the queue hands out only finished work): this reads its result, it does not wait.
             var session = work.GetAwaiter().GetResult();
-            FlushVerbose(done.Log);
+            done.Log.WriteTo(this);
             WriteObject(session);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -257,14 +249,14 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
         catch (NoSourceCredentialsException e)
         {
-            FlushVerbose(done.Log);
+            done.Log.WriteTo(this);
             _stopping.Cancel();
             // No account can succeed without source credentials: stop rather than repeat it per account.
             ThrowTerminatingError(ErrorRecordFactory.From(e, done.AccountId));
         }
         catch (AltimeterAuthException e)
         {
-            FlushVerbose(done.Log);
+            done.Log.WriteTo(this);
             WriteError(ErrorRecordFactory.From(e, done.AccountId));
         }
     }
@@ -283,18 +275,10 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{queue.Taken} of {queue.Added} accounts") { PercentComplete = percent });
     }
 
-    private void FlushVerbose(QueuedVerboseLog log)
-    {
-        while (log.TryDequeue(out var message))
-        {
-            WriteVerbose(message);
-        }
-    }
-
     // One account: what it is, and where its verbose messages wait for the pipeline thread.
     private sealed class Pending
     {
-        public Pending(string accountId, QueuedVerboseLog log)
+        public Pending(string accountId, QueuedOutput log)
         {
             AccountId = accountId;
             Log = log;
@@ -302,6 +286,6 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
         public string AccountId { get; }
 
-        public QueuedVerboseLog Log { get; }
+        public QueuedOutput Log { get; }
     }
 }

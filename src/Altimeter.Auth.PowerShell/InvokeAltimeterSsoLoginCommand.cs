@@ -50,7 +50,7 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
         }
 
         // As Get-AltimeterSession decides: -Verbose, else $VerbosePreference.
-        var log = new QueuedVerboseLog(MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
+        var log = new QueuedOutput(MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
             ? ((SwitchParameter)verbose).IsPresent
             : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue);
         try
@@ -114,22 +114,14 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
 
     // The engine's work runs on the thread pool; its verbose lines are written here, on the
     // pipeline thread, while it runs.
-    private T Wait<T>(Task<T> work, QueuedVerboseLog log)
+    private T Wait<T>(Task<T> work, QueuedOutput log)
     {
         while (!((IAsyncResult)work).AsyncWaitHandle.WaitOne(200))
         {
-            WriteQueued(log);
+            log.WriteTo(this);
         }
 
-        WriteQueued(log);
+        log.WriteTo(this);
         return work.GetAwaiter().GetResult();
-    }
-
-    private void WriteQueued(QueuedVerboseLog log)
-    {
-        while (log.TryDequeue(out var message))
-        {
-            WriteVerbose(message);
-        }
     }
 }

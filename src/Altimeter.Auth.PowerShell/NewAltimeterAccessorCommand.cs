@@ -53,8 +53,8 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
                 CacheCreds = NoCache.IsPresent ? false : null,
                 ImportCredentialsCache = ImportCredentialsCache.IsPresent,
                 CredentialsCache = SharedCachePath is null
-                    ? ProcessCredentialsCache.Instance
-                    : ProcessCredentialsCache.For(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SharedCachePath)),
+                    ? ProcessCaches.Default
+                    : ProcessCaches.ForDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SharedCachePath)),
             };
         }
         catch (SharedCacheException e)

@@ -17,7 +17,6 @@ public sealed class Accessor
     /// <summary>The chain name used in local mode.</summary>
     public const string LocalChain = "local";
 
-    private static readonly ISecurityTokenService s_defaultSts = new SdkSecurityTokenService();
     private readonly List<string> _loadWarnings = new();
 
     /// <summary>Creates the accessor.</summary>
@@ -85,7 +84,7 @@ public sealed class Accessor
             return Array.Empty<string>();
         }
 
-        var warnings = await Imported.CheckAsync(sts ?? s_defaultSts, AwsRegion.Resolve(region), cancellationToken).ConfigureAwait(false);
+        var warnings = await Imported.CheckAsync(sts ?? ProcessCaches.Sts(), AwsRegion.Resolve(region), cancellationToken).ConfigureAwait(false);
         lock (_loadWarnings)
         {
             _loadWarnings.AddRange(warnings);
@@ -119,16 +118,17 @@ public sealed class Accessor
         // unless the cached hop, or the cached MFA session, lasts.
         var renewal = options.WithLog(null);
         renewal.MfaTokenCode = null;
-        return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token));
+        return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token).AsTask());
     }
 
     /// <summary>The chains in text form, one after the other; <c>local</c> when there is none.</summary>
     public override string ToString() =>
         IsLocal ? LocalChain : string.Join("; ", MultiHopAccessors.Select(chain => chain.ToString()));
 
-    private async Task<SessionCredentials> ObtainAsync(string accountId, string region, SessionOptions options, TimeSpan minimumLifetime, CancellationToken cancellationToken)
+    // ValueTask: a warm walk completes without waiting, and then allocates no task.
+    private async ValueTask<SessionCredentials> ObtainAsync(string accountId, string region, SessionOptions options, TimeSpan minimumLifetime, CancellationToken cancellationToken)
     {
-        var sts = options.Sts ?? s_defaultSts;
+        var sts = options.Sts ?? ProcessCaches.Sts();
         var log = options.Log ?? NullAuthLog.Instance;
         var sourceCredentials = options.SourceCredentials!;
         var source = await ReadSourceAsync(sourceCredentials, options.ProfileName).ConfigureAwait(false);
@@ -154,8 +154,7 @@ public sealed class Accessor
                     log.Verbose($"{accountId}: trying {chain}");
                 }
 
-                var result = await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
-                return new SessionCredentials(result.Credentials.ToImmutableCredentials(), result.Credentials.Expiration.UtcDateTime, chain.ToString(), result.RoleArn, result.RoleChained);
+                return await chain.AssumeAsync(accountId, context, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -171,7 +170,7 @@ public sealed class Accessor
         throw new AccountAuthException(accountId, ToString(), failures ?? new List<ChainFailure>());
     }
 
-    private static async Task<ImmutableCredentials> ReadSourceAsync(AWSCredentials source, string? profileName)
+    private static async ValueTask<ImmutableCredentials> ReadSourceAsync(AWSCredentials source, string? profileName)
     {
         try
         {

@@ -47,7 +47,7 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
     /// <summary>ARN of the role of the last hop; null in local mode.</summary>
     public string? RoleArn => _current.RoleArn;
 
-    /// <summary>Whether the current credentials come from role chaining (<see cref="ChainResult.RoleChained"/>); null when not known (local mode).</summary>
+    /// <summary>Whether the current credentials come from role chaining (<see cref="SessionCredentials.RoleChained"/>); null when not known (local mode).</summary>
     internal bool? RoleChained => _current.RoleChained;
 
     /// <summary>The current access key id, masked to its last four characters.</summary>

@@ -27,7 +27,12 @@ public static class AwsRegion
     {
         if (!string.IsNullOrWhiteSpace(region)) return WellFormed(region!, "the region given");
         if (!string.IsNullOrWhiteSpace(shellDefault)) return WellFormed(shellDefault!, "the shell's default region, Set-DefaultAWSRegion");
+        return FromEnvironmentOrProfile(profileName);
+    }
 
+    // Apart, so that a region given allocates nothing (the lambda's captures would be made on entry).
+    private static string FromEnvironmentOrProfile(string? profileName)
+    {
         // Another flow's Invoke-AltimeterCommand block puts its session's region there for a while.
         var (variable, fromEnvironment, profile) = AwsEnvironmentLease.Read(() =>
         {

@@ -5,25 +5,26 @@ namespace Altimeter.Auth;
 /// <summary>What may be shown of a cache entry: whose credentials, until when. No secrets.</summary>
 public sealed class CacheEntryInfo
 {
-    /// <summary>Creates the description.</summary>
-    public CacheEntryInfo(string accountId, string roleName, string roleSessionName, DateTimeOffset expiration, bool isExpired, string maskedAccessKeyId)
+    internal CacheEntryInfo(CacheKey key, DateTimeOffset expiration, bool isExpired, string maskedAccessKeyId, string? sharedCachePath)
     {
-        AccountId = accountId;
-        RoleName = roleName;
-        RoleSessionName = roleSessionName;
+        CacheKey = key;
         Expiration = expiration;
         IsExpired = isExpired;
         AccessKeyId = maskedAccessKeyId;
+        SharedCachePath = sharedCachePath;
     }
 
+    // The parts travel together; the text form is made when shown.
+    internal CacheKey CacheKey { get; }
+
     /// <summary>Account of the cached credentials.</summary>
-    public string AccountId { get; }
+    public string AccountId => CacheKey.AccountId;
 
     /// <summary>Role the credentials are for.</summary>
-    public string RoleName { get; }
+    public string RoleName => CacheKey.RoleName;
 
     /// <summary>Role session name.</summary>
-    public string RoleSessionName { get; }
+    public string RoleSessionName => CacheKey.RoleSessionName;
 
     /// <summary>Expiration of the credentials.</summary>
     public DateTimeOffset Expiration { get; }
@@ -35,7 +36,10 @@ public sealed class CacheEntryInfo
     public string AccessKeyId { get; }
 
     /// <summary>The cache key, <c>account:role:session_name</c>.</summary>
-    public string Key => CredentialsCache.BuildKey(AccountId, RoleName, RoleSessionName);
+    public string Key => CacheKey.ToString();
+
+    /// <summary>The directory of the shared store the entry is kept in too (ALTIMETER_CREDENTIAL_CACHE or -SharedCachePath); null: this process's memory only.</summary>
+    public string? SharedCachePath { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Key} expires {Expiration.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";

@@ -9,7 +9,7 @@ using Newtonsoft.Json.Linq;
 namespace Altimeter.Auth;
 
 /// <summary>
-/// The credentials cache: one entry per <c>account:role:session_name</c>, safe to share
+/// The credentials cache: one entry per <see cref="CacheKey"/> (<c>account:role:session_name</c>), safe to share
 /// between threads and runspaces. An entry counts as expired from 60 seconds before its
 /// expiration and is dropped when a lookup finds it so. Beside the hops it keeps MFA sessions
 /// (GetSessionToken), one per long-term access key and MFA device; they are never listed or
@@ -17,8 +17,8 @@ namespace Altimeter.Auth;
 /// </summary>
 public sealed class CredentialsCache
 {
-    // Keyed by the parts of account:role:session_name, so that a lookup builds no string.
-    private readonly ConcurrentDictionary<(string AccountId, string RoleName, string RoleSessionName), Entry> _entries = new();
+    // Keyed by the three parts of the key, compared as they are: a lookup builds no string.
+    private readonly ConcurrentDictionary<CacheKey, Entry> _entries = new();
     private readonly ConcurrentDictionary<(string Signer, string SerialNumber), CachedCredentials> _mfaSessions = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedCredentials>>> _inFlight = new(StringComparer.Ordinal);
     private readonly Func<DateTimeOffset> _clock;
@@ -35,48 +35,47 @@ public sealed class CredentialsCache
     {
     }
 
-    /// <summary>A cache backed by a store shared with other processes: what one process assumed, the next one reuses.</summary>
-    public CredentialsCache(Func<DateTimeOffset> clock, SharedCredentialsStore? shared)
+    /// <summary>A cache backed by a store shared with other processes: what one process assumed, the next one reuses (<see cref="ProcessCaches.ForDirectory"/>).</summary>
+    internal CredentialsCache(Func<DateTimeOffset> clock, SharedCredentialsStore? shared)
     {
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         Shared = shared;
     }
 
     /// <summary>The store shared with other processes, or null.</summary>
-    public SharedCredentialsStore? Shared { get; }
+    internal SharedCredentialsStore? Shared { get; }
+
+    /// <summary>The directory of the store this cache shares with other processes; null: this process's memory only.</summary>
+    public string? SharedCachePath => Shared?.Directory;
 
     /// <summary>Number of entries, expired ones included until a lookup drops them.</summary>
     public int Count => _entries.Count;
-
-    /// <summary>The cache key: <c>account:role:session_name</c>.</summary>
-    public static string BuildKey(string accountId, string roleName, string roleSessionName) =>
-        $"{accountId}:{roleName}:{roleSessionName}";
 
     /// <summary>
     /// The credentials cached for the key, or null. An expired entry is removed. When
     /// <paramref name="signer"/> (the access key id that signed the AssumeRole) is given, an entry
     /// made by another signer is a miss, so a hop is reused only after the same chain; an entry
     /// with less than <paramref name="minimumLifetime"/> left is a miss too (a session renewing
-    /// itself wants credentials that outlive its own renewal window).
+    /// itself wants credentials that outlive its own renewal window). A shared-store file that is
+    /// ignored is told to <paramref name="log"/>, the log of the call that asked.
     /// </summary>
-    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string? signer = null, TimeSpan minimumLifetime = default) =>
-        Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: true);
+    public CachedCredentials? Get(CacheKey key, string? signer = null, TimeSpan minimumLifetime = default, IAuthLog? log = null) =>
+        Lookup(key, signer, minimumLifetime, log ?? NullAuthLog.Instance);
 
-    // readShared false: memory only, for rechecks right after a full lookup (a shared-store miss
+    // sharedLog null: memory only, for rechecks right after a full lookup (a shared-store miss
     // reads a file; a hop should read it once, not once per recheck).
-    private CachedCredentials? Lookup(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime, bool readShared)
+    private CachedCredentials? Lookup(CacheKey key, string? signer, TimeSpan minimumLifetime, IAuthLog? sharedLog)
     {
-        var key = (accountId, roleName, roleSessionName);
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return readShared ? GetShared(accountId, roleName, roleSessionName, signer, minimumLifetime) : null;
+            return sharedLog is null ? null : GetShared(key, signer, minimumLifetime, sharedLog);
         }
 
         var now = _clock();
         if (entry.Credentials.IsExpired(now))
         {
             // Remove only the entry we looked at: another thread may have stored a fresh one.
-            ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(new KeyValuePair<(string, string, string), Entry>(key, entry));
+            ((ICollection<KeyValuePair<CacheKey, Entry>>)_entries).Remove(new KeyValuePair<CacheKey, Entry>(key, entry));
             return null;
         }
 
@@ -95,37 +94,35 @@ public sealed class CredentialsCache
 
     /// <summary>
     /// Stores credentials obtained from outside a chain, after checking with GetCallerIdentity
-    /// that they are the session <paramref name="roleSessionName"/> of role <paramref name="roleName"/>
-    /// in <paramref name="accountId"/>; another account's are AccountMismatch, anything else of
-    /// that account (an IAM user, another role or session) AssumedRoleMismatch.
+    /// that they are the session of <paramref name="key"/>; another account's are AccountMismatch,
+    /// anything else of that account (an IAM user, another role or session) AssumedRoleMismatch.
     /// </summary>
     public async Task PutAsync(
         CachedCredentials credentials,
-        string accountId,
-        string roleName,
-        string roleSessionName,
+        CacheKey key,
         ISecurityTokenService sts,
         string region,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IAuthLog? log = null)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         if (sts is null) throw new ArgumentNullException(nameof(sts));
-        IamIdentifiers.RequireAccountId(accountId);
+        IamIdentifiers.RequireAccountId(key.AccountId);
         var identity = await sts.GetCallerIdentityAsync(credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false);
-        var what = $"credentials put in the cache for {BuildKey(accountId, roleName, roleSessionName)}";
-        if (identity.Account != accountId)
+        var what = $"credentials put in the cache for {key}";
+        if (identity.Account != key.AccountId)
         {
-            throw new AccountMismatchException(accountId, identity.Account, what);
+            throw new AccountMismatchException(key.AccountId, identity.Account, what);
         }
 
         // Any chain may be handed this entry: it must be that very role's session, not just its account's.
         var partition = AwsPartition.ForRegion(region);
-        if (!AssumedRoleArn.IsFor(identity.Arn, partition, accountId, roleName, roleSessionName))
+        if (!AssumedRoleArn.IsFor(identity.Arn, partition, key.AccountId, key.RoleName, key.RoleSessionName))
         {
-            throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, accountId, roleName, roleSessionName), identity.Arn, what);
+            throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, key.AccountId, key.RoleName, key.RoleSessionName), identity.Arn, what);
         }
 
-        Store(credentials, accountId, roleName, roleSessionName, signer: null);
+        Store(credentials, key, signer: null, log);
     }
 
     /// <summary>
@@ -138,25 +135,24 @@ public sealed class CredentialsCache
     /// (another thread may have landed the hop since) look in memory only.
     /// </summary>
     internal async Task<(CachedCredentials Credentials, bool FromCache)> GetOrAssumeAsync(
-        string accountId,
-        string roleName,
-        string roleSessionName,
+        CacheKey key,
         string signer,
         TimeSpan minimumLifetime,
         Func<Task<CachedCredentials>> assume,
+        IAuthLog log,
         CancellationToken cancellationToken)
     {
-        var cached = Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false);
+        var cached = Lookup(key, signer, minimumLifetime, sharedLog: null);
         if (cached is not null)
         {
             return (cached, true);
         }
 
         return await SingleFlightAsync(
-            BuildKey(accountId, roleName, roleSessionName) + "\n" + signer,
-            () => Lookup(accountId, roleName, roleSessionName, signer, minimumLifetime, readShared: false),
+            key + "\n" + signer,
+            () => Lookup(key, signer, minimumLifetime, sharedLog: null),
             assume,
-            obtained => Store(obtained, accountId, roleName, roleSessionName, signer),
+            obtained => Store(obtained, key, signer, log),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,8 +162,8 @@ public sealed class CredentialsCache
     /// memory or the shared store; null when there is none. A session is bound to both: another
     /// key, or another device, never finds it.
     /// </summary>
-    internal CachedCredentials? GetMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime) =>
-        LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: true);
+    internal CachedCredentials? GetMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, IAuthLog log) =>
+        LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, log);
 
     /// <summary>
     /// The MFA session of that key and device, or the one <paramref name="open"/> obtains (it may
@@ -180,9 +176,10 @@ public sealed class CredentialsCache
         string serialNumber,
         TimeSpan minimumLifetime,
         Func<Task<CachedCredentials>> open,
+        IAuthLog log,
         CancellationToken cancellationToken)
     {
-        var cached = LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: false);
+        var cached = LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, sharedLog: null);
         if (cached is not null)
         {
             return (cached, true);
@@ -190,17 +187,17 @@ public sealed class CredentialsCache
 
         return await SingleFlightAsync(
             "mfa-session\n" + serialNumber + "\n" + longTermAccessKeyId,
-            () => LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, readShared: false),
+            () => LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, sharedLog: null),
             open,
             opened =>
             {
                 _mfaSessions[(longTermAccessKeyId, serialNumber)] = opened;
-                Shared?.PutMfaSession(opened, longTermAccessKeyId, serialNumber);
+                Shared?.PutMfaSession(opened, longTermAccessKeyId, serialNumber, log);
             },
             cancellationToken).ConfigureAwait(false);
     }
 
-    private CachedCredentials? LookupMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, bool readShared)
+    private CachedCredentials? LookupMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, IAuthLog? sharedLog)
     {
         var key = (longTermAccessKeyId, serialNumber);
         var now = _clock();
@@ -214,7 +211,7 @@ public sealed class CredentialsCache
             ((ICollection<KeyValuePair<(string, string), CachedCredentials>>)_mfaSessions).Remove(new KeyValuePair<(string, string), CachedCredentials>(key, session));
         }
 
-        var found = readShared ? Shared?.TryGetMfaSession(longTermAccessKeyId, serialNumber, now) : null;
+        var found = sharedLog is null ? null : Shared?.TryGetMfaSession(longTermAccessKeyId, serialNumber, now, sharedLog);
         if (found is null || found.Expiration - now < minimumLifetime)
         {
             return null;
@@ -263,17 +260,17 @@ public sealed class CredentialsCache
     }
 
     /// <summary>Stores credentials whose account the caller has already checked.</summary>
-    internal void Store(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
+    internal void Store(CachedCredentials credentials, CacheKey key, string? signer, IAuthLog? log = null)
     {
-        _entries[(accountId, roleName, roleSessionName)] = new Entry(credentials, signer);
-        Shared?.Put(credentials, accountId, roleName, roleSessionName, signer);
+        _entries[key] = new Entry(credentials, signer);
+        Shared?.Put(credentials, key, signer, log ?? NullAuthLog.Instance);
     }
 
     // A miss in memory may be a hit in the store another process filled; it is kept in memory from then on.
-    private CachedCredentials? GetShared(string accountId, string roleName, string roleSessionName, string? signer, TimeSpan minimumLifetime)
+    private CachedCredentials? GetShared(CacheKey key, string? signer, TimeSpan minimumLifetime, IAuthLog log)
     {
         var now = _clock();
-        var found = Shared?.TryGet(accountId, roleName, roleSessionName, signer, now);
+        var found = Shared?.TryGet(key, signer, now, log);
         if (found is null || found.Expiration - now < minimumLifetime)
         {
             return null;
@@ -283,7 +280,7 @@ public sealed class CredentialsCache
         // then match every chain. Only a signed hit is remembered.
         if (signer is not null)
         {
-            _entries[(accountId, roleName, roleSessionName)] = new Entry(found, signer);
+            _entries[key] = new Entry(found, signer);
         }
 
         return found;
@@ -309,14 +306,29 @@ public sealed class CredentialsCache
         return await task.ConfigureAwait(false);
     }
 
-    /// <summary>Describes every entry, without secrets.</summary>
+    /// <summary>
+    /// Describes every entry, without secrets: those in memory, and those of the shared store
+    /// (another process's too) that memory does not hold — what <see cref="Remove"/> would remove.
+    /// </summary>
     public IReadOnlyList<CacheEntryInfo> List()
     {
         var now = _clock();
-        return _entries
-            .Select(pair => Describe(pair.Key, pair.Value.Credentials, now))
-            .OrderBy(info => info.Key, StringComparer.Ordinal)
-            .ToList();
+        var listed = _entries.Select(pair => Describe(pair.Key, pair.Value.Credentials, now)).ToList();
+        if (Shared is not null)
+        {
+            listed.AddRange(SharedOnly(listed, now).Values);
+        }
+
+        return listed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
+    }
+
+    // The shared store's entries that are not among those already described.
+    private Dictionary<CacheKey, CacheEntryInfo> SharedOnly(IEnumerable<CacheEntryInfo> described, DateTimeOffset now)
+    {
+        var known = new HashSet<CacheKey>(described.Select(info => info.CacheKey));
+        return Shared!.List()
+            .Where(entry => !known.Contains(entry.Key))
+            .ToDictionary(entry => entry.Key, entry => Describe(entry.Key, entry.Credentials, now));
     }
 
     /// <summary>Removes the entries <paramref name="match"/> selects and returns what was removed.</summary>
@@ -328,17 +340,20 @@ public sealed class CredentialsCache
         foreach (var pair in _entries)
         {
             var info = Describe(pair.Key, pair.Value.Credentials, now);
-            if (match(info) && ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(pair))
+            if (match(info) && ((ICollection<KeyValuePair<CacheKey, Entry>>)_entries).Remove(pair))
             {
                 removed.Add(info);
             }
         }
 
-        Shared?.Remove(key =>
+        if (Shared is SharedCredentialsStore shared)
         {
-            var parts = key.Split(':');
-            return parts.Length == 3 && match(new CacheEntryInfo(parts[0], parts[1], parts[2], now, isExpired: false, "****"));
-        });
+            // What the files hold is told as memory's entries are; a file that cannot be described is removed by its key alone.
+            var onDisk = SharedOnly(removed, now);
+            removed.AddRange(onDisk.Values.Where(match));
+            shared.Remove(key => match(onDisk.TryGetValue(key, out var info) ? info : new CacheEntryInfo(key, now, isExpired: false, "****", shared.Directory)));
+        }
+
         return removed.OrderBy(info => info.Key, StringComparer.Ordinal).ToList();
     }
 
@@ -374,10 +389,10 @@ public sealed class CredentialsCache
     public string ExportWithSecrets()
     {
         var cache = new JObject();
-        foreach (var pair in _entries.OrderBy(p => BuildKey(p.Key.AccountId, p.Key.RoleName, p.Key.RoleSessionName), StringComparer.Ordinal))
+        foreach (var pair in _entries.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
         {
             var c = pair.Value.Credentials;
-            cache[BuildKey(pair.Key.AccountId, pair.Key.RoleName, pair.Key.RoleSessionName)] = new JObject
+            cache[pair.Key.ToString()] = new JObject
             {
                 ["access_key_id"] = c.AccessKeyId,
                 ["secret_access_key"] = c.SecretAccessKey,
@@ -389,8 +404,8 @@ public sealed class CredentialsCache
         return new JObject { ["cache"] = cache }.ToString(Newtonsoft.Json.Formatting.None);
     }
 
-    private static CacheEntryInfo Describe((string AccountId, string RoleName, string RoleSessionName) key, CachedCredentials credentials, DateTimeOffset now) =>
-        new(key.AccountId, key.RoleName, key.RoleSessionName, credentials.Expiration, credentials.IsExpired(now), SecretText.MaskAccessKeyId(credentials.AccessKeyId));
+    private CacheEntryInfo Describe(CacheKey key, CachedCredentials credentials, DateTimeOffset now) =>
+        new(key, credentials.Expiration, credentials.IsExpired(now), SecretText.MaskAccessKeyId(credentials.AccessKeyId), SharedCachePath);
 
     private sealed class Entry
     {

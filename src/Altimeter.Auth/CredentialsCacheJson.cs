@@ -7,18 +7,17 @@ namespace Altimeter.Auth;
 /// <summary>Reads altimeter's serialised cache: <c>{"cache": {"account:role:session": {access_key_id, secret_access_key, session_token, expiration}}}</c>.</summary>
 internal static class CredentialsCacheJson
 {
-    public static IReadOnlyList<(string AccountId, string RoleName, string RoleSessionName, CachedCredentials Credentials)> Read(JToken root, string source)
+    public static IReadOnlyList<(CacheKey Key, CachedCredentials Credentials)> Read(JToken root, string source)
     {
         if (root is not JObject top || top.Count != 1 || top["cache"] is not JObject cache)
         {
             throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, "a credentials cache must be an object with one key, 'cache', holding an object.", AccessorDefinitionReader.Where(source, root));
         }
 
-        var entries = new List<(string, string, string, CachedCredentials)>();
+        var entries = new List<(CacheKey, CachedCredentials)>();
         foreach (var property in cache.Properties())
         {
-            var parts = property.Name.Split(':');
-            if (parts.Length != 3 || !IamIdentifiers.IsAccountId(parts[0]) || !IamIdentifiers.IsRoleName(parts[1]) || !IamIdentifiers.IsRoleSessionName(parts[2]))
+            if (!CacheKey.TryParse(property.Name, out var key))
             {
                 throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"cache key '{property.Name}' is not 'account:role:session_name'.", AccessorDefinitionReader.Where(source, property));
             }
@@ -33,7 +32,7 @@ internal static class CredentialsCacheJson
                 throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, "a cache entry has exactly access_key_id, secret_access_key, session_token (strings) and expiration (epoch seconds).", AccessorDefinitionReader.Where(source, property));
             }
 
-            entries.Add((parts[0], parts[1], parts[2], new CachedCredentials(
+            entries.Add((key, new CachedCredentials(
                 (string)entry["access_key_id"]!,
                 (string)entry["secret_access_key"]!,
                 (string?)entry["session_token"],

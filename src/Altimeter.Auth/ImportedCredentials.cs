@@ -17,21 +17,21 @@ namespace Altimeter.Auth;
 /// </summary>
 internal sealed class ImportedCredentials
 {
-    private readonly ConcurrentDictionary<(string AccountId, string RoleName, string RoleSessionName), Entry> _entries = new();
+    private readonly ConcurrentDictionary<CacheKey, Entry> _entries = new();
     private readonly Func<DateTimeOffset> _clock;
     private readonly string _source;
 
     /// <summary>Keeps the unexpired <paramref name="entries"/> of the block read from <paramref name="source"/>, unchecked.</summary>
-    public ImportedCredentials(IEnumerable<(string AccountId, string RoleName, string RoleSessionName, CachedCredentials Credentials)> entries, string source, Func<DateTimeOffset>? clock = null)
+    public ImportedCredentials(IEnumerable<(CacheKey Key, CachedCredentials Credentials)> entries, string source, Func<DateTimeOffset>? clock = null)
     {
         _source = source;
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
         var now = _clock();
-        foreach (var (accountId, roleName, roleSessionName, credentials) in entries)
+        foreach (var (key, credentials) in entries)
         {
             if (!credentials.IsExpired(now))
             {
-                _entries[(accountId, roleName, roleSessionName)] = new Entry(credentials, checkedPartition: null);
+                _entries[key] = new Entry(credentials, checkedPartition: null);
             }
         }
     }
@@ -50,15 +50,14 @@ internal sealed class ImportedCredentials
         var warnings = new List<string>();
         foreach (var pair in _entries.Where(pair => pair.Value.CheckedPartition is null).ToList())
         {
-            var (accountId, roleName, roleSessionName) = pair.Key;
-            var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
+            var key = pair.Key;
             string? refusal;
             try
             {
                 var identity = await sts.GetCallerIdentityAsync(pair.Value.Credentials.ToImmutableCredentials(), region, cancellationToken).ConfigureAwait(false);
-                refusal = AssumedRoleArn.IsFor(identity.Arn, partition, accountId, roleName, roleSessionName)
+                refusal = AssumedRoleArn.IsFor(identity.Arn, partition, key.AccountId, key.RoleName, key.RoleSessionName)
                     ? null
-                    : $"GetCallerIdentity says they are {identity.Arn}, not arn:{partition}:sts::{accountId}:assumed-role/{roleName}/{roleSessionName}";
+                    : $"GetCallerIdentity says they are {identity.Arn}, not {AssumedRoleArn.For(partition, key.AccountId, key.RoleName, key.RoleSessionName)}";
             }
             catch (StsCallException e)
             {
@@ -71,7 +70,7 @@ internal sealed class ImportedCredentials
             }
             else
             {
-                ((ICollection<KeyValuePair<(string, string, string), Entry>>)_entries).Remove(pair);
+                ((ICollection<KeyValuePair<CacheKey, Entry>>)_entries).Remove(pair);
                 warnings.Add($"{_source}: credentials_cache entry '{key}' dropped: {refusal}.");
             }
         }
@@ -83,9 +82,9 @@ internal sealed class ImportedCredentials
     /// The checked credentials for the key in <paramref name="partition"/>, or null: unchecked,
     /// checked in another partition, expired, or with less than <paramref name="minimumLifetime"/> left.
     /// </summary>
-    public CachedCredentials? Get(string accountId, string roleName, string roleSessionName, string partition, TimeSpan minimumLifetime)
+    public CachedCredentials? Get(CacheKey key, string partition, TimeSpan minimumLifetime)
     {
-        if (!_entries.TryGetValue((accountId, roleName, roleSessionName), out var entry)
+        if (!_entries.TryGetValue(key, out var entry)
             || !string.Equals(entry.CheckedPartition, partition, StringComparison.Ordinal))
         {
             return null;

@@ -94,7 +94,7 @@ public sealed class MultiHopAccessor
     public IReadOnlyList<AccessStep> AccessSteps { get; }
 
     /// <summary>Walks the chain to <paramref name="targetAccountId"/>: each hop signed with the previous hop's credentials.</summary>
-    public async Task<ChainResult> AssumeAsync(string targetAccountId, ChainContext context, CancellationToken cancellationToken = default)
+    internal async ValueTask<SessionCredentials> AssumeAsync(string targetAccountId, ChainContext context, CancellationToken cancellationToken = default)
     {
         if (context is null) throw new ArgumentNullException(nameof(context));
         IamIdentifiers.RequireAccountId(targetAccountId);
@@ -103,7 +103,7 @@ public sealed class MultiHopAccessor
         var lastSignedWithToken = false;
         var mfaSerial = MfaSessionSerial(context);
         var onMfaSession = false;
-        if (mfaSerial is not null && context.Cache!.GetMfaSession(signer.AccessKey, mfaSerial, context.MinimumLifetime) is CachedCredentials session)
+        if (mfaSerial is not null && context.Cache!.GetMfaSession(signer.AccessKey, mfaSerial, context.MinimumLifetime, context.Log) is CachedCredentials session)
         {
             if (context.Log.IsEnabled)
             {
@@ -120,13 +120,14 @@ public sealed class MultiHopAccessor
             cancellationToken.ThrowIfCancellationRequested();
             var step = AccessSteps[i];
             var account = step.AccountId ?? targetAccountId;
+            var key = new CacheKey(account, step.RoleName, RoleSessionName);
 
             // The warm path: a hit costs a lookup, no text and no allocation (steps with options pay for their variant key).
             // Imported credentials say nothing of a step's options (session policies, tags): they serve plain steps only.
             var imported = step.Options is null
-                ? context.Imported?.Get(account, step.RoleName, RoleSessionName, Partition ?? context.Partition, context.MinimumLifetime)
+                ? context.Imported?.Get(key, Partition ?? context.Partition, context.MinimumLifetime)
                 : null;
-            current = imported ?? context.Cache?.Get(account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime);
+            current = imported ?? context.Cache?.Get(key, SignerKey(signer, step), context.MinimumLifetime, context.Log);
             if (current is not null)
             {
                 if (context.Log.IsEnabled)
@@ -153,7 +154,7 @@ public sealed class MultiHopAccessor
         }
 
         var last = AccessSteps[AccessSteps.Count - 1];
-        return new ChainResult(current!, AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName), lastSignedWithToken);
+        return new SessionCredentials(current!.ToImmutableCredentials(), current.Expiration.UtcDateTime, ToString(), AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName), lastSignedWithToken);
     }
 
     // The device of the MFA session the walk runs on, or null: only when the first AssumeRole needs a
@@ -178,6 +179,7 @@ public sealed class MultiHopAccessor
                 var tokenCode = await MfaCodeAsync(context, serial, hop, CancellationToken.None).ConfigureAwait(false);
                 return await context.Sts.GetSessionTokenAsync(source, serial, tokenCode, seconds, context.Region, CancellationToken.None).ConfigureAwait(false);
             },
+            context.Log,
             cancellationToken).ConfigureAwait(false);
         context.Log.Verbose(fromCache
             ? $"{hop}: MFA session for {serial}: cached credentials {session} (obtained by a concurrent request)"
@@ -212,8 +214,9 @@ public sealed class MultiHopAccessor
 
         // A flight is shared by every caller waiting for the same hop: none of them may cancel it for the others.
         var (credentials, fromCache) = await context.Cache.GetOrAssumeAsync(
-            account, step.RoleName, RoleSessionName, SignerKey(signer, step), context.MinimumLifetime,
+            new CacheKey(account, step.RoleName, RoleSessionName), SignerKey(signer, step), context.MinimumLifetime,
             () => AssumeHopRoleAsync(CancellationToken.None),
+            context.Log,
             cancellationToken).ConfigureAwait(false);
         context.Log.Verbose(fromCache ? $"{hop}: cached credentials {credentials} (obtained by a concurrent request)" : assuming);
         return credentials;
@@ -263,6 +266,9 @@ public sealed class MultiHopAccessor
         return assumed.Credentials;
     }
 
+    // The chain's text goes into every session it makes: made once (the steps do not change).
+    private string? _text;
+
     /// <summary><c>accessor:&lt;role_session_name&gt;:&lt;step&gt;,&lt;step&gt;</c>.</summary>
-    public override string ToString() => $"accessor:{RoleSessionName}:{string.Join(",", AccessSteps)}";
+    public override string ToString() => _text ??= $"accessor:{RoleSessionName}:{string.Join(",", AccessSteps)}";
 }

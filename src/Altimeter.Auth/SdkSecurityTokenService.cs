@@ -21,20 +21,10 @@ public sealed class SdkSecurityTokenService : ISecurityTokenService
     private readonly ConcurrentDictionary<(string AccessKey, string Region, string? Endpoint), AmazonSecurityTokenServiceClient> _clients = new();
     private readonly StsClientSettings _settings;
 
-    private static readonly ConcurrentDictionary<(string?, int?, RequestRetryMode?, TimeSpan?), SdkSecurityTokenService> s_shared = new();
-
-    /// <summary>Creates the service with <paramref name="settings"/>, or the SDK's defaults.</summary>
+    /// <summary>Creates the service with <paramref name="settings"/>, or the SDK's defaults; the cmdlets share one per settings (<see cref="ProcessCaches.Sts"/>).</summary>
     public SdkSecurityTokenService(StsClientSettings? settings = null)
     {
         _settings = settings ?? new StsClientSettings();
-    }
-
-    /// <summary>One service per combination of settings for the whole process, so that its clients are reused.</summary>
-    public static SdkSecurityTokenService For(StsClientSettings settings)
-    {
-        if (settings is null) throw new ArgumentNullException(nameof(settings));
-        var copy = new StsClientSettings { ServiceUrl = settings.ServiceUrl, MaxAttempts = settings.MaxAttempts, RetryMode = settings.RetryMode, Timeout = settings.Timeout };
-        return s_shared.GetOrAdd(copy.Identity, _ => new SdkSecurityTokenService(copy));
     }
 
     /// <inheritdoc />

@@ -72,7 +72,7 @@ public sealed class SessionOptions
     }
 
     /// <summary>As <see cref="WithStartResolved"/>, without blocking a thread while another flow holds the environment.</summary>
-    internal async Task<SessionOptions> WithStartResolvedAsync(CancellationToken cancellationToken)
+    internal async ValueTask<SessionOptions> WithStartResolvedAsync(CancellationToken cancellationToken)
     {
         if (StartIsResolved)
         {

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
@@ -17,12 +16,12 @@ namespace Altimeter.Auth;
 /// link, is refused with <see cref="SharedCacheException"/>; an entry file is read only if it is a
 /// regular file of the current user that no one else can read or write, of at most
 /// <see cref="MaxEntryBytes"/>, made for the key, account and signer asked for. Anything else is
-/// ignored with a warning (<see cref="Warnings"/>). File names are hashes (no ':' in them); a file is
+/// ignored with a warning to the log of the call that met it. File names are hashes (no ':' in them); a file is
 /// written owner-only under a temporary name and renamed into place, never truncated in place;
 /// expired entries are pruned. Unix: <see cref="UnixOwnerOnlyDirectory"/>; Windows:
 /// <see cref="WindowsOwnerOnlyDirectory"/>.
 /// </summary>
-public sealed class SharedCredentialsStore
+internal sealed class SharedCredentialsStore
 {
     /// <summary>An entry is a few hundred bytes; a larger file is not one of ours and is not read.</summary>
     public const int MaxEntryBytes = 64 * 1024;
@@ -47,24 +46,22 @@ public sealed class SharedCredentialsStore
     /// <summary>Where the files are.</summary>
     public string Directory { get; }
 
-    /// <summary>What went wrong with files (malformed, untrusted, unreadable), to be shown to the user; drained by the caller.</summary>
-    public ConcurrentQueue<string> Warnings { get; } = new();
-
     /// <summary>
     /// The entry for the key, or null. An entry made by another signer is a miss, and so is an entry
-    /// made without a signer when <paramref name="signer"/> is given. Expired and malformed files are removed.
+    /// made without a signer when <paramref name="signer"/> is given. Expired and malformed files are
+    /// removed; a file that is malformed or cannot be trusted is told to <paramref name="log"/>.
     /// </summary>
-    public CachedCredentials? TryGet(string accountId, string roleName, string roleSessionName, string? signer, DateTimeOffset now)
+    public CachedCredentials? TryGet(CacheKey key, string? signer, DateTimeOffset now, IAuthLog log)
     {
-        var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
-        return TryGetEntry(Hash(key) + Extension, key, signer, now);
+        var text = key.ToString();
+        return TryGetEntry(Hash(text) + Extension, text, signer, now, log);
     }
 
-    /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one.</summary>
-    public void Put(CachedCredentials credentials, string accountId, string roleName, string roleSessionName, string? signer)
+    /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one; a failed write is told to <paramref name="log"/>.</summary>
+    public void Put(CachedCredentials credentials, CacheKey key, string? signer, IAuthLog log)
     {
-        var key = CredentialsCache.BuildKey(accountId, roleName, roleSessionName);
-        PutEntry(Hash(key) + Extension, key, credentials, signer);
+        var text = key.ToString();
+        PutEntry(Hash(text) + Extension, text, credentials, signer, log);
     }
 
     /// <summary>
@@ -72,17 +69,17 @@ public sealed class SharedCredentialsStore
     /// access key id is <paramref name="longTermAccessKeyId"/>, or null: a session of another key
     /// or another device is never found (its file name and its signer are both bound to them).
     /// </summary>
-    internal CachedCredentials? TryGetMfaSession(string longTermAccessKeyId, string serialNumber, DateTimeOffset now)
+    internal CachedCredentials? TryGetMfaSession(string longTermAccessKeyId, string serialNumber, DateTimeOffset now, IAuthLog log)
     {
         var key = MfaSessionKey(serialNumber);
-        return TryGetEntry(MfaSessionName(key, longTermAccessKeyId), key, longTermAccessKeyId, now);
+        return TryGetEntry(MfaSessionName(key, longTermAccessKeyId), key, longTermAccessKeyId, now, log);
     }
 
     /// <summary>Writes the MFA session of that key and device, as <see cref="Put"/> writes a hop.</summary>
-    internal void PutMfaSession(CachedCredentials credentials, string longTermAccessKeyId, string serialNumber)
+    internal void PutMfaSession(CachedCredentials credentials, string longTermAccessKeyId, string serialNumber, IAuthLog log)
     {
         var key = MfaSessionKey(serialNumber);
-        PutEntry(MfaSessionName(key, longTermAccessKeyId), key, credentials, longTermAccessKeyId);
+        PutEntry(MfaSessionName(key, longTermAccessKeyId), key, credentials, longTermAccessKeyId, log);
     }
 
     // '|' is in no account id, role or device serial: an MFA session's key never reads as account:role:session.
@@ -93,12 +90,12 @@ public sealed class SharedCredentialsStore
     // The signer is in the name too: the keys of one user (rotation) keep a session each instead of replacing each other's.
     private static string MfaSessionName(string key, string signer) => Hash(key + "\n" + signer) + Extension;
 
-    private CachedCredentials? TryGetEntry(string name, string key, string? signer, DateTimeOffset now)
+    private CachedCredentials? TryGetEntry(string name, string key, string? signer, DateTimeOffset now, IAuthLog log)
     {
         var bytes = _files.TryRead(name, MaxEntryBytes, out var problem);
         if (problem is not null)
         {
-            Warnings.Enqueue($"shared credentials cache: {name} {problem}; it is ignored.");
+            log.Warning($"shared credentials cache: {name} {problem}; it is ignored.");
             return null;
         }
 
@@ -116,11 +113,7 @@ public sealed class SharedCredentialsStore
                 throw new FormatException("the entry names another key");
             }
 
-            var credentials = new CachedCredentials(
-                (string?)json["access_key_id"] ?? throw new FormatException("no access_key_id"),
-                (string?)json["secret_access_key"] ?? throw new FormatException("no secret_access_key"),
-                (string?)json["session_token"],
-                DateTimeOffset.FromUnixTimeSeconds((long?)json["expiration"] ?? throw new FormatException("no expiration")));
+            var credentials = CredentialsOf(json);
             if (credentials.IsExpired(now))
             {
                 _files.Delete(name);
@@ -133,13 +126,49 @@ public sealed class SharedCredentialsStore
         }
         catch (Exception e) when (e is Newtonsoft.Json.JsonException or FormatException or InvalidCastException or ArgumentException)
         {
-            Warnings.Enqueue($"shared credentials cache: {name} is malformed ({e.Message}); it is ignored and replaced.");
+            log.Warning($"shared credentials cache: {name} is malformed ({e.Message}); it is ignored and replaced.");
             _files.Delete(name);
             return null;
         }
     }
 
-    private void PutEntry(string name, string key, CachedCredentials credentials, string? signer)
+    private static CachedCredentials CredentialsOf(JObject json) => new(
+        (string?)json["access_key_id"] ?? throw new FormatException("no access_key_id"),
+        (string?)json["secret_access_key"] ?? throw new FormatException("no secret_access_key"),
+        (string?)json["session_token"],
+        DateTimeOffset.FromUnixTimeSeconds((long?)json["expiration"] ?? throw new FormatException("no expiration")));
+
+    /// <summary>
+    /// The hop entries in the store, whoever wrote them (this process or another), expired ones
+    /// included until they are pruned; MFA sessions are not listed. Only what a lookup of the key
+    /// would find is listed: a trusted, well-formed file under its key's name. The rest is left to
+    /// the lookup that meets it, which warns.
+    /// </summary>
+    internal IReadOnlyList<(CacheKey Key, CachedCredentials Credentials)> List()
+    {
+        var entries = new List<(CacheKey, CachedCredentials)>();
+        foreach (var name in _files.Names(Extension))
+        {
+            if (Read(name) is JObject json
+                && json["key"] is JValue { Value: string text }
+                && CacheKey.TryParse(text, out var key)
+                && name == Hash(text) + Extension)
+            {
+                try
+                {
+                    entries.Add((key, CredentialsOf(json)));
+                }
+                catch (Exception e) when (e is FormatException or InvalidCastException or ArgumentException)
+                {
+                    // Malformed: its lookup warns and replaces it.
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    private void PutEntry(string name, string key, CachedCredentials credentials, string? signer, IAuthLog log)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         var json = new JObject
@@ -158,22 +187,22 @@ public sealed class SharedCredentialsStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Warnings.Enqueue($"shared credentials cache: could not write {name} ({e.Message}).");
+            log.Warning($"shared credentials cache: could not write {name} ({e.Message}).");
         }
 
         PruneExpiredIfDue(DateTimeOffset.UtcNow);
     }
 
     /// <summary>
-    /// Removes the entries <paramref name="match"/> selects by their <c>account:role:session</c> key
-    /// (all when null, whatever the files are, MFA sessions included); returns how many.
+    /// Removes the entries <paramref name="match"/> selects by their key (all when null, whatever
+    /// the files are, MFA sessions included); returns how many.
     /// </summary>
-    public int Remove(Func<string, bool>? match = null)
+    public int Remove(Func<CacheKey, bool>? match = null)
     {
         var removed = 0;
         foreach (var name in _files.Names(Extension))
         {
-            if (match is null || KeyOf(name) is string key && !IsMfaSessionKey(key) && match(key))
+            if (match is null || KeyOf(name) is string text && !IsMfaSessionKey(text) && CacheKey.TryParse(text, out var key) && match(key))
             {
                 _files.Delete(name);
                 removed++;
@@ -227,7 +256,10 @@ public sealed class SharedCredentialsStore
     // The key a trusted, well-formed file says it holds; null for anything else (reported when its key is looked up).
     private string? KeyOf(string name) => Field(name, "key") as string;
 
-    private object? Field(string name, string field)
+    private object? Field(string name, string field) => (Read(name)?[field] as JValue)?.Value;
+
+    // A trusted file's object, or null (untrusted, unreadable, not a JSON object).
+    private JObject? Read(string name)
     {
         var bytes = _files.TryRead(name, MaxEntryBytes, out _);
         if (bytes is null)
@@ -237,7 +269,7 @@ public sealed class SharedCredentialsStore
 
         try
         {
-            return (JObject.Parse(BoundedFileReader.Decode(bytes))[field] as JValue)?.Value;
+            return JObject.Parse(BoundedFileReader.Decode(bytes));
         }
         catch (Newtonsoft.Json.JsonException)
         {

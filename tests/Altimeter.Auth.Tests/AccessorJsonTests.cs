@@ -226,7 +226,7 @@ public class AccessorJsonTests
 
         Assert.Equal(1, accessor.Imported!.Count);
         Assert.Equal(0, processCache.Count);
-        Assert.Null(processCache.Get("123456789012", "r", "s1"));
+        Assert.Null(processCache.Get(new CacheKey("123456789012", "r", "s1")));
         Assert.Empty(accessor.Warnings);
     }
 
@@ -243,7 +243,7 @@ public class AccessorJsonTests
     public void The_accessor_json_never_carries_the_cache_or_its_secrets()
     {
         var cache = new CredentialsCache();
-        cache.Store(new CachedCredentials("ASIASECRETHOLDER0001", "very-secret-key", "very-secret-token", DateTimeOffset.UtcNow.AddHours(1)), "123456789012", "r", "s1", null);
+        cache.Store(new CachedCredentials("ASIASECRETHOLDER0001", "very-secret-key", "very-secret-token", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey("123456789012", "r", "s1"), null);
         var accessor = new Accessor(new[] { TestData.TwoHop() }, true, cache);
 
         var json = AccessorJson.Write(accessor);

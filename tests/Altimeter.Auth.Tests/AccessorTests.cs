@@ -214,13 +214,4 @@ public class AccessorTests
             Assert.DoesNotContain(issued.SessionToken!, text);
         }
     }
-
-    private sealed class RecordingLog : IAuthLog
-    {
-        public List<string> Messages { get; } = new();
-
-        public bool IsEnabled => true;
-
-        public void Verbose(string message) => Messages.Add(message);
-    }
 }

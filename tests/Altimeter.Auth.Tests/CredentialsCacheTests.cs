@@ -14,7 +14,22 @@ public class CredentialsCacheTests
     [Fact]
     public void The_key_is_account_role_session_name()
     {
-        Assert.Equal("123456789012:test_rn:test_rsn", CredentialsCache.BuildKey("123456789012", "test_rn", "test_rsn"));
+        Assert.Equal("123456789012:test_rn:test_rsn", new CacheKey("123456789012", "test_rn", "test_rsn").ToString());
+    }
+
+    [Fact]
+    public void A_key_read_back_from_its_text_is_the_same_key_and_only_three_well_shaped_parts_read_as_one()
+    {
+        Assert.True(CacheKey.TryParse("123456789012:test_rn:test_rsn", out var key));
+        Assert.Equal(new CacheKey("123456789012", "test_rn", "test_rsn"), key);
+        Assert.True(key == new CacheKey("123456789012", "test_rn", "test_rsn"));
+        Assert.Equal(new CacheKey("123456789012", "test_rn", "test_rsn").GetHashCode(), key.GetHashCode());
+        Assert.NotEqual(new CacheKey("123456789012", "test_rn", "other"), key);
+
+        foreach (var text in new[] { "123456789012:test_rn", "123456789012:a:b:c", "12345678901:r:s", "123456789012::s", "mfa-session|arn:aws:iam::111111111111:mfa/x", "", null })
+        {
+            Assert.False(CacheKey.TryParse(text, out _), text);
+        }
     }
 
     [Fact]
@@ -22,19 +37,19 @@ public class CredentialsCacheTests
     {
         var cache = new CredentialsCache(() => s_now);
         var credentials = Credentials(TimeSpan.FromHours(1));
-        cache.Store(credentials, "123456789012", "test_rn", "test_rsn", null);
+        cache.Store(credentials, new CacheKey("123456789012", "test_rn", "test_rsn"), null);
 
-        Assert.Same(credentials, cache.Get("123456789012", "test_rn", "test_rsn"));
+        Assert.Same(credentials, cache.Get(new CacheKey("123456789012", "test_rn", "test_rsn")));
     }
 
     [Fact]
     public void Another_key_is_a_miss()
     {
         var cache = new CredentialsCache(() => s_now);
-        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "test_rn", "test_rsn", null);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), new CacheKey("123456789012", "test_rn", "test_rsn"), null);
 
-        Assert.Null(cache.Get("123456789012", "test_rn", "other_rsn"));
-        Assert.Null(cache.Get("210987654321", "test_rn", "test_rsn"));
+        Assert.Null(cache.Get(new CacheKey("123456789012", "test_rn", "other_rsn")));
+        Assert.Null(cache.Get(new CacheKey("210987654321", "test_rn", "test_rsn")));
     }
 
     [Fact]
@@ -42,11 +57,11 @@ public class CredentialsCacheTests
     {
         var now = s_now;
         var cache = new CredentialsCache(() => now);
-        cache.Store(Credentials(TimeSpan.FromSeconds(61)), "123456789012", "r", "s1", null);
+        cache.Store(Credentials(TimeSpan.FromSeconds(61)), new CacheKey("123456789012", "r", "s1"), null);
 
-        Assert.NotNull(cache.Get("123456789012", "r", "s1"));
+        Assert.NotNull(cache.Get(new CacheKey("123456789012", "r", "s1")));
         now = s_now.AddSeconds(1);
-        Assert.Null(cache.Get("123456789012", "r", "s1"));
+        Assert.Null(cache.Get(new CacheKey("123456789012", "r", "s1")));
         Assert.Equal(0, cache.Count);
     }
 
@@ -54,10 +69,10 @@ public class CredentialsCacheTests
     public void An_entry_made_by_another_signer_is_a_miss_for_that_signer()
     {
         var cache = new CredentialsCache(() => s_now);
-        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", "AKIAFIRSTSOURCE00001");
+        cache.Store(Credentials(TimeSpan.FromHours(1)), new CacheKey("123456789012", "r", "s1"), "AKIAFIRSTSOURCE00001");
 
-        Assert.NotNull(cache.Get("123456789012", "r", "s1", "AKIAFIRSTSOURCE00001"));
-        Assert.Null(cache.Get("123456789012", "r", "s1", "AKIASECONDSOURCE0001"));
+        Assert.NotNull(cache.Get(new CacheKey("123456789012", "r", "s1"), "AKIAFIRSTSOURCE00001"));
+        Assert.Null(cache.Get(new CacheKey("123456789012", "r", "s1"), "AKIASECONDSOURCE0001"));
     }
 
     [Fact]
@@ -67,10 +82,10 @@ public class CredentialsCacheTests
         var assumed = await sts.AssumeRoleAsync(TestData.Source.GetCredentials(), new RoleAssumption("arn:aws:iam::123456789012:role/r", "s1", null), "us-east-1", default);
         var cache = new CredentialsCache(() => s_now);
 
-        await cache.PutAsync(assumed.Credentials, "123456789012", "r", "s1", sts, "us-east-1");
+        await cache.PutAsync(assumed.Credentials, new CacheKey("123456789012", "r", "s1"), sts, "us-east-1");
 
         Assert.Single(sts.GetCallerIdentityCalls);
-        Assert.NotNull(cache.Get("123456789012", "r", "s1"));
+        Assert.NotNull(cache.Get(new CacheKey("123456789012", "r", "s1")));
     }
 
     [Fact]
@@ -79,7 +94,7 @@ public class CredentialsCacheTests
         var sts = new FakeSecurityTokenService { CallerAccount = "999999999999" };
         var cache = new CredentialsCache(() => s_now);
 
-        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => cache.PutAsync(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", sts, "us-east-1"));
+        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => cache.PutAsync(Credentials(TimeSpan.FromHours(1)), new CacheKey("123456789012", "r", "s1"), sts, "us-east-1"));
 
         Assert.Equal("AccountMismatch", e.ErrorId);
         Assert.Equal(0, cache.Count);
@@ -93,8 +108,8 @@ public class CredentialsCacheTests
         var other = await sts.AssumeRoleAsync(TestData.Source.GetCredentials(), new RoleAssumption("arn:aws:iam::123456789012:role/other", "s1", null), "us-east-1", default);
         var cache = new CredentialsCache(() => s_now);
 
-        var user = await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", sts, "us-east-1"));
-        var role = await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(other.Credentials, "123456789012", "r", "s1", sts, "us-east-1"));
+        var user = await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(Credentials(TimeSpan.FromHours(1)), new CacheKey("123456789012", "r", "s1"), sts, "us-east-1"));
+        var role = await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(other.Credentials, new CacheKey("123456789012", "r", "s1"), sts, "us-east-1"));
 
         Assert.Equal("arn:aws:iam::123456789012:user/fake-source", user.ActualArn);
         Assert.Equal("arn:aws:sts::123456789012:assumed-role/other/s1", role.ActualArn);
@@ -105,8 +120,8 @@ public class CredentialsCacheTests
     public void List_and_remove_describe_entries_without_secrets()
     {
         var cache = new CredentialsCache(() => s_now);
-        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "r", "s1", null);
-        cache.Store(Credentials(TimeSpan.FromHours(1)), "210987654321", "r", "s1", null);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), new CacheKey("123456789012", "r", "s1"), null);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), new CacheKey("210987654321", "r", "s1"), null);
 
         var listed = cache.List();
         Assert.Equal(new[] { "123456789012:r:s1", "210987654321:r:s1" }, listed.Select(e => e.Key));
@@ -122,13 +137,13 @@ public class CredentialsCacheTests
     public void The_cache_round_trips_through_its_explicit_secret_export()
     {
         var cache = new CredentialsCache(() => s_now);
-        cache.Store(Credentials(TimeSpan.FromHours(1)), "123456789012", "test_rn", "test_rsn", null);
+        cache.Store(Credentials(TimeSpan.FromHours(1)), new CacheKey("123456789012", "test_rn", "test_rsn"), null);
 
         var json = cache.ExportWithSecrets();
         var read = Assert.Single(CredentialsCacheJson.Read(AccessorJson.Parse(json, "export"), "export"));
 
         Assert.Contains("\"cache\"", json);
-        Assert.Equal(("123456789012", "test_rn", "test_rsn"), (read.AccountId, read.RoleName, read.RoleSessionName));
+        Assert.Equal(new CacheKey("123456789012", "test_rn", "test_rsn"), read.Key);
         Assert.Equal("secret-value", read.Credentials.SecretAccessKey);
     }
 
@@ -151,9 +166,9 @@ public class CredentialsCacheTests
             for (var i = 0; i < 2000; i++)
             {
                 var account = (100000000000 + (i % 50)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                cache.Store(new CachedCredentials($"ASIA{account}{t}{i:D4}", "s", "t", DateTimeOffset.UtcNow.AddHours(1)), account, "r", "s1", null);
+                cache.Store(new CachedCredentials($"ASIA{account}{t}{i:D4}", "s", "t", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(account, "r", "s1"), null);
                 // Another thread may have cleared it meanwhile; what is found must be this account's.
-                var found = cache.Get(account, "r", "s1");
+                var found = cache.Get(new CacheKey(account, "r", "s1"));
                 if (found is not null && !found.AccessKeyId.StartsWith($"ASIA{account}", StringComparison.Ordinal))
                 {
                     Interlocked.Increment(ref mixedUp);

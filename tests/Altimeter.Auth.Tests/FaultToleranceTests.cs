@@ -145,8 +145,8 @@ public sealed class FaultToleranceTests : IDisposable
 
         var mismatch = Assert.IsType<AccountMismatchException>(Assert.Single(e.Failures).Error);
         Assert.Equal("999999999999", mismatch.ActualAccountId);
-        Assert.Null(accessor.CredentialsCache.Get("650000000001", "TargetRole", "altimeter"));
-        Assert.NotNull(accessor.CredentialsCache.Get(TestData.Hub, "HubRole", "altimeter"));
+        Assert.Null(accessor.CredentialsCache.Get(new CacheKey("650000000001", "TargetRole", "altimeter")));
+        Assert.NotNull(accessor.CredentialsCache.Get(new CacheKey(TestData.Hub, "HubRole", "altimeter")));
     }
 
     // The answer names the right account but not the role asked for: each part of the ARN counts.
@@ -170,7 +170,7 @@ public sealed class FaultToleranceTests : IDisposable
         Assert.Equal("AssumedRoleMismatch", mismatch.ErrorId);
         Assert.Equal(answeredArn, mismatch.ActualArn);
         Assert.Equal("arn:aws:sts::650000000002:assumed-role/TargetRole/altimeter", mismatch.ExpectedArn);
-        Assert.Null(accessor.CredentialsCache.Get("650000000002", "TargetRole", "altimeter"));
+        Assert.Null(accessor.CredentialsCache.Get(new CacheKey("650000000002", "TargetRole", "altimeter")));
         Assert.True(_front.Injected[StsFault.RewrittenArn] == 1, what);
     }
 

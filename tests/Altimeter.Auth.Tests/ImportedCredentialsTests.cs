@@ -111,12 +111,12 @@ public class ImportedCredentialsTests
     {
         var sts = new FakeSecurityTokenService();
         var target = IssuedFor(sts, TestData.Target, "TargetRole");
-        var imported = new ImportedCredentials(new[] { (TestData.Target, "TargetRole", Session, target) }, "x");
+        var imported = new ImportedCredentials(new[] { (new CacheKey(TestData.Target, "TargetRole", Session), target) }, "x");
 
         Assert.Empty(await imported.CheckAsync(sts, "us-east-1", CancellationToken.None));
 
-        Assert.Same(target, imported.Get(TestData.Target, "TargetRole", Session, "aws", TimeSpan.Zero));
-        Assert.Null(imported.Get(TestData.Target, "TargetRole", Session, "aws-cn", TimeSpan.Zero));
+        Assert.Same(target, imported.Get(new CacheKey(TestData.Target, "TargetRole", Session), "aws", TimeSpan.Zero));
+        Assert.Null(imported.Get(new CacheKey(TestData.Target, "TargetRole", Session), "aws-cn", TimeSpan.Zero));
     }
 
     [Fact]
@@ -126,12 +126,12 @@ public class ImportedCredentialsTests
         var clock = now;
         var sts = new FakeSecurityTokenService();
         var target = IssuedFor(sts, TestData.Target, "TargetRole");
-        var imported = new ImportedCredentials(new[] { (TestData.Target, "TargetRole", Session, target) }, "x", () => clock);
+        var imported = new ImportedCredentials(new[] { (new CacheKey(TestData.Target, "TargetRole", Session), target) }, "x", () => clock);
         await imported.CheckAsync(sts, "us-east-1", CancellationToken.None);
 
-        Assert.Null(imported.Get(TestData.Target, "TargetRole", Session, "aws", TimeSpan.FromHours(2)));
+        Assert.Null(imported.Get(new CacheKey(TestData.Target, "TargetRole", Session), "aws", TimeSpan.FromHours(2)));
         clock = now.AddHours(2);
-        Assert.Null(imported.Get(TestData.Target, "TargetRole", Session, "aws", TimeSpan.Zero));
+        Assert.Null(imported.Get(new CacheKey(TestData.Target, "TargetRole", Session), "aws", TimeSpan.Zero));
     }
 
     [Fact]

@@ -192,7 +192,7 @@ public sealed class MfaSessionTests : IDisposable
         Assert.Equal(
             new[] { ("AKIASOURCE0000000001", Serial), ("AKIAOTHERSOURCE00002", Serial), ("AKIASOURCE0000000001", otherSerial) },
             sts.GetSessionTokenCalls.Select(call => (call.SignedBy, call.SerialNumber)).ToArray());
-        Assert.Null(cache.GetMfaSession("AKIAOTHERSOURCE00003", Serial, TimeSpan.Zero));
+        Assert.Null(cache.GetMfaSession("AKIAOTHERSOURCE00003", Serial, TimeSpan.Zero, NullAuthLog.Instance));
     }
 
     [Fact]
@@ -268,7 +268,7 @@ public sealed class MfaSessionTests : IDisposable
 
         var refused = Assert.IsType<StsCallException>(Assert.Single(e.Failures).Error);
         Assert.Equal("AccessDenied", refused.StsErrorCode);
-        Assert.Null(cache.GetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, TimeSpan.Zero));
+        Assert.Null(cache.GetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, TimeSpan.Zero, NullAuthLog.Instance));
         Assert.DoesNotContain("123456", e.Message);
     }
 
@@ -288,10 +288,10 @@ public sealed class MfaSessionTests : IDisposable
 
         // A filtered removal names accounts and roles: it leaves the MFA session alone.
         cache.Remove(_ => true);
-        Assert.NotNull(new SharedCredentialsStore(_directory).TryGetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, DateTimeOffset.UtcNow));
+        Assert.NotNull(new SharedCredentialsStore(_directory).TryGetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, DateTimeOffset.UtcNow, NullAuthLog.Instance));
 
         cache.Clear();
-        Assert.Null(cache.GetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, TimeSpan.Zero));
+        Assert.Null(cache.GetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, TimeSpan.Zero, NullAuthLog.Instance));
         Assert.Empty(Directory.GetFiles(_directory));
     }
 
@@ -300,14 +300,14 @@ public sealed class MfaSessionTests : IDisposable
     {
         var store = new SharedCredentialsStore(_directory);
         var session = new CachedCredentials("ASIAMFASHARED0000001", "mfa-secret", "mfa-token", DateTimeOffset.UtcNow.AddHours(12));
-        store.PutMfaSession(session, "AKIAUSERKEY000000001", Serial);
+        store.PutMfaSession(session, "AKIAUSERKEY000000001", Serial, NullAuthLog.Instance);
 
-        Assert.Equal("ASIAMFASHARED0000001", store.TryGetMfaSession("AKIAUSERKEY000000001", Serial, DateTimeOffset.UtcNow)!.AccessKeyId);
-        Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000002", Serial, DateTimeOffset.UtcNow));
-        Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000001", "arn:aws:iam::111111111111:mfa/other", DateTimeOffset.UtcNow));
+        Assert.Equal("ASIAMFASHARED0000001", store.TryGetMfaSession("AKIAUSERKEY000000001", Serial, DateTimeOffset.UtcNow, NullAuthLog.Instance)!.AccessKeyId);
+        Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000002", Serial, DateTimeOffset.UtcNow, NullAuthLog.Instance));
+        Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000001", "arn:aws:iam::111111111111:mfa/other", DateTimeOffset.UtcNow, NullAuthLog.Instance));
         // Nor does it answer for a hop of any name.
-        Assert.Null(store.TryGet("111111111111", "Hub", "mfa", null, DateTimeOffset.UtcNow));
-        Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000001", Serial, DateTimeOffset.UtcNow.AddHours(13)));
+        Assert.Null(store.TryGet(new CacheKey("111111111111", "Hub", "mfa"), null, DateTimeOffset.UtcNow, NullAuthLog.Instance));
+        Assert.Null(store.TryGetMfaSession("AKIAUSERKEY000000001", Serial, DateTimeOffset.UtcNow.AddHours(13), NullAuthLog.Instance));
     }
 
     [Theory]

@@ -118,9 +118,9 @@ public sealed class MotoIntegrationTests
         var credentials = new CachedCredentials(keys.AccessKey, keys.SecretKey, keys.Token, DateTimeOffset.UtcNow.AddHours(1));
         var cache = new CredentialsCache();
 
-        await cache.PutAsync(credentials, TestData.Hub, "Role", "ab", _sts, "us-east-1");
-        await Assert.ThrowsAsync<AccountMismatchException>(() => cache.PutAsync(credentials, TestData.Target, "Role", "ab", _sts, "us-east-1"));
-        await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(credentials, TestData.Hub, "OtherRole", "ab", _sts, "us-east-1"));
+        await cache.PutAsync(credentials, new CacheKey(TestData.Hub, "Role", "ab"), _sts, "us-east-1");
+        await Assert.ThrowsAsync<AccountMismatchException>(() => cache.PutAsync(credentials, new CacheKey(TestData.Target, "Role", "ab"), _sts, "us-east-1"));
+        await Assert.ThrowsAsync<AssumedRoleMismatchException>(() => cache.PutAsync(credentials, new CacheKey(TestData.Hub, "OtherRole", "ab"), _sts, "us-east-1"));
 
         Assert.Equal(1, cache.Count);
     }

@@ -68,7 +68,7 @@ public class MultiHopAccessorTests
         Assert.Equal("arn:aws:iam::111111111111:role/HubRole", calls[0].Request.RoleArn);
         Assert.Equal(sts.Issued[0].AccessKeyId, calls[1].SignedBy);
         Assert.Equal("arn:aws:iam::222222222222:role/TargetRole", calls[1].Request.RoleArn);
-        Assert.Equal(sts.Issued[1].AccessKeyId, result.Credentials.AccessKeyId);
+        Assert.Equal(sts.Issued[1].AccessKeyId, result.Credentials.AccessKey);
         Assert.Equal("arn:aws:iam::222222222222:role/TargetRole", result.RoleArn);
         Assert.Empty(sts.GetCallerIdentityCalls);
     }
@@ -121,12 +121,12 @@ public class MultiHopAccessorTests
         var cache = new CredentialsCache();
         var context = new ChainContext(TestData.Source.GetCredentials(), "us-east-1", sts, cache, NullAuthLog.Instance);
 
-        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => TestData.TwoHop().AssumeAsync(TestData.Target, context));
+        var e = await Assert.ThrowsAsync<AccountMismatchException>(() => TestData.TwoHop().AssumeAsync(TestData.Target, context).AsTask());
 
         Assert.Equal("999999999999", e.ActualAccountId);
         Assert.Contains("999999999999", e.Message);
-        Assert.Null(cache.Get(TestData.Target, "TargetRole", "altimeter"));
-        Assert.NotNull(cache.Get(TestData.Hub, "HubRole", "altimeter"));
+        Assert.Null(cache.Get(new CacheKey(TestData.Target, "TargetRole", "altimeter")));
+        Assert.NotNull(cache.Get(new CacheKey(TestData.Hub, "HubRole", "altimeter")));
     }
 
     [Fact]

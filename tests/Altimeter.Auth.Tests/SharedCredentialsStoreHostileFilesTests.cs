@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
 using Altimeter.Auth;
+using Altimeter.Auth.Tests.Doubles;
 using Xunit;
 
 namespace Altimeter.Auth.Tests;
@@ -15,6 +16,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
     private const string Signer = "AKIASIGNERHOSTILE001";
     private readonly string _root = Directory.CreateTempSubdirectory("altimeter-hostile-").FullName;
     private readonly List<string> _fifos = new();
+    private readonly RecordingLog _log = new();
 
     private string StoreDirectory => Path.Combine(_root, "cache");
 
@@ -34,7 +36,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         UnixTestFiles.ChangeOwner(StoreDirectory, UnixTestFiles.Nobody);
 
         CachedCredentials? handedOut = null;
-        var e = Assert.Throws<SharedCacheException>(() => handedOut = new SharedCredentialsStore(StoreDirectory).TryGet(Account, "Role", "s1", null, DateTimeOffset.UtcNow));
+        var e = Assert.Throws<SharedCacheException>(() => handedOut = new SharedCredentialsStore(StoreDirectory).TryGet(new CacheKey(Account, "Role", "s1"), null, DateTimeOffset.UtcNow, _log));
 
         Assert.Null(handedOut);
         Assert.Equal("SharedCacheUntrusted", e.ErrorId);
@@ -61,8 +63,8 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         var store = new SharedCredentialsStore(StoreDirectory);
         UnixTestFiles.ChangeOwner(PlantEntry(StoreDirectory, "ASIAPLANTEDBYNOBODY2", Signer), UnixTestFiles.Nobody);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
-        Assert.Contains("belongs to uid 65534, not to this user (uid 0); it is ignored.", SingleWarning(store));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Contains("belongs to uid 65534, not to this user (uid 0); it is ignored.", SingleWarning(_log));
     }
 
     [Fact]
@@ -71,8 +73,8 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         var store = new SharedCredentialsStore(StoreDirectory);
         File.SetUnixFileMode(PlantEntry(StoreDirectory, "ASIAPLANTEDWORLDREAD", Signer), (UnixFileMode)0x1A4);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
-        Assert.Contains("can be read or written by other users (mode 0644); it is ignored.", SingleWarning(store));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Contains("can be read or written by other users (mode 0644); it is ignored.", SingleWarning(_log));
     }
 
     [Fact]
@@ -83,8 +85,8 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         var target = PlantEntry(elsewhere, "ASIAPLANTEDVIALINK01", Signer);
         File.CreateSymbolicLink(Path.Combine(StoreDirectory, Path.GetFileName(target)), target);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
-        Assert.Contains("is a symbolic link; it is ignored.", SingleWarning(store));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Contains("is a symbolic link; it is ignored.", SingleWarning(_log));
     }
 
     [Fact]
@@ -95,12 +97,12 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         UnixTestFiles.MakeFifo(fifo);
         _fifos.Add(fifo);
 
-        Assert.Null(UnixTestFiles.Within(10, () => store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow)));
-        Assert.Contains("is a FIFO (named pipe), not a regular file; it is ignored.", SingleWarning(store));
+        Assert.Null(UnixTestFiles.Within(10, () => store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log)));
+        Assert.Contains("is a FIFO (named pipe), not a regular file; it is ignored.", SingleWarning(_log));
         UnixTestFiles.Within(10, () => { store.PruneExpired(DateTimeOffset.UtcNow); return store.Remove(key => false); });
 
-        store.Put(new CachedCredentials("ASIAOURSAFTERTHEFIFO", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), Account, "Role", "s1", Signer);
-        Assert.Equal("ASIAOURSAFTERTHEFIFO", store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow)!.AccessKeyId);
+        store.Put(new CachedCredentials("ASIAOURSAFTERTHEFIFO", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(Account, "Role", "s1"), Signer, _log);
+        Assert.Equal("ASIAOURSAFTERTHEFIFO", store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
     }
 
     [Fact]
@@ -117,10 +119,10 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
 
         // On this thread, so that other tests running meanwhile do not count (a whole read ends: no hang to guard against).
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
-        Assert.Contains("is 1073741824 bytes, larger than an entry may be (65536 bytes); it is ignored.", SingleWarning(store));
+        Assert.Contains("is 1073741824 bytes, larger than an entry may be (65536 bytes); it is ignored.", SingleWarning(_log));
         Assert.True(allocated < 1024 * 1024, $"{allocated} bytes allocated: the file was read");
     }
 
@@ -128,11 +130,11 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
     public void An_entry_made_without_a_signer_is_not_handed_to_a_lookup_that_has_one()
     {
         var store = new SharedCredentialsStore(StoreDirectory);
-        store.Put(new CachedCredentials("ASIAUNSIGNEDENTRY001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), Account, "Role", "s1", signer: null);
+        store.Put(new CachedCredentials("ASIAUNSIGNEDENTRY001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(Account, "Role", "s1"), signer: null, _log);
 
-        Assert.Null(store.TryGet(Account, "Role", "s1", Signer, DateTimeOffset.UtcNow));
-        Assert.Equal("ASIAUNSIGNEDENTRY001", store.TryGet(Account, "Role", "s1", signer: null, DateTimeOffset.UtcNow)!.AccessKeyId);
-        Assert.Empty(store.Warnings);
+        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
+        Assert.Equal("ASIAUNSIGNEDENTRY001", store.TryGet(new CacheKey(Account, "Role", "s1"), signer: null, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
+        Assert.Empty(_log.Warnings);
     }
 
     // A well-formed entry for Account:Role:s1, owner-only, as the store would write it — then changed by the test.
@@ -152,9 +154,9 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
 
     private static string Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private static string SingleWarning(SharedCredentialsStore store)
+    private static string SingleWarning(RecordingLog log)
     {
-        var warning = Assert.Single(store.Warnings);
+        var warning = Assert.Single(log.Warnings);
         Assert.StartsWith("shared credentials cache: " + EntryFileName(), warning);
         Assert.DoesNotContain("planted-secret", warning);
         return warning;

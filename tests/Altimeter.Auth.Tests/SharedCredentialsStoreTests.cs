@@ -21,9 +21,10 @@ public sealed class SharedCredentialsStoreTests : IDisposable
     public void An_entry_round_trips_in_an_owner_only_file_whose_name_is_a_hash()
     {
         var store = new SharedCredentialsStore(_directory);
-        store.Put(Credentials("ASIASHARED0000000001", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", "AKIASIGNER");
+        var log = new RecordingLog();
+        store.Put(Credentials("ASIASHARED0000000001", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER", log);
 
-        var found = store.TryGet("123456789012", "Role", "s1", "AKIASIGNER", DateTimeOffset.UtcNow);
+        var found = store.TryGet(new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER", DateTimeOffset.UtcNow, log);
 
         Assert.Equal("ASIASHARED0000000001", found!.AccessKeyId);
         Assert.Equal("shared-token-ASIASHARED0000000001", found.SessionToken);
@@ -32,46 +33,84 @@ public sealed class SharedCredentialsStoreTests : IDisposable
         Assert.DoesNotContain("123456789012", Path.GetFileName(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_directory));
-        Assert.Null(store.TryGet("123456789012", "Role", "s1", "AKIAOTHERSIGNER", DateTimeOffset.UtcNow));
+        Assert.Null(store.TryGet(new CacheKey("123456789012", "Role", "s1"), "AKIAOTHERSIGNER", DateTimeOffset.UtcNow, log));
     }
 
     [Fact]
     public void An_unsigned_lookup_of_a_shared_entry_does_not_leave_it_in_memory_for_every_signer()
     {
         var writer = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
-        writer.Store(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", "AKIASIGNER");
+        writer.Store(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER");
         var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
 
-        Assert.NotNull(reader.Get("123456789012", "Role", "s1"));
+        Assert.NotNull(reader.Get(new CacheKey("123456789012", "Role", "s1")));
 
-        Assert.Null(reader.Get("123456789012", "Role", "s1", "AKIAOTHERSIGNER"));
-        Assert.NotNull(reader.Get("123456789012", "Role", "s1", "AKIASIGNER"));
+        Assert.Null(reader.Get(new CacheKey("123456789012", "Role", "s1"), "AKIAOTHERSIGNER"));
+        Assert.NotNull(reader.Get(new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER"));
     }
 
     [Fact]
     public void A_malformed_file_is_ignored_with_a_warning_and_replaced()
     {
         var store = new SharedCredentialsStore(_directory);
-        store.Put(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null);
+        var log = new RecordingLog();
+        store.Put(Credentials("ASIASHARED0000000002", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), null, log);
         var file = Assert.Single(Directory.GetFiles(_directory));
         File.WriteAllText(file, "{\"key\": \"123456789012:Role:s1\", \"access_key_id\": ");
 
-        Assert.Null(store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow));
-        Assert.True(store.Warnings.TryDequeue(out var warning));
+        Assert.Null(store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log));
+        var warning = Assert.Single(log.Warnings);
         Assert.Contains("malformed", warning);
         Assert.DoesNotContain("shared-secret", warning);
 
-        store.Put(Credentials("ASIASHARED0000000003", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null);
-        Assert.Equal("ASIASHARED0000000003", store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow)!.AccessKeyId);
+        store.Put(Credentials("ASIASHARED0000000003", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), null, log);
+        Assert.Equal("ASIASHARED0000000003", store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log)!.AccessKeyId);
+    }
+
+    [Fact]
+    public void A_warning_of_the_store_goes_to_the_call_that_met_the_file_and_to_no_other()
+    {
+        var cache = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        cache.Store(Credentials("ASIASHARED0000000005", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER");
+        File.WriteAllText(Assert.Single(Directory.GetFiles(_directory)), "{\"broken\": ");
+        var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, cache.Shared);
+        var caller = new RecordingLog(verbose: false);
+        var bystander = new RecordingLog(verbose: false);
+
+        Assert.Null(reader.Get(new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER", log: caller));
+        Assert.Null(reader.Get(new CacheKey("123456789012", "Role", "s2"), "AKIASIGNER", log: bystander));
+
+        Assert.Contains("malformed", Assert.Single(caller.Warnings));
+        Assert.Empty(bystander.Warnings);
+    }
+
+    [Fact]
+    public void A_cache_lists_the_entries_another_process_wrote_in_its_store_and_removes_them_alike()
+    {
+        var writer = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        writer.Store(Credentials("ASIASHARED0000000006", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), "AKIASIGNER");
+        writer.Store(Credentials("ASIASHARED0000000007", TimeSpan.FromHours(1)), new CacheKey("210987654321", "Role", "s1"), "AKIASIGNER");
+        var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+
+        var listed = reader.List();
+
+        Assert.Equal(new[] { "123456789012:Role:s1", "210987654321:Role:s1" }, listed.Select(entry => entry.Key));
+        Assert.All(listed, entry => Assert.Equal(reader.Shared!.Directory, entry.SharedCachePath));
+        Assert.Equal("****0006", listed[0].AccessKeyId);
+        var removed = reader.Remove(entry => entry.AccountId == "210987654321");
+        Assert.Equal("210987654321:Role:s1", Assert.Single(removed).Key);
+        Assert.Equal("123456789012:Role:s1", Assert.Single(reader.List()).Key);
+        Assert.Single(Directory.GetFiles(_directory));
     }
 
     [Fact]
     public void Expired_entries_are_never_handed_out_and_are_pruned()
     {
         var store = new SharedCredentialsStore(_directory);
-        store.Put(Credentials("ASIASHARED0000000004", TimeSpan.FromSeconds(30)), "123456789012", "Role", "s1", null);
+        var log = new RecordingLog();
+        store.Put(Credentials("ASIASHARED0000000004", TimeSpan.FromSeconds(30)), new CacheKey("123456789012", "Role", "s1"), null, log);
 
-        Assert.Null(store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow));
+        Assert.Null(store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log));
         Assert.Empty(Directory.GetFiles(_directory));
     }
 
@@ -101,26 +140,29 @@ public sealed class SharedCredentialsStoreTests : IDisposable
         var writers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
         {
             var store = new SharedCredentialsStore(_directory);
+            var log = new RecordingLog();
             for (var i = 0; i < 100; i++)
             {
-                store.Put(Credentials($"ASIAW{w}N{i:D14}", TimeSpan.FromHours(1)), "123456789012", "Role", "s1", null);
+                store.Put(Credentials($"ASIAW{w}N{i:D14}", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), null, log);
             }
         }));
         var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
         {
             var store = new SharedCredentialsStore(_directory);
+            var log = new RecordingLog();
             for (var i = 0; i < 300; i++)
             {
-                store.TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow);
-                if (!store.Warnings.IsEmpty) Interlocked.Increment(ref torn);
+                store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log);
+                if (log.Warnings.Count > 0) Interlocked.Increment(ref torn);
             }
         }));
 
         await Task.WhenAll(writers.Concat(readers));
 
         Assert.Equal(0, torn);
+        var log = new RecordingLog();
         var file = Assert.Single(Directory.GetFiles(_directory, "*.json"));
-        Assert.StartsWith("ASIAW", new SharedCredentialsStore(_directory).TryGet("123456789012", "Role", "s1", null, DateTimeOffset.UtcNow)!.AccessKeyId);
+        Assert.StartsWith("ASIAW", new SharedCredentialsStore(_directory).TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log)!.AccessKeyId);
         Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
         Assert.NotNull(file);
     }

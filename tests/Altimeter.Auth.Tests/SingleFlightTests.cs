@@ -62,7 +62,7 @@ public class SingleFlightTests
 
         Assert.All(attempts, e => Assert.Contains("AccessDenied", e!.Message));
         Assert.Equal(2, sts.Calls.Count);
-        Assert.Null(accessor.CredentialsCache.Get(TestData.Target, "TargetRole", "altimeter"));
+        Assert.Null(accessor.CredentialsCache.Get(new CacheKey(TestData.Target, "TargetRole", "altimeter")));
 
         sts.FailTargets = false;
         var session = await accessor.GetSessionAsync(TestData.Target, TestData.Options(sts));

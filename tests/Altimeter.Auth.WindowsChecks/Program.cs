@@ -43,12 +43,13 @@ var renewed = new CachedCredentials("ASIAWINDOWSCHECK0002", "windows-check-secre
 checks.Run("a new store: the access lists are set without error, an entry is written under a hashed name and read back, nothing else is left", () =>
 {
     using var scratch = new ScratchDirectory();
+    var log = new WarningLog();
     var store = new SharedCredentialsStore(Path.Combine(scratch.Path, "cache"));
-    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
 
-    var read = store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow);
+    var read = store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log);
     Check.That(read?.AccessKeyId == credentials.AccessKeyId, $"read back {read?.AccessKeyId ?? "nothing"}");
-    Check.That(store.Warnings.IsEmpty, "warnings: " + string.Join(" | ", store.Warnings));
+    Check.That(log.Warnings.IsEmpty, "warnings: " + string.Join(" | ", log.Warnings));
     var name = Path.GetFileName(Check.Single(Directory.GetFiles(store.Directory)));
     Check.That(System.Text.RegularExpressions.Regex.IsMatch(name, "^[0-9a-f]{64}\\.altimeter-creds\\.json$"), $"file name {name}");
 });
@@ -56,36 +57,39 @@ checks.Run("a new store: the access lists are set without error, an entry is wri
 checks.Run("an entry written again replaces the file (ReplaceFile) and the new one is read", () =>
 {
     using var scratch = new ScratchDirectory();
+    var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
-    store.Put(renewed, "111111111111", "Hub", "windows", signer: null);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
+    store.Put(renewed, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
 
-    var read = store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow);
+    var read = store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log);
     Check.That(read?.AccessKeyId == renewed.AccessKeyId, $"read back {read?.AccessKeyId ?? "nothing"}");
-    Check.That(store.Warnings.IsEmpty, "warnings: " + string.Join(" | ", store.Warnings));
+    Check.That(log.Warnings.IsEmpty, "warnings: " + string.Join(" | ", log.Warnings));
     Check.Single(Directory.GetFiles(store.Directory));
 });
 
 checks.Run("a malformed file is ignored with a warning, and the next write replaces it", () =>
 {
     using var scratch = new ScratchDirectory();
+    var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
     var path = Check.Single(Directory.GetFiles(store.Directory));
     File.WriteAllText(path, "{ not json");
 
-    Check.That(store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow) is null, "a malformed file was read as an entry");
-    Check.That(store.Warnings.TryDequeue(out var warning) && warning.Contains("malformed"), "no warning about the malformed file");
-    store.Put(renewed, "111111111111", "Hub", "windows", signer: null);
-    Check.That(store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow)?.AccessKeyId == renewed.AccessKeyId, "the entry was not replaced");
+    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log) is null, "a malformed file was read as an entry");
+    Check.That(log.Warnings.TryDequeue(out var warning) && warning.Contains("malformed"), "no warning about the malformed file");
+    store.Put(renewed, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
+    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log)?.AccessKeyId == renewed.AccessKeyId, "the entry was not replaced");
 });
 
 checks.Run("removing every entry empties the directory", () =>
 {
     using var scratch = new ScratchDirectory();
+    var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
-    store.Put(renewed, "222222222222", "Target", "windows", signer: null);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
+    store.Put(renewed, new CacheKey("222222222222", "Target", "windows"), signer: null, log);
 
     Check.That(store.Remove() == 2, "Remove did not count 2 entries");
     Check.That(Directory.GetFiles(store.Directory).Length == 0, "files are left");
@@ -94,15 +98,16 @@ checks.Run("removing every entry empties the directory", () =>
 checks.Run("an entry file larger than an entry may be is ignored with a warning, not read", () =>
 {
     using var scratch = new ScratchDirectory();
+    var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, "111111111111", "Hub", "windows", signer: null);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
     using (var stream = new FileStream(Check.Single(Directory.GetFiles(store.Directory)), FileMode.Open, FileAccess.Write))
     {
         stream.SetLength(SharedCredentialsStore.MaxEntryBytes + 1);
     }
 
-    Check.That(store.TryGet("111111111111", "Hub", "windows", signer: null, DateTimeOffset.UtcNow) is null, "an oversized file was read as an entry");
-    Check.That(store.Warnings.TryDequeue(out var warning) && warning.Contains("larger than an entry may be"), "no warning about the oversized file");
+    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log) is null, "an oversized file was read as an entry");
+    Check.That(log.Warnings.TryDequeue(out var warning) && warning.Contains("larger than an entry may be"), "no warning about the oversized file");
 });
 
 checks.Run("a file in place of the store's directory is SharedCacheUntrusted, naming it", () =>

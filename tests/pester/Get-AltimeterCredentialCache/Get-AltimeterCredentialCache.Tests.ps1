@@ -10,6 +10,7 @@ BeforeAll {
 
 AfterAll {
     Stop-MotoTestSuite $suite
+    if ($sharedDirectory) { Remove-Item -Recurse -Force $sharedDirectory -ErrorAction SilentlyContinue }
 }
 
 Describe 'Get-AltimeterCredentialCache' {
@@ -63,6 +64,21 @@ Describe 'Get-AltimeterCredentialCache' {
         }
         ($entries | Where-Object AccountId -EQ '333333333333').AccessKeyId |
             Should -Be ('****' + ($assumed | Where-Object account_id -EQ '333333333333').access_key_id.Substring(16))
+    }
+
+    # Issue 13: it listed the default cache only, while Clear-AltimeterCredentialCache cleared them all.
+    It 'Get-AltimeterCredentialCache / lists the entries of an accessor''s -SharedCachePath cache, saying where they are, as Clear-AltimeterCredentialCache removes them' {
+        # Kept until the end: the module keeps this cache for the rest of the session.
+        $script:sharedDirectory = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-listed-$([guid]::NewGuid())"
+        $shared = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json') -SharedCachePath $sharedDirectory
+        $null = Get-AltimeterSession 222222222222 -Accessor $shared
+
+        $listed = Get-AltimeterCredentialCache
+
+        $listed.Key | Should -Be @('111111111111:AltimeterHub:altimeter-pester', '222222222222:AltimeterTarget:altimeter-pester')
+        $listed.SharedCachePath | Should -Be @($sharedDirectory, $sharedDirectory)
+        (Clear-AltimeterCredentialCache -Confirm:$false -PassThru).Key | Should -Be $listed.Key
+        Get-AltimeterCredentialCache | Should -BeNullOrEmpty
     }
 
     It 'Get-AltimeterCredentialCache / a local-mode session adds no entry' {

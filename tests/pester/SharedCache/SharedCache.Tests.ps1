@@ -103,6 +103,23 @@ Describe 'The credentials cache shared by processes' {
         $left | Should -Be 0
     }
 
+    It 'Shared cache / another process lists the entries the first one wrote, and Clear-AltimeterCredentialCache -PassThru tells those it removed' {
+        $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
+        $seen = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) {
+            [pscustomobject]@{
+                Listed = @(Get-AltimeterCredentialCache | ForEach-Object { "$($_.Key) $($_.SharedCachePath) $($_.IsExpired)" })
+                Removed = @(Clear-AltimeterCredentialCache -AccountId 222222222222 -Confirm:$false -PassThru | ForEach-Object Key)
+                Left = @(Get-AltimeterCredentialCache | ForEach-Object Key)
+            }
+        }
+
+        $full = (Get-Item $directory).FullName
+        $seen.Listed | Should -Be @("111111111111:AltimeterHub:altimeter-pester $full False", "222222222222:AltimeterTarget:altimeter-pester $full False")
+        $seen.Removed | Should -Be @('222222222222:AltimeterTarget:altimeter-pester')
+        $seen.Left | Should -Be @('111111111111:AltimeterHub:altimeter-pester')
+        @(Get-ChildItem $directory -File) | Should -HaveCount 1
+    }
+
     It 'Shared cache / a malformed file is ignored with a warning and replaced' {
         $null = Invoke-FreshPwsh -Environment (New-SharedEnvironment $directory) -Parameters @{ AccessorPath = $accessorPath; Accounts = @('222222222222') } $getSessions
         Get-ChildItem $directory -File | ForEach-Object { Set-Content $_.FullName '{"broken": ' }
@@ -172,8 +189,10 @@ Describe 'The shared cache trusts only what the current user could have written'
         $script = "$foreign.ps1"
         Set-Content $script @"
 Import-Module '$(Get-AltimeterModulePath)'
-`$store = [Altimeter.Auth.SharedCredentialsStore]::new('$foreign')
-`$store.Put([Altimeter.Auth.CachedCredentials]::new('ASIAPESTERSTRACE0001', 'strace-secret', 'strace-token', [DateTimeOffset]::UtcNow.AddHours(1)), '222222222222', 'Role', 'strace', 'AKIAPESTERSTRACESIGN')
+`$cache = [Altimeter.Auth.ProcessCaches]::ForDirectory('$foreign')
+# What a chain does after an AssumeRole (the store and this method are internal: no STS needed here).
+`$store = [Altimeter.Auth.CredentialsCache].GetMethod('Store', [System.Reflection.BindingFlags]'NonPublic, Instance')
+`$null = `$store.Invoke(`$cache, @([Altimeter.Auth.CachedCredentials]::new('ASIAPESTERSTRACE0001', 'strace-secret', 'strace-token', [DateTimeOffset]::UtcNow.AddHours(1)), [Altimeter.Auth.CacheKey]::new('222222222222', 'Role', 'strace'), 'AKIAPESTERSTRACESIGN', `$null))
 "@
         $pwsh = (@(Get-PwshCommandLine) | ForEach-Object { "'$_'" }) -join ' '
         sh -c "umask 000; exec strace -f -qq -e trace=mkdir,mkdirat,open,openat,chmod,fchmodat,fchmod,rename,renameat,renameat2 -o '$log' $pwsh -NoProfile -NonInteractive -File '$script'"
@@ -191,5 +210,62 @@ Import-Module '$(Get-AltimeterModulePath)'
         $trace | Where-Object { $_ -match "fchmod\(($($descriptors -join '|')),"} | Should -BeNullOrEmpty -Because 'a new directory or file needs no mode change'
         (Get-Item $foreign).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
         (Get-ChildItem $foreign -File).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+    }
+}
+
+# Issue 13: a warning of the shared store goes to the command whose call met the file, in its own
+# runspace. Two runspaces of this process share the module's caches (one store object for the
+# directory): before, the store queued its warnings for whichever Get-AltimeterSession drained them.
+Describe 'Shared cache warnings stay in the runspace whose call caused them' {
+    BeforeAll {
+        Import-Module (Get-AltimeterModulePath) -Force
+        $runspaceModule = Get-AltimeterModulePath
+        $mfaAccessorPath = Get-FixturePath 'accessors/mfa-single.json'
+        # Temporary source keys and no code: the one hop with mfa_serial fails with MfaTokenRequired
+        # after its cache lookup, without any STS call.
+        $getSession = {
+            param($ModulePath, $AccessorPath, $Directory, $ErrorAction)
+            Import-Module $ModulePath
+            $accessor = New-AltimeterAccessor -Path $AccessorPath -SharedCachePath $Directory
+            $source = [Amazon.Runtime.SessionAWSCredentials]::new('ASIAPESTERRUNSPACE01', 'pester-runspace-secret', 'pester-runspace-token')
+            & {
+                try { Get-AltimeterSession 222222222222 -Accessor $accessor -Credential $source -Region us-east-1 -ErrorAction $ErrorAction }
+                catch { "error: $($_.FullyQualifiedErrorId)" }
+            } 3>&1 2>$null | ForEach-Object { if ($_ -is [System.Management.Automation.WarningRecord]) { "warning: $($_.Message)" } else { "$_" } }
+        }
+        function Invoke-InRunspace([System.Management.Automation.Runspaces.Runspace] $Runspace, [hashtable] $Parameters) {
+            $shell = [powershell]::Create()
+            $shell.Runspace = $Runspace
+            try { @($shell.AddScript($getSession).AddParameters($Parameters).Invoke()) } finally { $shell.Dispose() }
+        }
+    }
+
+    BeforeEach {
+        $directory = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-runspaces-$([guid]::NewGuid())"
+        $first = [runspacefactory]::CreateRunspace(); $first.Open()
+        $second = [runspacefactory]::CreateRunspace(); $second.Open()
+    }
+
+    AfterEach {
+        $first.Dispose(); $second.Dispose()
+        Remove-Item -Recurse -Force $directory -ErrorAction SilentlyContinue
+    }
+
+    It 'Shared cache / a malformed entry read in one runspace is warned there, and not in another runspace of the process' {
+        $null = New-AltimeterAccessor -SharedCachePath $directory
+        $key = '222222222222:AltimeterTarget:altimeter-mfa-single'
+        $name = -join ([System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes($key)) | ForEach-Object { $_.ToString('x2') })
+        $planted = Join-Path $directory "$name.altimeter-creds.json"
+        Set-Content $planted "{`"key`": `"$key`", `"access_key_id`": "
+        if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($planted, [System.IO.UnixFileMode]'UserRead, UserWrite') }
+
+        # The first stops at its error (-ErrorAction Stop); the second ends normally, after its own error.
+        $inFirst = Invoke-InRunspace $first @{ ModulePath = $runspaceModule; AccessorPath = $mfaAccessorPath; Directory = $directory; ErrorAction = 'Stop' }
+        $inSecond = Invoke-InRunspace $second @{ ModulePath = $runspaceModule; AccessorPath = $mfaAccessorPath; Directory = $directory; ErrorAction = 'SilentlyContinue' }
+
+        $inFirst | Should -Contain 'error: AccountAuthFailed,Altimeter.Auth.Commands.GetAltimeterSessionCommand' -Because 'the hop failed (no MFA code) after its lookup'
+        @(@($inFirst) -like 'warning: *malformed*') | Should -HaveCount 1
+        @(@($inSecond) -like 'warning: *') | Should -HaveCount 0 -Because 'the second runspace read no bad file'
+        Test-Path $planted | Should -BeFalse -Because 'the malformed file was removed by the read that warned'
     }
 }

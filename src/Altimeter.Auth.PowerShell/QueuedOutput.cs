@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using Altimeter.Auth;
+
+namespace Altimeter.Auth.Commands;
+
+/// <summary>
+/// The engine's output for one call of a cmdlet: verbose messages and warnings, collected from
+/// whatever thread the engine's awaits resume on. The cmdlet writes them on its pipeline thread,
+/// the only one PowerShell lets write, so they reach the runspace whose call caused them and no
+/// other.
+/// </summary>
+internal sealed class QueuedOutput : IAuthLog
+{
+    private readonly ConcurrentQueue<(bool IsWarning, string Message)> _messages = new();
+
+    /// <param name="verbose">Whether verbose messages are wanted (warnings always are).</param>
+    public QueuedOutput(bool verbose)
+    {
+        IsEnabled = verbose;
+    }
+
+    public bool IsEnabled { get; }
+
+    public void Verbose(string message)
+    {
+        if (IsEnabled)
+        {
+            _messages.Enqueue((false, message));
+        }
+    }
+
+    public void Warning(string message) => _messages.Enqueue((true, message));
+
+    /// <summary>Writes what was queued, in order, through <paramref name="cmdlet"/>; call it on the pipeline thread.</summary>
+    public void WriteTo(Cmdlet cmdlet)
+    {
+        while (_messages.TryDequeue(out var queued))
+        {
+            if (queued.IsWarning)
+            {
+                cmdlet.WriteWarning(queued.Message);
+            }
+            else
+            {
+                cmdlet.WriteVerbose(queued.Message);
+            }
+        }
+    }
+}
