@@ -117,7 +117,9 @@ Describe 'The credentials cache shared by processes' {
         $result.AccountId | Should -Be '222222222222'
         ($result.Warnings -join "`n") | Should -BeLike '*malformed*'
         @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole') | Should -HaveCount 2
-        Get-ChildItem $directory -File | ForEach-Object { { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Should -Not -Throw }
+        $entries = @(Get-ChildItem $directory -File)
+        $entries | Should -HaveCount 2 -Because 'the hub''s and the target''s entries were written again'
+        $entries | ForEach-Object { { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Should -Not -Throw }
     }
 }
 
