@@ -10,7 +10,7 @@
       Package      Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
                    Publish-PSResource to the local file repository out/feed (a .nupkg a gallery accepts)
       Test         Package, then the xunit engine tests and the Pester module tests, on this machine
-                   (no Wine)
+                   (no Wine, no root), against one moto started for both
       TestWindows  Build, then under Wine: the engine's Windows-only code in a win-x64 program, and
                    the Pester suite in PowerShell 7.6.9 for Windows
       Demo         Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
@@ -332,8 +332,20 @@ function Invoke-WindowsChecks {
 
 function Invoke-Test {
     Invoke-Package
-    $xunit = Invoke-XunitTests
-    $pester = Invoke-PesterTests
+    # One moto for both layers: xunit's MotoServer and Pester's Start-MotoServer join the one
+    # ALTIMETER_TEST_MOTO_URL names (each file or test class resets it first) instead of starting their own.
+    Import-Module (Join-Path $root 'tests/fixtures/MotoServer.psm1')
+    $server = Start-MotoServer
+    $saved = $env:ALTIMETER_TEST_MOTO_URL
+    $env:ALTIMETER_TEST_MOTO_URL = $server.Url
+    try {
+        $xunit = Invoke-XunitTests
+        $pester = Invoke-PesterTests
+    }
+    finally {
+        Stop-MotoServer $server
+        $env:ALTIMETER_TEST_MOTO_URL = $saved
+    }
     if (Test-Path $env:ALTIMETER_TEST_FIGURES) { Get-Content $env:ALTIMETER_TEST_FIGURES | ForEach-Object { Write-Host $_ } }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"

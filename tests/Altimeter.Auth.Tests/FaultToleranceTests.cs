@@ -8,6 +8,7 @@ namespace Altimeter.Auth.Tests;
 
 /// <summary>The engine through the real SDK against moto behind a fault-injecting front.</summary>
 [Collection(MotoGroup.Name)]
+[Trait(MotoGroup.Trait, MotoGroup.Name)]
 public sealed class FaultToleranceTests : IDisposable
 {
     private readonly MotoServer _moto;

@@ -77,7 +77,7 @@ public class IdentifierShapeTests
     [Fact]
     public void Tags_keep_the_Unicode_letters_AWS_allows_but_not_a_final_newline()
     {
-        Assert.NotNull(new AssumeRoleOptions(tags: new Dictionary<string, string> { ["équipe"] = "données" }));
+        Assert.Equal("données", new AssumeRoleOptions(tags: new Dictionary<string, string> { ["équipe"] = "données" }).Tags["équipe"]);
         Assert.Throws<AccessorDefinitionException>(() => new AssumeRoleOptions(tags: new Dictionary<string, string> { ["team\n"] = "x" }));
     }
 }

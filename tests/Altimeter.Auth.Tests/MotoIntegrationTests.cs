@@ -10,6 +10,7 @@ namespace Altimeter.Auth.Tests;
 
 /// <summary>The engine against moto's STS, through the real AWS SDK.</summary>
 [Collection(MotoGroup.Name)]
+[Trait(MotoGroup.Trait, MotoGroup.Name)]
 public sealed class MotoIntegrationTests
 {
     private readonly MotoServer _moto;

@@ -50,7 +50,7 @@ public class MultiHopAccessorTests
     [Fact]
     public void A_role_session_name_of_64_characters_is_accepted_and_65_refused()
     {
-        Assert.NotNull(new MultiHopAccessor(new string('s', 64), new[] { new AccessStep("a") }));
+        Assert.Equal(new string('s', 64), new MultiHopAccessor(new string('s', 64), new[] { new AccessStep("a") }).RoleSessionName);
         Assert.Throws<AccessorDefinitionException>(() => new MultiHopAccessor(new string('s', 65), new[] { new AccessStep("a") }));
     }
 

@@ -26,23 +26,17 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    [UnixRootFact]
-    public void A_directory_another_user_owns_is_refused_with_an_error_that_names_it_and_nothing_in_it_is_handed_out()
+    [Fact]
+    public void A_directory_another_user_owns_is_refused_with_an_error_that_names_it_and_is_left_as_it_was()
     {
-        Directory.CreateDirectory(StoreDirectory);
-        File.SetUnixFileMode(StoreDirectory, (UnixFileMode)0x1FF);
-        var planted = PlantEntry(StoreDirectory, "ASIAPLANTEDBYNOBODY1", signer: null);
-        UnixTestFiles.ChangeOwner(planted, UnixTestFiles.Nobody);
-        UnixTestFiles.ChangeOwner(StoreDirectory, UnixTestFiles.Nobody);
+        var foreign = UnixTestFiles.ForeignDirectory(_root);
+        var mode = File.GetUnixFileMode(foreign.Path);
 
-        CachedCredentials? handedOut = null;
-        var e = Assert.Throws<SharedCacheException>(() => handedOut = new SharedCredentialsStore(StoreDirectory).TryGet(new CacheKey(Account, "Role", "s1"), null, DateTimeOffset.UtcNow, _log));
+        var e = Assert.Throws<SharedCacheException>(() => new SharedCredentialsStore(foreign.Path));
 
-        Assert.Null(handedOut);
         Assert.Equal("SharedCacheUntrusted", e.ErrorId);
-        Assert.Contains(StoreDirectory, e.Message);
-        Assert.Contains("belongs to uid 65534", e.Message);
-        Assert.Equal((UnixFileMode)0x1FF, File.GetUnixFileMode(StoreDirectory));
+        Assert.Contains($"'{foreign.Path}' belongs to uid {foreign.OwnerUserId}, not to this user (uid {UnixTestFiles.EffectiveUserId})", e.Message);
+        Assert.Equal(mode, File.GetUnixFileMode(foreign.Path));
     }
 
     [Fact]
@@ -57,15 +51,43 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
         Assert.Contains($"'{StoreDirectory}' is a symbolic link", e.Message);
     }
 
-    [UnixRootFact]
+    [Fact]
     public void An_entry_file_another_user_owns_is_ignored_with_a_warning()
     {
-        var store = new SharedCredentialsStore(StoreDirectory);
-        UnixTestFiles.ChangeOwner(PlantEntry(StoreDirectory, "ASIAPLANTEDBYNOBODY2", Signer), UnixTestFiles.Nobody);
+        _ = new SharedCredentialsStore(StoreDirectory);
+        var entry = PlantEntry(StoreDirectory, "ASIAPLANTEDBYNOBODY2", Signer);
+        string outcome;
+        if (UnixTestFiles.IsRoot)
+        {
+            UnixTestFiles.ChangeOwner(entry, UnixTestFiles.Nobody);
+            outcome = LookUpPlantedEntry(StoreDirectory);
+        }
+        else
+        {
+            // Without root, another user's file (root's) is bind-mounted over the entry in a user
+            // namespace, where it shows as uid 65534 and the test's user as uid 0; the lookup runs
+            // there, in this assembly run as a program (Program.cs).
+            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            outcome = UnixTestFiles.RunWithForeignFileAt(entry, ForeignReadableFile(), dotnet, "exec", typeof(Program).Assembly.Location, nameof(LookUpPlantedEntry), StoreDirectory);
+        }
 
-        Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
-        Assert.Contains("belongs to uid 65534, not to this user (uid 0); it is ignored.", SingleWarning(_log));
+        Assert.Equal(
+            $"handed out: none; warning: shared credentials cache: {EntryFileName()} belongs to uid 65534, not to this user (uid 0); it is ignored.",
+            outcome.Trim());
     }
+
+    /// <summary>What a lookup of the planted entry in <paramref name="directory"/> hands out and warns, as one line.</summary>
+    internal static string LookUpPlantedEntry(string directory)
+    {
+        var log = new RecordingLog();
+        var handedOut = new SharedCredentialsStore(directory).TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, log);
+        return $"handed out: {handedOut?.AccessKeyId ?? "none"}; warning: {string.Join(" | ", log.Warnings)}";
+    }
+
+    // A regular file of another user that this one may read: root's, in /etc.
+    private static string ForeignReadableFile() =>
+        new[] { "/etc/hostname", "/etc/hosts", "/etc/passwd" }.FirstOrDefault(f => File.Exists(f) && UnixTestFiles.OwnerOf(f) != UnixTestFiles.EffectiveUserId)
+        ?? throw new InvalidOperationException("No file of another user in /etc to plant.");
 
     [Fact]
     public void An_entry_file_others_may_read_is_ignored_with_a_warning()

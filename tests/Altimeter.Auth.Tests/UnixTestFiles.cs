@@ -5,8 +5,9 @@ using Xunit;
 namespace Altimeter.Auth.Tests;
 
 /// <summary>
-/// What a hostile neighbour does to files on Unix, for tests: chown (as root), mkfifo, umask. The
-/// C library calls as POSIX declares them (chown(2), mkfifo(3), umask(2), geteuid(2)).
+/// What a hostile neighbour does to files on Unix, for tests: files and directories that belong
+/// to another user (with or without root), mkfifo, umask. The C library calls as POSIX declares
+/// them (chown(2), mkfifo(3), umask(2), geteuid(2)); util-linux's unshare(1) and mount(8).
 /// </summary>
 internal static class UnixTestFiles
 {
@@ -17,6 +18,91 @@ internal static class UnixTestFiles
 
     public static void ChangeOwner(string path, int uid) =>
         Assert.True(lchown(path, uid, uid) == 0, $"chown {path}: errno {Marshal.GetLastPInvokeError()}");
+
+    /// <summary>
+    /// A directory that belongs to another user and that anyone may write into, as a neighbour
+    /// would leave it. Root makes one under <paramref name="parent"/> (0777, given to nobody); any
+    /// other user takes the system's own: /tmp, /var/tmp or /dev/shm, which belong to root.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static ForeignDirectory ForeignDirectory(string parent)
+    {
+        if (IsRoot)
+        {
+            var made = Directory.CreateDirectory(Path.Combine(parent, "foreign")).FullName;
+            File.SetUnixFileMode(made, (UnixFileMode)0x1FF);
+            ChangeOwner(made, Nobody);
+            return new ForeignDirectory(made, Nobody);
+        }
+
+        foreach (var candidate in new[] { "/tmp", "/var/tmp", "/dev/shm" })
+        {
+            if (Directory.Exists(candidate) && OwnerOf(candidate) is var owner && owner != geteuid()
+                && (File.GetUnixFileMode(candidate) & UnixFileMode.OtherWrite) != 0)
+            {
+                return new ForeignDirectory(candidate, owner);
+            }
+        }
+
+        Assert.Fail("No directory of another user to test with: not root, and none of /tmp, /var/tmp, /dev/shm belongs to someone else and is writable by all.");
+        return null!;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="arguments"/> in a new user and mount namespace (unshare --user
+    /// --map-root-user --mount) where <paramref name="foreignFile"/>, a file of another user, is
+    /// bind-mounted over <paramref name="target"/>: inside, the test's user is uid 0 and that file
+    /// shows as the overflow uid 65534, someone else's, at a path in a directory of ours. Returns
+    /// what the command printed. How a user without root plants another user's file; fails, saying
+    /// why, when the machine allows no unprivileged user namespaces.
+    /// </summary>
+    public static string RunWithForeignFileAt(string target, string foreignFile, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--user", "--map-root-user", "--mount", "sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", foreignFile, target }.Concat(arguments))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Assert.Fail($"Not root and no unshare(1) (util-linux) to plant another user's file: {e.Message}");
+            throw;
+        }
+
+        using (process)
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(60000), "the command in the user namespace did not finish within 60 s");
+            Assert.True(process.ExitCode == 0,
+                $"Not root, and the machine refused an unprivileged user namespace with a bind mount (exit code {process.ExitCode}: {error.Result.Trim()}). " +
+                "Run the tests as root, or allow user namespaces (sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, kernel.apparmor_restrict_unprivileged_userns).");
+            return output.Result;
+        }
+    }
+
+    /// <summary>The uid that owns <paramref name="path"/> (stat(1): no struct stat layout to get wrong).</summary>
+    public static int OwnerOf(string path)
+    {
+        using var process = Process.Start(new ProcessStartInfo("stat", new[] { "-c", "%u", path }) { RedirectStandardOutput = true })!;
+        var text = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return int.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>This process's effective uid.</summary>
+    public static int EffectiveUserId => (int)geteuid();
 
     public static void MakeFifo(string path) =>
         Assert.True(mkfifo(path, 0x1B6) == 0, $"mkfifo {path}: errno {Marshal.GetLastPInvokeError()}");
@@ -60,17 +146,8 @@ internal static class UnixTestFiles
 #pragma warning restore CA2101, SYSLIB1054, CA5392, IDE1006
 }
 
-/// <summary>A fact that needs root (chown to another user); skipped otherwise.</summary>
-internal sealed class UnixRootFactAttribute : FactAttribute
-{
-    public UnixRootFactAttribute()
-    {
-        if (!UnixTestFiles.IsRoot)
-        {
-            Skip = "needs root on Linux: it gives files to another user";
-        }
-    }
-}
+/// <summary>A directory of another user: its path and its owner's uid.</summary>
+internal sealed record ForeignDirectory(string Path, int OwnerUserId);
 
 /// <summary>Tests that change the process umask run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -1,15 +1,16 @@
-// The engine's Windows-only code, run on a Windows implementation (Wine, in build.ps1 Test): the
+// The engine's Windows-only code, run on a Windows implementation (Wine, in build.ps1 TestWindows): the
 // owner-only access lists of the shared credentials cache and the store's file handling through
 // Windows' file APIs (create with an access list, ReplaceFile over an existing entry).
 // The credentials endpoint: its port held exclusively (Wine's sockets follow Linux's rules, where a
 // second bind fails anyway; the exclusive flag is what Windows needs).
 // Wine neither stores nor enforces access lists on files (it maps them to Unix modes), so these
 // checks prove the access lists the engine asks for and that the calls succeed on Windows' APIs;
-// that Windows enforces them is Windows' part.
+// that Windows enforces them is Windows' part. Then the bad-input corpus, file by file.
 using System.Runtime.InteropServices;
 using System.Security.AccessControl;
 using System.Security.Principal;
 using Altimeter.Auth;
+using Altimeter.Auth.Fixtures;
 using Altimeter.Auth.WindowsChecks;
 
 var checks = new CheckRunner();
@@ -143,5 +144,20 @@ checks.Run("the credentials endpoint holds its port exclusively: a second socket
     {
     }
 });
+
+// The bad-input corpus through the engine on Windows' file APIs and line ends (tests/fixtures/BadInputCorpus.cs):
+// the same file-by-file rules xunit checks on the host, one check per file.
+var corpus = Path.Combine(AppContext.BaseDirectory, "bad-input");
+var cases = BadInputCorpus.Cases(corpus);
+checks.Run("the bad-input index lists every file of the corpus", () =>
+    Check.That(BadInputCorpus.Files(corpus).SequenceEqual(cases.Select(c => c.File).Order(StringComparer.Ordinal)), "the index and the files differ"));
+foreach (var testCase in cases)
+{
+    checks.Run($"bad input: {testCase.File} gives {testCase.ErrorId ?? "an accessor"}", () =>
+    {
+        var failure = BadInputCorpus.Check(corpus, testCase);
+        Check.That(failure is null, failure ?? string.Empty);
+    });
+}
 
 return checks.Finish();

@@ -1,9 +1,13 @@
-# What the Pester files of Altimeter.Auth share: where the module and the fixtures are, the AWS
-# environment pointed at a local moto, moto's record of STS calls, and a fresh pwsh for what
-# must start in a process the SDK has not seen yet. Nothing here talks to anything but 127.0.0.1.
+# What the Pester files of Altimeter.Auth share, and the one preamble they start with:
+#     BeforeAll { Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force; $suite = Start-TestFile [-Moto | -StsEnvironment] [-NoImport] }
+#     AfterAll { Stop-TestFile $suite }
+# Where the module and the fixtures are, the AWS environment pointed at a local moto (shared by the
+# whole run when build.ps1 started one), moto's record of STS calls (MotoServer.psm1's functions are
+# exported from here too), and a fresh pwsh for what must start in a process the SDK has not seen
+# yet. Nothing here talks to anything but 127.0.0.1.
 
 $script:RepositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-Import-Module (Join-Path $PSScriptRoot '../fixtures/MotoServer.psm1')
+$script:MotoFunctions = @((Import-Module (Join-Path $PSScriptRoot '../fixtures/MotoServer.psm1') -Force -PassThru).ExportedFunctions.Keys)
 
 # Every variable a test may change; Save-TestEnvironment / Restore-TestEnvironment keep them intact.
 $script:EnvironmentVariables = @(
@@ -191,24 +195,30 @@ function Test-LoopbackPort {
 
 <#
 .SYNOPSIS
-    What most test files start with: the environment saved, moto started, the AWS SDK pointed at it.
-    Stop-MotoTestSuite undoes it all and empties the credentials cache.
+    What every test file starts with: the module under test imported (unless -NoImport), and with
+    -Moto a moto to talk to (the run's shared one, reset, when ALTIMETER_TEST_MOTO_URL names it;
+    else one of its own). -StsEnvironment also saves the environment and points the AWS SDK at that
+    moto with fake source keys. Stop-TestFile undoes it all.
 #>
-function Start-MotoTestSuite {
-    $saved = Save-TestEnvironment
-    $server = Start-MotoServer
-    Set-MotoStsEnvironment -Server $server
-    $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
-    [pscustomobject]@{ Server = $server; SavedEnvironment = $saved }
+function Start-TestFile {
+    param([switch] $Moto, [switch] $StsEnvironment, [switch] $NoImport)
+    if (-not $NoImport) { Import-Module (Get-AltimeterModulePath) -Global -Force }
+    $suite = [pscustomobject]@{ Server = $null; SavedEnvironment = $null }
+    if ($Moto -or $StsEnvironment) { $suite.Server = Start-MotoServer }
+    if ($StsEnvironment) {
+        $suite.SavedEnvironment = Save-TestEnvironment
+        Set-MotoStsEnvironment -Server $suite.Server
+        $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
+    }
+    $suite
 }
 
-function Stop-MotoTestSuite {
+function Stop-TestFile {
     param([AllowNull()] $Suite)
-    if ($Suite) {
-        Stop-MotoServer $Suite.Server
-        Restore-TestEnvironment $Suite.SavedEnvironment
-    }
-    Clear-AltimeterCredentialCache -Confirm:$false
+    if (-not $Suite) { return }
+    if ($Suite.Server) { Stop-MotoServer $Suite.Server }
+    if ($Suite.SavedEnvironment) { Restore-TestEnvironment $Suite.SavedEnvironment }
+    if (Get-Command Clear-AltimeterCredentialCache -ErrorAction Ignore) { Clear-AltimeterCredentialCache -Confirm:$false }
 }
 
 <#
@@ -294,6 +304,9 @@ function Add-LoopbackDoubles {
     Add-Type -Path (Join-Path $doubles 'LoopbackHttpServer.cs'), (Join-Path $doubles 'SsoPortalDouble.cs'), (Join-Path $doubles 'FederationEndpointDouble.cs')
 }
 
-Export-ModuleMember -Function Get-AltimeterModulePath, Get-PwshCommandLine, Get-FixturePath, Save-TestEnvironment, Restore-TestEnvironment, Set-TestVariable,
-    Set-MotoStsEnvironment, Get-CallerAccount, ConvertTo-VisibleText, Invoke-FreshPwsh, New-AwsToolsStandIn,
-    Start-MotoTestSuite, Stop-MotoTestSuite, Add-LoopbackDoubles, Get-DeclaredCmdlets, Test-LoopbackPort
+Export-ModuleMember -Function (@(
+    'Get-AltimeterModulePath', 'Get-PwshCommandLine', 'Get-FixturePath',
+    'Save-TestEnvironment', 'Restore-TestEnvironment', 'Set-TestVariable', 'Set-MotoStsEnvironment',
+    'Get-CallerAccount', 'ConvertTo-VisibleText', 'Invoke-FreshPwsh', 'New-AwsToolsStandIn',
+    'Start-TestFile', 'Stop-TestFile', 'Add-LoopbackDoubles', 'Get-DeclaredCmdlets', 'Test-LoopbackPort'
+) + $script:MotoFunctions)

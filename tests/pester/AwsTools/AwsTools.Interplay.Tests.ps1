@@ -5,10 +5,10 @@
 # AWS Tools' AWSSDK.Core is the one loaded when it is imported first.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     $modulePath = Get-AltimeterModulePath
     $standInRoot = New-AwsToolsStandIn -Root (Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-awstools-$([guid]::NewGuid())")
-    $server = Start-MotoServer
+    $suite = Start-TestFile -Moto -NoImport
+    $server = $suite.Server
     $twoHopFile = Get-FixturePath 'accessors/two-hop.json'
     $environmentKey = 'AKIAPESTERENVSOURCE1'
 
@@ -32,7 +32,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
+    Stop-TestFile $suite
     Remove-Item -Recurse -Force $standInRoot, $scratch -ErrorAction SilentlyContinue
 }
 

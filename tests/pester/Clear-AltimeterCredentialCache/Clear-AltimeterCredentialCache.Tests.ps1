@@ -1,9 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
 
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
 
@@ -13,7 +11,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Clear-AltimeterCredentialCache' {

@@ -3,16 +3,14 @@
 # Tag Unix: tests that run the AWS CLI, which the Windows run (under Wine) cannot start.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
     $accessorPath = Get-FixturePath 'accessors/two-hop.json'
     $accessor = New-AltimeterAccessor -Path $accessorPath
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Handing sessions to other tools' {

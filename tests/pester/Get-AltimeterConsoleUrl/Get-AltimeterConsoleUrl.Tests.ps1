@@ -8,12 +8,9 @@
 # Tag Unix: the -Open tests put a fake xdg-open on PATH.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
-    Add-LoopbackDoubles
-
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
+    Add-LoopbackDoubles
     $commandId = 'Altimeter.Auth.Commands.GetAltimeterConsoleUrlCommand'
     $twoHop = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
     $oneHop = New-AltimeterAccessor -Json '{"multi_hop_accessors": [{"role_session_name": "altimeter-pester", "access_steps": [{"role_name": "AltimeterTarget"}]}]}'
@@ -36,7 +33,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Get-AltimeterConsoleUrl' {

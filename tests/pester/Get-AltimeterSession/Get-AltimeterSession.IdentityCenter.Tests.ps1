@@ -7,11 +7,11 @@
 # does not move; redirecting it would mean writing into the real profile.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/IdentityCenter.psm1') -Force
     Add-LoopbackDoubles
 
-    $server = Start-MotoServer
+    $suite = Start-TestFile -Moto -NoImport
+    $server = $suite.Server
     $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
     $twoHopFile = Get-FixturePath 'accessors/two-hop.json'
     $corpStartUrl = 'https://pester-corp.awsapps.com/start'
@@ -51,7 +51,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
+    Stop-TestFile $suite
 }
 
 Describe 'Get-AltimeterSession from IAM Identity Center profiles' -Tag Unix {

@@ -2,15 +2,13 @@
 # exception, no session for another account, STS calls within the single-flight bound.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Get-AltimeterSession under parallel load' {

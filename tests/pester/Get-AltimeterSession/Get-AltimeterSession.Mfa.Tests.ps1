@@ -1,9 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
 
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
     $commandId = 'Altimeter.Auth.Commands.GetAltimeterSessionCommand'
     $optionsFile = Get-FixturePath 'accessors/options.json'
@@ -54,7 +52,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Get-AltimeterSession asking for MFA codes' {

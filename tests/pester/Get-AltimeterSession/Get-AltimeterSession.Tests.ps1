@@ -1,9 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
 
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
     $env:TEST_EXT_ID = 'foo'
 
@@ -25,7 +23,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Get-AltimeterSession' {

@@ -3,13 +3,13 @@
 # AssumeRoleWithWebIdentity; moto answers it as STS does (the token is not checked: a dummy JWT).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    $server = Start-MotoServer
+    $suite = Start-TestFile -Moto -NoImport
+    $server = $suite.Server
     $twoHopFile = Get-FixturePath 'accessors/two-hop.json'
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
+    Stop-TestFile $suite
 }
 
 Describe 'Get-AltimeterSession from CI web identity' {

@@ -4,10 +4,8 @@
 # Tag Unix: the blocks start sh, which the Windows run (under Wine) does not have.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    $suite = Start-TestFile -StsEnvironment
     $modulePath = Get-AltimeterModulePath
-    Import-Module $modulePath -Force
-    $suite = Start-MotoTestSuite
     $server = $suite.Server
     $accessorPath = Get-FixturePath 'accessors/two-hop.json'
     $accessor = New-AltimeterAccessor -Path $accessorPath
@@ -23,7 +21,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Invoke-AltimeterCommand in parallel runspaces' -Tag Unix {

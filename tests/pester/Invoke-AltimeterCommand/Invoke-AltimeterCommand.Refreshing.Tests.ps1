@@ -5,10 +5,8 @@
 # Tag Unix: the tests run the AWS CLI and sh, which the Windows run (under Wine) cannot start.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    $suite = Start-TestFile -StsEnvironment
     $modulePath = Get-AltimeterModulePath
-    Import-Module $modulePath -Force
-    $suite = Start-MotoTestSuite
     $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
     $sourceKey = $env:AWS_ACCESS_KEY_ID
@@ -51,7 +49,7 @@ while ((`$line = [Console]::In.ReadLine()) -and `$line -ne 'exit') {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Invoke-AltimeterCommand -Refreshing' -Tag Unix {

@@ -5,10 +5,8 @@
 # Tag Unix: tests that run the AWS CLI, which the Windows run (under Wine) cannot start.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    $suite = Start-TestFile -StsEnvironment
     $modulePath = Get-AltimeterModulePath
-    Import-Module $modulePath -Force
-    $suite = Start-MotoTestSuite
     $server = $suite.Server
 
     # The two-hop chain with a target step asking for two hours: New-AltimeterAccessor caps it at
@@ -69,7 +67,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
     Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
 }
 

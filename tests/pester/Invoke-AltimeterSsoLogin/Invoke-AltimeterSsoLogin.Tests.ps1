@@ -6,14 +6,14 @@
 # fresh pwsh, whose chain goes on into moto.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../../fixtures/IdentityCenter.psm1') -Force
     Add-LoopbackDoubles
     if (-not ('Altimeter.Auth.TestHosts.AnsweringHost' -as [type])) {
         Add-Type -Path (Get-FixturePath 'hosts/AnsweringHost.cs')
     }
 
-    $server = Start-MotoServer
+    $suite = Start-TestFile -Moto -NoImport
+    $server = $suite.Server
     $commandId = 'Altimeter.Auth.Commands.InvokeAltimeterSsoLoginCommand'
     $changed = 'HOME', 'PATH', 'DISPLAY', 'WAYLAND_DISPLAY', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL', 'AWS_PROFILE'
 
@@ -52,7 +52,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
+    Stop-TestFile $suite
 }
 
 # One scratch home and one double for the file: a process's SDK reads AWS_CONFIG_FILE once.

@@ -1,6 +1,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
+    $suite = Start-TestFile
     $savedEnvironment = Save-TestEnvironment
     $env:TEST_EXT_ID = 'foo'
     $env:ALTIMETER_PESTER_EXT_ID = 'pester-external-id'
@@ -132,33 +132,36 @@ Describe 'New-AltimeterAccessor' {
         }
     }
 
+    # One test per error id: how the cmdlet maps each engine error to an ErrorRecord (id, category,
+    # target, message naming the file). The rules themselves, file by file of the bad-input corpus,
+    # are tested once in xunit (BadInputCorpusTests).
     Context 'invalid definitions' {
         It 'New-AltimeterAccessor / an unknown key is AccessorFileInvalid naming the file and the key' {
-            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/unknown-key.json') } |
+            { New-AltimeterAccessor -Path (Get-FixturePath 'bad-input/misspelled-account-id.json') } |
                 Should -Throw -ErrorId "AccessorFileInvalid,$commandId"
 
-            $err = Get-LoadError 'accessors/invalid/unknown-key.json'
-            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/unknown-key.json')*"
+            $err = Get-LoadError 'bad-input/misspelled-account-id.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'bad-input/misspelled-account-id.json')*"
             $err.Exception.Message | Should -BeLike "*'acount_id'*"
             $err.CategoryInfo.Category | Should -Be 'InvalidData'
         }
 
         It 'New-AltimeterAccessor / an account id written as a JSON number is AccessStepInvalid naming the file' {
-            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/account-id-number.json') } |
+            { New-AltimeterAccessor -Path (Get-FixturePath 'bad-input/account-id-number.json') } |
                 Should -Throw -ErrorId "AccessStepInvalid,$commandId"
 
-            $err = Get-LoadError 'accessors/invalid/account-id-number.json'
-            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/account-id-number.json')*"
+            $err = Get-LoadError 'bad-input/account-id-number.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'bad-input/account-id-number.json')*"
             $err.Exception.Message | Should -BeLike '*account_id*'
         }
 
         It 'New-AltimeterAccessor / a final step with an account id is AccessorChainInvalid naming the file and the step' {
-            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/final-step-with-account.json') } |
+            { New-AltimeterAccessor -Path (Get-FixturePath 'bad-input/final-step-with-account.json') } |
                 Should -Throw -ErrorId "AccessorChainInvalid,$commandId"
 
-            $err = Get-LoadError 'accessors/invalid/final-step-with-account.json'
-            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/final-step-with-account.json')*"
-            $err.Exception.Message | Should -BeLike '*OrganizationAccountAccessRole@210987654321*'
+            $err = Get-LoadError 'bad-input/final-step-with-account.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'bad-input/final-step-with-account.json')*"
+            $err.Exception.Message | Should -BeLike '*Target@222222222222*'
         }
 
         It 'New-AltimeterAccessor / a chain without steps is AccessorChainInvalid' {
@@ -167,13 +170,13 @@ Describe 'New-AltimeterAccessor' {
         }
 
         It 'New-AltimeterAccessor / an external id reading an unset variable is ExternalIdVariableMissing naming the variable and the file' {
-            $env:ALTIMETER_PESTER_UNSET_EXT_ID | Should -BeNullOrEmpty -Because 'the fixture reads a variable nobody sets'
-            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/missing-env-var.json') } |
+            $env:ALTIMETER_CORPUS_NEVER_SET_EXT_ID | Should -BeNullOrEmpty -Because 'the fixture reads a variable nobody sets'
+            { New-AltimeterAccessor -Path (Get-FixturePath 'bad-input/external-id-missing-variable.json') } |
                 Should -Throw -ErrorId "ExternalIdVariableMissing,$commandId"
 
-            $err = Get-LoadError 'accessors/invalid/missing-env-var.json'
-            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/missing-env-var.json')*"
-            $err.Exception.Message | Should -BeLike "*'ALTIMETER_PESTER_UNSET_EXT_ID'*"
+            $err = Get-LoadError 'bad-input/external-id-missing-variable.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'bad-input/external-id-missing-variable.json')*"
+            $err.Exception.Message | Should -BeLike "*'ALTIMETER_CORPUS_NEVER_SET_EXT_ID'*"
         }
 
         It 'New-AltimeterAccessor / an external id reading the source secret key is ExternalIdVariableRefused, a security error that never shows the value' {
@@ -196,11 +199,11 @@ Describe 'New-AltimeterAccessor' {
         }
 
         It 'New-AltimeterAccessor / template syntax other than env references is ExternalIdTemplateUnsupported naming the file' {
-            { New-AltimeterAccessor -Path (Get-FixturePath 'accessors/invalid/unsupported-template.json') } |
+            { New-AltimeterAccessor -Path (Get-FixturePath 'bad-input/external-id-jinja-filter.json') } |
                 Should -Throw -ErrorId "ExternalIdTemplateUnsupported,$commandId"
 
-            $err = Get-LoadError 'accessors/invalid/unsupported-template.json'
-            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'accessors/invalid/unsupported-template.json')*"
+            $err = Get-LoadError 'bad-input/external-id-jinja-filter.json'
+            $err.Exception.Message | Should -BeLike "*$(Get-FixturePath 'bad-input/external-id-jinja-filter.json')*"
             $err.Exception.Message | Should -BeLike '*upper*'
         }
 
@@ -224,7 +227,7 @@ Describe 'New-AltimeterAccessor' {
         }
 
         It 'New-AltimeterAccessor / a definition error is terminating and its TargetObject is the path given' {
-            $path = Get-FixturePath 'accessors/invalid/unknown-key.json'
+            $path = Get-FixturePath 'bad-input/misspelled-account-id.json'
             $after = $false
             try {
                 New-AltimeterAccessor -Path $path -ErrorAction SilentlyContinue

@@ -3,7 +3,6 @@
 # pwsh, and used there against moto.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
     $repositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '../../..')).Path
     $props = [xml](Get-Content -Raw (Join-Path $repositoryRoot 'Directory.Build.props'))
     $version = @($props.Project.PropertyGroup.Version | Where-Object { $_ })[0]

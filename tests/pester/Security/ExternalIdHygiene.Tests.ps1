@@ -2,9 +2,7 @@
 # it goes to STS and nowhere else — not in output objects, views, JSON, verbose, debug or errors.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
     $savedVariable = $env:PESTER_HYGIENE_EXTERNAL_ID
     $distinct = 'xid-Hygiene-7f3c9e1d5b'
@@ -29,7 +27,7 @@ BeforeAll {
 
 AfterAll {
     $env:PESTER_HYGIENE_EXTERNAL_ID = $savedVariable
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Rendered external ids never shown' {

@@ -3,9 +3,7 @@
 # used only once GetCallerIdentity (moto's, for keys moto issued) names exactly its role and session.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    Import-Module (Get-AltimeterModulePath) -Force
-    $suite = Start-MotoTestSuite
+    $suite = Start-TestFile -StsEnvironment
     $server = $suite.Server
     $twoHopFile = Get-FixturePath 'accessors/two-hop.json'
     $targetKey = '222222222222:AltimeterTarget:altimeter-pester'
@@ -30,7 +28,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Credentials carried by accessor files' {

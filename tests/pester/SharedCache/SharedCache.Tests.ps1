@@ -2,8 +2,8 @@
 # real pwsh processes, one after the other and at the same time, against moto.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
-    $server = Start-MotoServer
+    $suite = Start-TestFile -Moto -NoImport
+    $server = $suite.Server
     $accessorPath = Get-FixturePath 'accessors/two-hop.json'
     $modulePath = Get-AltimeterModulePath
     function New-SharedEnvironment([string] $Directory) {
@@ -21,7 +21,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($server) { Stop-MotoServer $server }
+    Stop-TestFile $suite
 }
 
 Describe 'The credentials cache shared by processes' {
@@ -134,62 +134,74 @@ Describe 'The credentials cache shared by processes' {
         $result.AccountId | Should -Be '222222222222'
         ($result.Warnings -join "`n") | Should -BeLike '*malformed*'
         @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole') | Should -HaveCount 2
-        Get-ChildItem $directory -File | ForEach-Object { { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Should -Not -Throw }
+        $entries = @(Get-ChildItem $directory -File)
+        $entries | Should -HaveCount 2 -Because 'the hub''s and the target''s entries were written again'
+        $entries | ForEach-Object { { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Should -Not -Throw }
     }
 }
 
-# Issue 11, case 3: a cache directory someone else could write. Tag Unix: Unix owners and modes (root
-# gives the directory to `nobody`), and strace.
+# Issue 11, case 3: a cache directory someone else could write. Tag Unix: Unix owners and modes, and
+# strace. No root needed: root gives a directory of its own to `nobody`; anyone else takes /tmp, root's.
 Describe 'The shared cache trusts only what the current user could have written' -Tag Unix {
     BeforeAll {
         Import-Module (Get-AltimeterModulePath) -Force
-        $isRoot = (id -u) -eq '0'
+        $me = [int](id -u)
         $moduleCommand = 'Altimeter.Auth.Commands'
-        # A 0777 directory that belongs to `nobody`, with an entry in it, as another user would leave it.
+        # A directory of another user that anyone may write into, as a neighbour would leave it:
+        # as root, a 0777 one given to `nobody` with an entry in it; otherwise the system's own
+        # (/tmp, /var/tmp or /dev/shm, root's). Made is whether this test made it (and removes it).
         function New-ForeignDirectory {
-            $foreign = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-foreign-$([guid]::NewGuid())"
-            $null = New-Item -ItemType Directory $foreign
-            Set-Content (Join-Path $foreign 'planted.altimeter-creds.json') '{"key": "222222222222:AltimeterTarget:altimeter-pester"}'
-            chmod 0777 $foreign
-            chown -R 65534:65534 $foreign
-            $foreign
+            if ($me -eq 0) {
+                $path = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-foreign-$([guid]::NewGuid())"
+                $null = New-Item -ItemType Directory $path
+                Set-Content (Join-Path $path 'planted.altimeter-creds.json') '{"key": "222222222222:AltimeterTarget:altimeter-pester"}'
+                chmod 0777 $path
+                chown -R 65534:65534 $path
+                return [pscustomobject]@{ Path = $path; Owner = 65534; Made = $true }
+            }
+            foreach ($path in '/tmp', '/var/tmp', '/dev/shm') {
+                if ((Test-Path $path) -and ([int](stat -c %u $path)) -ne $me -and ((Get-Item $path).UnixFileMode -band [System.IO.UnixFileMode]::OtherWrite)) {
+                    return [pscustomobject]@{ Path = $path; Owner = [int](stat -c %u $path); Made = $false }
+                }
+            }
+            throw 'No directory of another user to test with: not root, and none of /tmp, /var/tmp, /dev/shm belongs to someone else and is writable by all.'
         }
     }
 
-    BeforeEach {
-        if (-not $isRoot) { Set-ItResult -Skipped -Because 'giving a directory to another user needs root' }
-    }
-
-    AfterEach { if ($foreign) { Remove-Item -Recurse -Force $foreign -ErrorAction SilentlyContinue } }
+    AfterEach { if ($foreign -and $foreign.Made) { Remove-Item -Recurse -Force $foreign.Path -ErrorAction SilentlyContinue } }
 
     It 'Shared cache / New-AltimeterAccessor -SharedCachePath on a directory another user owns is SharedCacheUntrusted, naming it' {
         $foreign = New-ForeignDirectory
 
-        { New-AltimeterAccessor -SharedCachePath $foreign } |
-            Should -Throw -ErrorId "SharedCacheUntrusted,$moduleCommand.NewAltimeterAccessorCommand" -ExpectedMessage "*'$foreign' belongs to uid 65534, not to this user (uid 0)*"
+        { New-AltimeterAccessor -SharedCachePath $foreign.Path } |
+            Should -Throw -ErrorId "SharedCacheUntrusted,$moduleCommand.NewAltimeterAccessorCommand" -ExpectedMessage "*'$($foreign.Path)' belongs to uid $($foreign.Owner), not to this user (uid $me)*"
     }
 
     It 'Shared cache / Get-AltimeterSession with ALTIMETER_CREDENTIAL_CACHE on such a directory is SharedCacheUntrusted (SecurityError), before any STS call' {
         $foreign = New-ForeignDirectory
+        Reset-MotoServer $server
+        $environment = New-SharedEnvironment $foreign.Path
 
-        $result = Invoke-FreshPwsh -Environment @{ ALTIMETER_CREDENTIAL_CACHE = $foreign; AWS_ACCESS_KEY_ID = 'AKIAPESTERFOREIGN001'; AWS_SECRET_ACCESS_KEY = 'x' } {
+        $result = Invoke-FreshPwsh -Environment $environment {
             try { Get-AltimeterSession 222222222222 } catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Target = $_.TargetObject; Message = $_.Exception.Message } }
         }
 
         $result.Id | Should -Be "SharedCacheUntrusted,$moduleCommand.GetAltimeterSessionCommand"
         $result.Category | Should -Be 'SecurityError'
-        $result.Target | Should -Be $foreign
-        $result.Message | Should -BeLike "*'$foreign'*"
+        $result.Target | Should -Be $foreign.Path
+        $result.Message | Should -BeLike "*'$($foreign.Path)' belongs to uid $($foreign.Owner)*"
+        Get-MotoRequest $server | Should -BeNullOrEmpty -Because 'the directory is refused before any STS call'
     }
 
     It 'Shared cache / under umask 000 the directory is made by mkdir 0700 and an entry by openat O_EXCL|O_NOFOLLOW 0600, never chmod-ed by path (strace)' {
-        if (-not (Get-Command strace -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'strace is not installed'; return }
-        $foreign = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-strace-$([guid]::NewGuid())"
-        $log = "$foreign.strace"
-        $script = "$foreign.ps1"
+        if (-not (Get-Command strace -ErrorAction SilentlyContinue)) { throw 'strace is not installed: ./build.ps1 Bootstrap installs it as root (Debian: apt-get install strace).' }
+        $traced = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-strace-$([guid]::NewGuid())"
+        $foreign = [pscustomobject]@{ Path = $traced; Made = $true }
+        $log = "$traced.strace"
+        $script = "$traced.ps1"
         Set-Content $script @"
 Import-Module '$(Get-AltimeterModulePath)'
-`$cache = [Altimeter.Auth.ProcessCaches]::ForDirectory('$foreign')
+`$cache = [Altimeter.Auth.ProcessCaches]::ForDirectory('$traced')
 # What a chain does after an AssumeRole (the store and this method are internal: no STS needed here).
 `$store = [Altimeter.Auth.CredentialsCache].GetMethod('Store', [System.Reflection.BindingFlags]'NonPublic, Instance')
 `$null = `$store.Invoke(`$cache, @([Altimeter.Auth.CachedCredentials]::new('ASIAPESTERSTRACE0001', 'strace-secret', 'strace-token', [DateTimeOffset]::UtcNow.AddHours(1)), [Altimeter.Auth.CacheKey]::new('222222222222', 'Role', 'strace'), 'AKIAPESTERSTRACESIGN', `$null))
@@ -199,17 +211,17 @@ Import-Module '$(Get-AltimeterModulePath)'
         $LASTEXITCODE | Should -Be 0
         $trace = Get-Content $log
         Remove-Item $log, $script
-        $calls = @($trace | Where-Object { $_ -match [regex]::Escape($foreign) -or $_ -match '\.tmp"|altimeter-creds' }) -join "`n"
+        $calls = @($trace | Where-Object { $_ -match [regex]::Escape($traced) -or $_ -match '\.tmp"|altimeter-creds' }) -join "`n"
         # What the store opened (the directory, the temporary), to tell its fchmod calls from pwsh's own.
-        $descriptors = @([regex]::Matches($calls, '(?m)^\d+\s+openat\(.*(?:' + [regex]::Escape($foreign) + '"|\.tmp").*\) = (\d+)$') | ForEach-Object { $_.Groups[1].Value })
+        $descriptors = @([regex]::Matches($calls, '(?m)^\d+\s+openat\(.*(?:' + [regex]::Escape($traced) + '"|\.tmp").*\) = (\d+)$') | ForEach-Object { $_.Groups[1].Value })
 
-        $calls | Should -Match "mkdir(at)?\((AT_FDCWD, )?`"$([regex]::Escape($foreign))`", 0700\)"
+        $calls | Should -Match "mkdir(at)?\((AT_FDCWD, )?`"$([regex]::Escape($traced))`", 0700\)"
         $calls | Should -Match 'openat\(\d+, "\.[0-9a-f]{32}\.tmp", O_WRONLY\|O_CREAT\|O_EXCL\|O_NOFOLLOW\|O_CLOEXEC, 0600\)'
         $descriptors | Should -Not -BeNullOrEmpty
         $calls | Should -Not -Match 'chmod' -Because 'a mode set by path after creation leaves a window, and follows a link planted at the name'
         $trace | Where-Object { $_ -match "fchmod\(($($descriptors -join '|')),"} | Should -BeNullOrEmpty -Because 'a new directory or file needs no mode change'
-        (Get-Item $foreign).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
-        (Get-ChildItem $foreign -File).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+        (Get-Item $traced).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        (Get-ChildItem $traced -File).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
     }
 }
 

@@ -4,16 +4,14 @@
 # Tag Unix: the tests run the AWS CLI, which the Windows run (under Wine) cannot start.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot '../../fixtures/MotoServer.psm1') -Force
+    $suite = Start-TestFile -StsEnvironment
     $modulePath = Get-AltimeterModulePath
-    Import-Module $modulePath -Force
-    $suite = Start-MotoTestSuite
     $server = $suite.Server
     $accessor = New-AltimeterAccessor -Path (Get-FixturePath 'accessors/two-hop.json')
 }
 
 AfterAll {
-    Stop-MotoTestSuite $suite
+    Stop-TestFile $suite
 }
 
 Describe 'Start-AltimeterCredentialServer and Stop-AltimeterCredentialServer' {

@@ -6,11 +6,13 @@ using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 using Xunit;
 
-namespace Altimeter.Auth.Tests.Doubles;
+namespace Altimeter.Auth.Tests;
 
 /// <summary>
-/// moto's server on a free loopback port: a real STS for the integration tests. When python3
-/// or moto is missing, the tests fail with how to install it; they are never skipped.
+/// moto's server: a real STS for the integration tests (not a double). The one a test run shares
+/// when ALTIMETER_TEST_MOTO_URL names it (build.ps1's Test task starts one for xunit and Pester),
+/// else its own on a free loopback port, stopped at the end. When python3 or moto is missing, the
+/// tests fail with how to install it; they are never skipped.
 /// </summary>
 /// <remarks>
 /// Follows moto 5's public surface (docs.getmoto.org: Server Mode, Recorder): <c>python3 -m
@@ -24,12 +26,23 @@ namespace Altimeter.Auth.Tests.Doubles;
 /// </remarks>
 public sealed class MotoServer : IDisposable
 {
-    private readonly Process _process;
-    private readonly string _workDirectory;
+    /// <summary>The variable that names a moto someone else started and stops (tests/fixtures/MotoServer.psm1 reads it too).</summary>
+    public const string SharedUrlVariable = "ALTIMETER_TEST_MOTO_URL";
+
+    private readonly Process? _process;
+    private readonly string? _workDirectory;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public MotoServer()
     {
+        var shared = Environment.GetEnvironmentVariable(SharedUrlVariable);
+        if (!string.IsNullOrEmpty(shared))
+        {
+            Url = shared.TrimEnd('/');
+            _http.GetStringAsync(new Uri($"{Url}/moto-api/data.json")).GetAwaiter().GetResult();
+            return;
+        }
+
         var port = FreePort();
         Url = $"http://127.0.0.1:{port}";
         _workDirectory = Path.Combine(Path.GetTempPath(), $"altimeter-moto-xunit-{port}");
@@ -127,6 +140,12 @@ public sealed class MotoServer : IDisposable
 
     public void Dispose()
     {
+        _http.Dispose();
+        if (_process is null || _workDirectory is null)
+        {
+            return; // the shared one: whoever started it stops it
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -134,7 +153,6 @@ public sealed class MotoServer : IDisposable
         }
 
         _process.Dispose();
-        _http.Dispose();
         try
         {
             Directory.Delete(_workDirectory, recursive: true);
@@ -165,8 +183,16 @@ public sealed class MotoServer : IDisposable
     }
 }
 
+/// <summary>
+/// The tests that talk to moto: one collection (they run one after another, each resetting moto
+/// first, so none counts another's calls), and the trait <c>Needs=moto</c> on each of their
+/// classes, so that <c>dotnet test --filter "Needs!=moto"</c> runs everything else without it.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class MotoGroup : ICollectionFixture<MotoServer>
 {
     public const string Name = "moto";
+
+    /// <summary>The trait's name and value: <c>[Trait(MotoGroup.Trait, MotoGroup.Name)]</c>.</summary>
+    public const string Trait = "Needs";
 }
