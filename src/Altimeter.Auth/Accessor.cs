@@ -77,7 +77,7 @@ public sealed class Accessor
     /// <param name="sts">The STS to ask; null: the AWS SDK's.</param>
     /// <param name="cancellationToken">Stops the checks.</param>
     /// <returns>The warnings of this check.</returns>
-    public async Task<IReadOnlyList<string>> CheckImportedCredentialsAsync(string? region = null, ISecurityTokenService? sts = null, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<string>> CheckImportedCredentialsAsync(string? region = null, ISecurityTokenService? sts = null, CancellationToken cancellationToken = default)
     {
         if (Imported is null)
         {

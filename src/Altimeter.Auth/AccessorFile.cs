@@ -7,7 +7,7 @@ namespace Altimeter.Auth;
 /// Loads an accessor from a file: an altimeter JSON accessor file, or an altimeter TOML config
 /// (by its <c>.toml</c> extension) whose <c>[accessor]</c> table is read. Saves the JSON form.
 /// </summary>
-public static class AccessorFile
+internal static class AccessorFile
 {
     /// <summary>Larger files are refused (at most one byte past it is read): an accessor of a thousand chains is well under it.</summary>
     public const long MaxFileBytes = 8 * 1024 * 1024;

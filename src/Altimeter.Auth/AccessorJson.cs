@@ -11,7 +11,7 @@ namespace Altimeter.Auth;
 /// read, with <c>account_id</c>/<c>external_id</c> as null when absent and external ids as
 /// written (templates are not expanded). The credentials cache is never part of it.
 /// </summary>
-public static class AccessorJson
+internal static class AccessorJson
 {
     private static readonly JsonLoadSettings s_loadSettings = new()
     {

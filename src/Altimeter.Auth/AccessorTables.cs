@@ -12,7 +12,7 @@ namespace Altimeter.Auth;
 /// <c>external_id</c>) or their PascalCase names (RoleSessionName, AccessSteps, …). They go
 /// through the same strict reader as files: unknown keys and wrong types are errors.
 /// </summary>
-public static class AccessorTables
+internal static class AccessorTables
 {
     private static readonly Dictionary<string, string> s_keys = new(StringComparer.OrdinalIgnoreCase)
     {

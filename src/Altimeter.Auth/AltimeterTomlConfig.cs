@@ -12,7 +12,7 @@ namespace Altimeter.Auth;
 /// keys as the JSON form; the rest of the config is not ours and is left alone. A config with
 /// no <c>[accessor]</c> table means local mode, as it does for altimeter.
 /// </summary>
-public static class AltimeterTomlConfig
+internal static class AltimeterTomlConfig
 {
 
     /// <summary>Reads the accessor of an altimeter TOML config.</summary>

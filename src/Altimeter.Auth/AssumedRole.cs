@@ -1,7 +1,7 @@
 namespace Altimeter.Auth;
 
 /// <summary>What AssumeRole answered: the credentials and the assumed-role user's ARN.</summary>
-public sealed class AssumedRole
+internal sealed class AssumedRole
 {
     /// <summary>Creates the answer.</summary>
     public AssumedRole(CachedCredentials credentials, string assumedRoleUserArn)

@@ -8,7 +8,7 @@ namespace Altimeter.Auth;
 /// GetCallerIdentity would report, and AssumeRole already paid for it: a hop is accepted only
 /// when it names exactly the partition, account, role and session asked for.
 /// </summary>
-public static class AssumedRoleArn
+internal static class AssumedRoleArn
 {
     /// <summary>The account id in <paramref name="arn"/>, or null when it is not an ARN with one.</summary>
     public static string? AccountOf(string? arn)

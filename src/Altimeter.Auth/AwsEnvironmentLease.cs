@@ -24,7 +24,7 @@ namespace Altimeter.Auth;
 /// <para>The lock is a <see cref="SemaphoreSlim"/>, not a monitor: a runspace may release on another
 /// thread than it acquired on.</para>
 /// </remarks>
-public sealed class AwsEnvironmentLease : IDisposable
+internal sealed class AwsEnvironmentLease : IDisposable
 {
     /// <summary>What a caller tells the user when it has to wait for the lease.</summary>
     public const string WaitingMessage =

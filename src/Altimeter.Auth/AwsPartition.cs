@@ -6,7 +6,7 @@ namespace Altimeter.Auth;
 /// The AWS partition a region belongs to. Role ARNs carry it: the original altimeter always
 /// wrote <c>arn:aws:</c>, which names no role at all in China or GovCloud.
 /// </summary>
-public static class AwsPartition
+internal static class AwsPartition
 {
     /// <summary>The partition of <paramref name="region"/>: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f or aws-eusc.</summary>
     public static string ForRegion(string? region)

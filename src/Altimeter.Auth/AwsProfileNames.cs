@@ -11,7 +11,7 @@ namespace Altimeter.Auth;
 /// headers: <c>[name]</c> in the credentials file, <c>[default]</c> and <c>[profile name]</c> in the
 /// config file (its other sections, sso-session and services, are not profiles).
 /// </summary>
-public static class AwsProfileNames
+internal static class AwsProfileNames
 {
     private static readonly Regex ConfigProfile = new(@"^profile\s+(.+)$", RegexOptions.CultureInvariant);
 

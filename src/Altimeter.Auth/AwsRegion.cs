@@ -7,7 +7,7 @@ namespace Altimeter.Auth;
 /// AWS_DEFAULT_REGION, the region of the profile (AWS_PROFILE or default), then us-east-1. Instance metadata is not asked: a
 /// lookup that leaves the machine does not belong in picking a default.
 /// </summary>
-public static class AwsRegion
+internal static class AwsRegion
 {
     private static readonly System.Text.RegularExpressions.Regex s_shape =
         new(@"\A[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);

@@ -1,7 +1,7 @@
 namespace Altimeter.Auth;
 
 /// <summary>What GetCallerIdentity answered: the account and the ARN of the caller.</summary>
-public sealed class CallerIdentity
+internal sealed class CallerIdentity
 {
     /// <summary>Creates the answer.</summary>
     public CallerIdentity(string account, string arn)

@@ -6,7 +6,7 @@ using Amazon.Runtime;
 namespace Altimeter.Auth;
 
 /// <summary>What a chain walk needs: where it starts, which STS and cache it uses, where it reports.</summary>
-public sealed class ChainContext
+internal sealed class ChainContext
 {
     /// <summary>Creates the context.</summary>
     public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default, Func<string, CancellationToken, Task<string?>>? mfaTokenCode = null)

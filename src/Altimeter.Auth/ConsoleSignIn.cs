@@ -20,7 +20,7 @@ namespace Altimeter.Auth;
 /// with <c>Action=login</c>, the destination and the token. The URL is a bearer secret for the
 /// 15 minutes AWS lets it be used: it is returned, never logged, and no error quotes it.
 /// </summary>
-public static class ConsoleSignIn
+internal static class ConsoleSignIn
 {
     // The federation request carries the keys in its query: a redirect would carry them on to
     // wherever it points, so none is followed. One client for the process; timeouts are per call.

@@ -4,7 +4,7 @@ using System.Net.Http;
 namespace Altimeter.Auth;
 
 /// <summary>What a console sign-in URL is asked with; every value is optional.</summary>
-public sealed class ConsoleSignInOptions
+internal sealed class ConsoleSignInOptions
 {
     /// <summary>Shortest console session AWS grants through SessionDuration, in seconds.</summary>
     public const int MinSessionDurationSeconds = 900;

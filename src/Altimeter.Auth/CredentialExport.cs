@@ -10,7 +10,7 @@ namespace Altimeter.Auth;
 /// the AWS_* environment variables other tools read, and the JSON of the AWS CLI's
 /// <c>credential_process</c> (Version 1, Expiration in ISO 8601).
 /// </summary>
-public static class CredentialExport
+internal static class CredentialExport
 {
     /// <summary>The environment variables AWS CLIs and SDKs read, for <paramref name="session"/>.</summary>
     public static IReadOnlyDictionary<string, string?> EnvironmentOf(AltimeterSession session)

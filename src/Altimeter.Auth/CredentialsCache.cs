@@ -97,7 +97,7 @@ public sealed class CredentialsCache
     /// that they are the session of <paramref name="key"/>; another account's are AccountMismatch,
     /// anything else of that account (an IAM user, another role or session) AssumedRoleMismatch.
     /// </summary>
-    public async Task PutAsync(
+    internal async Task PutAsync(
         CachedCredentials credentials,
         CacheKey key,
         ISecurityTokenService sts,

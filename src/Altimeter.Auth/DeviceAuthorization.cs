@@ -6,7 +6,7 @@ namespace Altimeter.Auth;
 /// A sign-in waiting for a person (StartDeviceAuthorization's answer): the page to open and the
 /// code to confirm there. The device code it is polled with stays inside the engine.
 /// </summary>
-public sealed class DeviceAuthorization
+internal sealed class DeviceAuthorization
 {
     internal DeviceAuthorization(IdentityCenterPortal portal, ClientRegistration client, string deviceCode, string userCode, string verificationUri, string verificationUriComplete, DateTimeOffset expiresAt, TimeSpan interval)
     {

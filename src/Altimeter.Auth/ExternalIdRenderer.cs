@@ -11,7 +11,7 @@ namespace Altimeter.Auth;
 /// value is used as is: no HTML escaping (the original turned <c>a&amp;b</c> into <c>a&amp;amp;b</c>).
 /// Variables holding credentials or secrets are refused (<see cref="ExternalIdVariablePolicy"/>).
 /// </summary>
-public static class ExternalIdRenderer
+internal static class ExternalIdRenderer
 {
     private static readonly Regex s_expression = new(@"\{\{(?<body>.*?)\}\}", RegexOptions.CultureInvariant | RegexOptions.Singleline);
 

@@ -19,7 +19,7 @@ public interface IAuthLog
 }
 
 /// <summary>A log that drops everything.</summary>
-public sealed class NullAuthLog : IAuthLog
+internal sealed class NullAuthLog : IAuthLog
 {
     /// <summary>The one instance.</summary>
     public static readonly NullAuthLog Instance = new();

@@ -9,7 +9,7 @@ namespace Altimeter.Auth;
 /// (<see cref="SdkSecurityTokenService"/>); tests put a capturing double in its place to see
 /// what moto does not record.
 /// </summary>
-public interface ISecurityTokenService
+internal interface ISecurityTokenService
 {
     /// <summary>AssumeRole, signed with <paramref name="signer"/>.</summary>
     Task<AssumedRole> AssumeRoleAsync(ImmutableCredentials signer, RoleAssumption request, string region, CancellationToken cancellationToken);

@@ -7,7 +7,7 @@ namespace Altimeter.Auth;
 /// is built so that a typo fails at load time, naming the file and the step, instead of
 /// hours later as an STS ValidationError in the middle of a scan.
 /// </summary>
-public static class IamIdentifiers
+internal static class IamIdentifiers
 {
     // AWS's patterns are ASCII: its \w is [A-Za-z0-9_], while .NET's is any Unicode letter or
     // digit. And .NET's $ also matches before a final newline: whole strings are \A…\z.

@@ -12,7 +12,7 @@ namespace Altimeter.Auth;
 /// section (by name, or through a profile's <c>sso_session</c>), or from a legacy profile that
 /// carries <c>sso_start_url</c> and <c>sso_region</c> itself.
 /// </summary>
-public sealed class IdentityCenterPortal
+internal sealed class IdentityCenterPortal
 {
     private IdentityCenterPortal(string? profileName, string? ssoSessionName, string startUrl, string region, IReadOnlyList<string> registrationScopes)
     {

@@ -30,7 +30,7 @@ namespace Altimeter.Auth;
 /// OIDC client is the SDK's, so AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL are honoured as for
 /// any SDK client.
 /// </remarks>
-public sealed class IdentityCenterSignIn : IDisposable
+internal sealed class IdentityCenterSignIn : IDisposable
 {
     internal const string DeviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code";
 

@@ -21,7 +21,7 @@ namespace Altimeter.Auth;
 /// <item><see cref="Sts"/>: one STS service per combination of client settings, so that its clients are reused.</item>
 /// </list>
 /// </summary>
-public static class ProcessCaches
+internal static class ProcessCaches
 {
     /// <summary>The environment variable that turns the cache shared with other processes on.</summary>
     public const string SharedCacheVariable = "ALTIMETER_CREDENTIAL_CACHE";

@@ -1,7 +1,7 @@
 namespace Altimeter.Auth;
 
 /// <summary>What one AssumeRole call asks for.</summary>
-public sealed class RoleAssumption
+internal sealed class RoleAssumption
 {
     /// <summary>Creates the request.</summary>
     public RoleAssumption(string roleArn, string roleSessionName, string? externalId, AssumeRoleOptions? options = null, string? tokenCode = null)

@@ -12,7 +12,7 @@ using Amazon.SecurityToken.Model;
 namespace Altimeter.Auth;
 
 /// <summary>STS through the AWS SDK for .NET v4 (AWSSDK.SecurityToken), on the regional endpoint of the session's region.</summary>
-public sealed class SdkSecurityTokenService : ISecurityTokenService
+internal sealed class SdkSecurityTokenService : ISecurityTokenService
 {
     // One client per signing key and region: N targets behind one hub share the hub's client.
     // Clients are thread-safe; past the bound the set is dropped (not disposed: others may be

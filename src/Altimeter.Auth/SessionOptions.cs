@@ -18,7 +18,7 @@ public sealed class SessionOptions
     public string? ProfileName { get; set; }
 
     /// <summary>The STS to call; null: the AWS SDK's.</summary>
-    public ISecurityTokenService? Sts { get; set; }
+    internal ISecurityTokenService? Sts { get; set; }
 
     /// <summary>
     /// The MFA code for a device serial (steps with mfa_serial), asked for only when such a hop is

@@ -11,7 +11,7 @@ namespace Altimeter.Auth;
 /// Keys found in the environment are taken as they are at that moment, outside any
 /// <see cref="AwsEnvironmentLease"/> of another flow.
 /// </summary>
-public static class SourceCredentialResolver
+internal static class SourceCredentialResolver
 {
     /// <summary>The credentials of <paramref name="profileName"/>, or of the SDK's default chain when it is null.</summary>
     public static AWSCredentials Resolve(string? profileName = null)

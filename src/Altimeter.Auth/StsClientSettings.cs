@@ -8,7 +8,7 @@ namespace Altimeter.Auth;
 /// (AWS_ENDPOINT_URL_STS, AWS_RETRY_MODE, AWS_MAX_ATTEMPTS), except the request timeout, which is
 /// <see cref="DefaultTimeout"/> rather than the HTTP client's 100 seconds.
 /// </summary>
-public sealed class StsClientSettings
+internal sealed class StsClientSettings
 {
     /// <summary>Time allowed for one HTTP request when <see cref="Timeout"/> is not set.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);

@@ -14,7 +14,7 @@ namespace Altimeter.Auth;
 /// The URL goes to that program as an argument, as with aws-vault login and granted console: other
 /// users of the machine can read it in the process list while the opener and browser start.
 /// </summary>
-public static class SystemBrowser
+internal static class SystemBrowser
 {
     // An opener that fails (no browser configured) does so at once; one that is still running by
     // then is starting a browser, which may stay in the foreground for as long as it is open.

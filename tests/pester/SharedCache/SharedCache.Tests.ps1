@@ -201,7 +201,7 @@ Describe 'The shared cache trusts only what the current user could have written'
         $script = "$traced.ps1"
         Set-Content $script @"
 Import-Module '$(Get-AltimeterModulePath)'
-`$cache = [Altimeter.Auth.ProcessCaches]::ForDirectory('$traced')
+`$cache = (New-AltimeterAccessor -SharedCachePath '$traced').CredentialsCache
 # What a chain does after an AssumeRole (the store and this method are internal: no STS needed here).
 `$store = [Altimeter.Auth.CredentialsCache].GetMethod('Store', [System.Reflection.BindingFlags]'NonPublic, Instance')
 `$null = `$store.Invoke(`$cache, @([Altimeter.Auth.CachedCredentials]::new('ASIAPESTERSTRACE0001', 'strace-secret', 'strace-token', [DateTimeOffset]::UtcNow.AddHours(1)), [Altimeter.Auth.CacheKey]::new('222222222222', 'Role', 'strace'), 'AKIAPESTERSTRACESIGN', `$null))
