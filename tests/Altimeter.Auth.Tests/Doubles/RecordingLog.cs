@@ -5,7 +5,7 @@ namespace Altimeter.Auth.Tests.Doubles;
 
 /// <summary>
 /// An <see cref="IAuthLog"/> that keeps what it is told, as the cmdlets' per-call output does
-/// (src/Altimeter.Auth.PowerShell/QueuedOutput.cs): verbose messages when listening, warnings always.
+/// (src/Altimeter.Auth.PowerShell/Hosting/QueuedOutput.cs): verbose messages when listening, warnings always.
 /// </summary>
 internal sealed class RecordingLog : IAuthLog
 {

@@ -187,7 +187,9 @@ Describe 'Help of the Altimeter.Auth cmdlets' {
     }
 
     It 'help / the cmdlets'' C# carries no help text of its own (no XmlDoc2CmdletDoc para blocks, no doc comments on parameters)' {
-        foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot '../../../src/Altimeter.Auth.PowerShell') -Filter '*Command.cs') {
+        $files = @(Get-ChildItem (Join-Path $PSScriptRoot '../../../src/Altimeter.Auth.PowerShell') -Filter '*Command.cs' -Recurse)
+        $files | Should -HaveCount @(Get-DeclaredCmdlets).Count -Because 'each cmdlet has its file'
+        foreach ($file in $files) {
             $source = Get-Content -Raw -LiteralPath $file.FullName
             $source | Should -Not -Match '<para type=' -Because "$($file.Name) would be a second source of help"
             # A /// comment, then attributes among which [Parameter(...)].
