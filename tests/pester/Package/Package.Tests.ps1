@@ -14,7 +14,7 @@ BeforeAll {
 
     # Exactly what ships; anything else in the package is a leftover.
     $shipped = @(
-        'Altimeter.Auth.psd1', 'Altimeter.Auth.psm1', 'Altimeter.Auth.format.ps1xml',
+        'Altimeter.Auth.psd1', 'Altimeter.Auth.format.ps1xml',
         'Altimeter.Auth.dll', 'Altimeter.Auth.PowerShell.dll', 'AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll', 'AWSSDK.SSO.dll', 'AWSSDK.SSOOIDC.dll', 'Tomlyn.dll',
         'en-US/Altimeter.Auth.PowerShell.dll-Help.xml', 'en-US/about_Altimeter_Auth.help.txt',
         'LICENSE', 'README.md', 'THIRD-PARTY-NOTICES.txt'
