@@ -20,10 +20,12 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     public void OnImport()
     {
         AwsToolsFirst.ImportWhenInstalled();
+        PrecompiledAssemblies.LoadForThisProcess();
         LoadEngine();
     }
 
-    // Its own method: compiling it loads the SDK, which must wait until AWS Tools had its turn.
+    // Its own method: compiling it loads the SDK, which must wait until AWS Tools and the precompiled
+    // copies had their turn.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void LoadEngine()
     {
