@@ -15,7 +15,8 @@
                    the Pester suite in PowerShell 7.6.9 for Windows
       Demo         Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
       Bench        Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
-                   micro-benchmarks of the core, Import-Module time, cache memory; writes bench/results/latest.json
+                   micro-benchmarks of the core, cache memory, and the start-up table (Import-Module, first
+                   session, credential_process beside pwsh -Command 1 and the AWS CLI); writes bench/results/latest.json
     When test tasks ran, the last line is "N passed, N failed" over all of them; a skipped test and a
     layer that ran nothing count as failures.
 .EXAMPLE
@@ -424,8 +425,9 @@ function Invoke-Bench {
         Write-Host ("| core {0} | {1:N1} ns, {2} B allocated |" -f $row.Method, $row.MeanNs, $row.AllocatedBytes)
     }
     Write-Host ("| Import-Module (median of {0} fresh pwsh) | {1:N1} ms as the first module; {2:N1} ms after PowerShell's own modules |" -f $scale.ImportModule.Runs, $scale.ImportModule.MedianMs, $scale.ImportModule.MedianMsAfterPowerShellModules)
-    Write-Host ("| StartUp (median of {0} fresh pwsh; pwsh -Command 1: {1:N0} ms) | Import-Module {2:N0} ms; first session (2 hops, moto) {3:N0} ms; credential_process, warm shared cache, +{4:N0} ms over pwsh -Command 1 |" -f $startUp.Runs, $startUp.PwshCommand1Ms, $startUp.ImportMs, $startUp.FirstSessionMs, $startUp.CredentialProcessOverFloorMs)
     Write-Host ("| 10,000 cache entries ({0}-char session tokens) | {1:N1} MB ({2:N1} MB without the tokens) |" -f $memory.TokenLength, ($memory.RetainedBytes / 1MB), ($memory.RetainedBytesWithoutToken / 1MB))
+    Write-Host ''
+    $startUp.Table | ForEach-Object { Write-Host $_ }
     Write-Host "Written to bench/results/latest.json"
 }
 
