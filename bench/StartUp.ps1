@@ -111,7 +111,10 @@ region = us-east-1
 credential_process = $processLine
 region = us-east-1
 "@
-        $cliEnvironment = @{ HOME = $cliHome; AWS_ACCESS_KEY_ID = $null; AWS_SECRET_ACCESS_KEY = $null; ALTIMETER_CREDENTIAL_CACHE = $cacheDirectory }
+        # The CLI's own chain starts at the profile src; our line, which it runs, from the environment
+        # (a named profile keeps the CLI from reading those variables itself).
+        $cliEnvironment = @{ HOME = $cliHome; AWS_ACCESS_KEY_ID = $null; AWS_SECRET_ACCESS_KEY = $null }
+        $cliThroughUsEnvironment = @{ HOME = $cliHome; ALTIMETER_CREDENTIAL_CACHE = $cacheDirectory }
         $cliCache = Join-Path $cliHome '.aws/cli/cache'
         $callerIdentity = { param($Profile) @($aws.Source, 'sts', 'get-caller-identity', '--profile', $Profile, '--query', 'Account', '--output', 'text') }
     }
@@ -135,7 +138,7 @@ region = us-east-1
             Remove-Item -Recurse -Force $cliCache -ErrorAction Ignore
             $cold = Invoke-Timed (& $callerIdentity 'target') $cliEnvironment
             $warm = Invoke-Timed (& $callerIdentity 'target') $cliEnvironment
-            $through = Invoke-Timed (& $callerIdentity 'altimeter') $cliEnvironment
+            $through = Invoke-Timed (& $callerIdentity 'altimeter') $cliThroughUsEnvironment
             foreach ($run in $cold, $warm, $through) { if ($run.Text -ne '123456789012') { throw "aws sts get-caller-identity answered '$($run.Text)'" } }
             $row.AwsColdMs = $cold.WallMs; $row.AwsWarmMs = $warm.WallMs; $row.AwsThroughCredentialProcessMs = $through.WallMs
         }
