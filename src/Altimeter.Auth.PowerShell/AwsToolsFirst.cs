@@ -44,7 +44,9 @@ internal static class AwsToolsFirst
         }
         catch (RuntimeException e)
         {
-            Warn($"Altimeter.Auth: {CommonModule} could not be imported first ({e.Message}); using Altimeter.Auth's own {SdkAssembly}.");
+            // -ErrorAction Stop wraps the import's own error: its message is the one that says why.
+            var reason = e.ErrorRecord?.Exception?.Message ?? e.Message;
+            Warn($"Altimeter.Auth: {CommonModule} could not be imported first ({reason}); using Altimeter.Auth's own {SdkAssembly}.");
         }
     }
 
