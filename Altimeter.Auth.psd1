@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'Altimeter.Auth.psm1'
+    RootModule           = 'Altimeter.Auth.PowerShell.dll'
     # Stamped by build.ps1 from Directory.Build.props; the source copy is never published.
     ModuleVersion        = '0.0.0'
     CompatiblePSEditions = @('Core')

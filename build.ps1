@@ -15,7 +15,8 @@
                    the Pester suite in PowerShell 7.6.9 for Windows
       Demo         Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
       Bench        Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
-                   micro-benchmarks of the core, Import-Module time, cache memory; writes bench/results/latest.json
+                   micro-benchmarks of the core, cache memory, and the start-up table (Import-Module, first
+                   session, credential_process beside pwsh -Command 1 and the AWS CLI); writes bench/results/latest.json
     When test tasks ran, the last line is "N passed, N failed" over all of them; a skipped test and a
     layer that ran nothing count as failures.
 .EXAMPLE
@@ -68,28 +69,27 @@ function Get-Crossgen {
     $crossgen
 }
 
-# ReadyToRun: precompiled linux-x64 code beside the IL. The first session of a fresh pwsh spends
-# most of its time JIT-compiling AWSSDK.Core (bench/StartUp.ps1: 333 -> 212 ms with it, 322 ms
-# with only our assemblies precompiled). Opt-in (ALTIMETER_READYTORUN=1), for a module that will
-# only ever run on linux-x64: Windows refuses a Linux ReadyToRun image outright ("Format of the
-# executable (.exe) or library (.dll) is invalid", seen in the TestWindows layer), so the package
-# everyone installs stays IL.
+# ReadyToRun: the engine, the SDK and Tomlyn precompiled for linux-x64 into ReadyToRun/net<N>.0-linux-x64,
+# beside the IL copies. The first session of a fresh pwsh spends most of its time JIT-compiling
+# AWSSDK.Core (bench/StartUp.ps1). The module loads that folder only in a linux-x64 process on .NET N
+# (PrecompiledAssemblies.cs); everyone else keeps the IL at the root — Windows refuses a Linux
+# ReadyToRun image outright ("Format of the executable (.exe) or library (.dll) is invalid").
+# The cmdlets' DLL stays IL: it is the RootModule, loaded before anything can choose. Built on
+# linux-x64 only (crossgen2 of the running runtime); ALTIMETER_READYTORUN=0 leaves it out.
 function Invoke-ReadyToRun([string] $Directory) {
     $linuxX64 = $IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
-    if (-not $linuxX64 -or $env:ALTIMETER_READYTORUN -ne '1') { return }
+    if (-not $linuxX64 -or $env:ALTIMETER_READYTORUN -eq '0') { return }
     $crossgen = Get-Crossgen
     $framework = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
-    $precompiled = Join-Path $out 'readytorun'
+    $precompiled = Join-Path $Directory "ReadyToRun/net$([Environment]::Version.Major).0-linux-x64"
     $null = New-Item -ItemType Directory -Force $precompiled
     $assemblies = @(Get-ChildItem (Join-Path $Directory '*.dll'))
-    foreach ($assembly in $assemblies) {
+    foreach ($assembly in $assemblies | Where-Object Name -NE 'Altimeter.Auth.PowerShell.dll') {
         # crossgen2 refuses an input that is also among its references.
         $references = foreach ($other in $assemblies) { if ($other.Name -ne $assembly.Name) { '-r', $other.FullName } }
         Invoke-Native $crossgen (@($assembly.FullName, '-o', (Join-Path $precompiled $assembly.Name), '-O',
                 '--targetos', 'linux', '--targetarch', 'x64', '-r', (Join-Path $framework '*.dll'), '-r', (Join-Path $PSHOME '*.dll')) + $references)
     }
-    Move-Item (Join-Path $precompiled '*.dll') $Directory -Force
-    Remove-Item $precompiled
 }
 
 function Invoke-Build {
@@ -437,8 +437,9 @@ function Invoke-Bench {
         Write-Host ("| core {0} | {1:N1} ns, {2} B allocated |" -f $row.Method, $row.MeanNs, $row.AllocatedBytes)
     }
     Write-Host ("| Import-Module (median of {0} fresh pwsh) | {1:N1} ms as the first module; {2:N1} ms after PowerShell's own modules |" -f $scale.ImportModule.Runs, $scale.ImportModule.MedianMs, $scale.ImportModule.MedianMsAfterPowerShellModules)
-    Write-Host ("| StartUp (median of {0} fresh pwsh; pwsh -Command 1: {1:N0} ms) | Import-Module {2:N0} ms; first session (2 hops, moto) {3:N0} ms; credential_process, warm shared cache, +{4:N0} ms over pwsh -Command 1 |" -f $startUp.Runs, $startUp.PwshCommand1Ms, $startUp.ImportMs, $startUp.FirstSessionMs, $startUp.CredentialProcessOverFloorMs)
     Write-Host ("| 10,000 cache entries ({0}-char session tokens) | {1:N1} MB ({2:N1} MB without the tokens) |" -f $memory.TokenLength, ($memory.RetainedBytes / 1MB), ($memory.RetainedBytesWithoutToken / 1MB))
+    Write-Host ''
+    $startUp.Table | ForEach-Object { Write-Host $_ }
     Write-Host "Written to bench/results/latest.json"
 }
 

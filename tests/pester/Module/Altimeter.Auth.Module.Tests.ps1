@@ -53,6 +53,16 @@ Describe 'Altimeter.Auth module' {
         $result.CredentialType | Should -Be 'Amazon.Runtime.BasicAWSCredentials'
     }
 
+    It 'Altimeter.Auth / loads the engine and the SDK precompiled for linux-x64 on .NET 10 there, and the IL copies anywhere else' {
+        $result = Invoke-FreshPwsh -NoImport $describeSdk -Parameters @{ ModulePath = $modulePath; Order = @('Altimeter.Auth') }
+        $linuxX64 = $IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64' -and [Environment]::Version.Major -eq 10
+        $expected = if ($linuxX64) { Join-Path $moduleFolder 'ReadyToRun/net10.0-linux-x64/AWSSDK.Core.dll' } else { Join-Path $moduleFolder 'AWSSDK.Core.dll' }
+        $result.Locations | Should -Be @($expected)
+        $result.Chains | Should -Be 1
+        $engine = Invoke-FreshPwsh { [Altimeter.Auth.Accessor].Assembly.Location }
+        $engine | Should -Be $(if ($linuxX64) { Join-Path $moduleFolder 'ReadyToRun/net10.0-linux-x64/Altimeter.Auth.dll' } else { Join-Path $moduleFolder 'Altimeter.Auth.dll' })
+    }
+
     It 'Altimeter.Auth / imported before AWS.Tools.Common, both import and share one AWSSDK.Core' {
         $result = Invoke-FreshPwsh -NoImport $describeSdk -Environment $withAwsTools -Parameters @{ ModulePath = $modulePath; Order = @('Altimeter.Auth', 'AWS.Tools.Common') }
         $result.Locations | Should -HaveCount 1

@@ -13,10 +13,14 @@ BeforeAll {
 
     # Exactly what ships; anything else in the package is a leftover.
     $shipped = @(
-        'Altimeter.Auth.psd1', 'Altimeter.Auth.psm1', 'Altimeter.Auth.format.ps1xml',
+        'Altimeter.Auth.psd1', 'Altimeter.Auth.format.ps1xml',
         'Altimeter.Auth.dll', 'Altimeter.Auth.PowerShell.dll', 'AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll', 'AWSSDK.SSO.dll', 'AWSSDK.SSOOIDC.dll', 'Tomlyn.dll',
         'en-US/Altimeter.Auth.PowerShell.dll-Help.xml', 'en-US/about_Altimeter_Auth.help.txt',
         'LICENSE', 'README.md', 'THIRD-PARTY-NOTICES.txt'
+        # build.ps1 precompiles on linux-x64 (the Windows layer runs, under Wine, the package built there).
+        if ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64' -and -not $IsMacOS -and $env:ALTIMETER_READYTORUN -ne '0') {
+            foreach ($name in 'Altimeter.Auth.dll', 'AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll', 'AWSSDK.SSO.dll', 'AWSSDK.SSOOIDC.dll', 'Tomlyn.dll') { "ReadyToRun/net10.0-linux-x64/$name" }
+        }
     ) | Sort-Object
 }
 
