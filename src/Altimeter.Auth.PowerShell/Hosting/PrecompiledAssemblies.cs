@@ -17,12 +17,15 @@ namespace Altimeter.Auth.Commands;
 /// <remarks>
 /// Runs from <see cref="ModuleInitializer.OnImport"/>, after <see cref="AwsToolsFirst"/> and before
 /// anything names a type of those assemblies: once a file is loaded, every reference by name binds
-/// to it. An assembly already in the process (AWS Tools' AWSSDK.Core) is left as it is.
+/// to it. An assembly already in the process is left as it is, and when AWS Tools' AWSSDK.Core is
+/// in, so is the rest of the SDK.
 /// </remarks>
 internal static class PrecompiledAssemblies
 {
     /// <summary>The folder beside the module's DLL, one subfolder per platform and .NET: build.ps1 fills it.</summary>
     public const string FolderName = "ReadyToRun";
+
+    private const string SdkCore = "AWSSDK.Core";
 
     public static void LoadForThisProcess()
     {
@@ -32,12 +35,19 @@ internal static class PrecompiledAssemblies
             return;
         }
         var loaded = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).ToList();
+        // AWS Tools' AWSSDK.Core in the process: its SDK family stays whole. Its AWSSDK.SSO and
+        // SSOOIDC (and any service module's) must bind beside its Core, and a copy of ours loaded
+        // first would make AWS Tools' own load of them fail ("Assembly with same name is already loaded").
+        var awsToolsSdk = loaded.Contains(SdkCore, StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.GetFiles(folder, "*.dll"))
         {
-            if (!loaded.Contains(Path.GetFileNameWithoutExtension(file), StringComparer.OrdinalIgnoreCase))
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (loaded.Contains(name, StringComparer.OrdinalIgnoreCase) || (awsToolsSdk && name.StartsWith("AWSSDK.", StringComparison.OrdinalIgnoreCase)))
             {
-                Assembly.LoadFrom(file);
+                continue;
             }
+
+            Assembly.LoadFrom(file);
         }
     }
 

@@ -14,7 +14,8 @@ Describe 'Bad input' {
     It 'Bad input / a huge file is refused unread with AccessorFileInvalid' {
         $huge = Join-Path $TestDrive 'huge.json'
         $stream = [System.IO.File]::Create($huge)
-        try { $stream.SetLength(8MB + 1) } # one byte over AccessorFile.MaxFileBytes finally { $stream.Dispose() }
+        # One byte over AccessorFile.MaxFileBytes (8 MB).
+        try { $stream.SetLength(8MB + 1) } finally { $stream.Dispose() }
 
         { New-AltimeterAccessor -Path $huge } | Should -Throw -ErrorId "AccessorFileInvalid,$commandId" -ExpectedMessage '*huge.json*larger than*'
     }
