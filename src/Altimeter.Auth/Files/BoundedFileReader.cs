@@ -33,8 +33,11 @@ internal static class BoundedFileReader
             throw new FileTooLargeException(maxBytes);
         }
 
+        // The size a seekable file claims only sizes the buffer (it may grow while read): a small
+        // file, the usual case, costs a small buffer, not 80 KB.
+        var claimed = stream.CanSeek ? stream.Length : 81920;
         using var content = new MemoryStream();
-        var chunk = new byte[(int)Math.Min(81920, maxBytes + 1)];
+        var chunk = new byte[(int)Math.Min(maxBytes + 1, Math.Min(81920, Math.Max(4096, claimed + 1)))];
         int read;
         while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1 - content.Length))) > 0)
         {
