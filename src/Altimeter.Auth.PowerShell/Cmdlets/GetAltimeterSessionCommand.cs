@@ -83,9 +83,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecordFactory.From(e, e.Directory));
         }
 
-        _verbose = MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
-            ? ((SwitchParameter)verbose).IsPresent
-            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+        _verbose = QueuedOutput.VerboseWanted(this);
 
         if (Region is not null && !AwsRegion.IsWellFormed(Region))
         {

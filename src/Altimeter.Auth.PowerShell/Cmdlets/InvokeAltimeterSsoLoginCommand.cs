@@ -49,10 +49,7 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
             return;
         }
 
-        // As Get-AltimeterSession decides: -Verbose, else $VerbosePreference.
-        var log = new QueuedOutput(MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
-            ? ((SwitchParameter)verbose).IsPresent
-            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue);
+        var log = new QueuedOutput(QueuedOutput.VerboseWanted(this));
         try
         {
             using var signIn = new IdentityCenterSignIn(portal, log);

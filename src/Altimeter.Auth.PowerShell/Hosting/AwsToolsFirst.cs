@@ -50,7 +50,8 @@ internal static class AwsToolsFirst
         }
     }
 
-    private static bool SdkLoaded() =>
+    /// <summary>True when an AWSSDK.Core is in the process already (AWS Tools', once it was imported).</summary>
+    internal static bool SdkLoaded() =>
         AppDomain.CurrentDomain.GetAssemblies().Any(a => string.Equals(a.GetName().Name, SdkAssembly, StringComparison.Ordinal));
 
     // A look at the version folders of each module folder: far cheaper than Get-Module

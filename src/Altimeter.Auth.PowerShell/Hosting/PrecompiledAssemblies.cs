@@ -25,8 +25,6 @@ internal static class PrecompiledAssemblies
     /// <summary>The folder beside the module's DLL, one subfolder per platform and .NET: build.ps1 fills it.</summary>
     public const string FolderName = "ReadyToRun";
 
-    private const string SdkCore = "AWSSDK.Core";
-
     public static void LoadForThisProcess()
     {
         var folder = FolderForThisProcess(Path.GetDirectoryName(typeof(PrecompiledAssemblies).Assembly.Location) ?? string.Empty);
@@ -38,7 +36,7 @@ internal static class PrecompiledAssemblies
         // AWS Tools' AWSSDK.Core in the process: its SDK family stays whole. Its AWSSDK.SSO and
         // SSOOIDC (and any service module's) must bind beside its Core, and a copy of ours loaded
         // first would make AWS Tools' own load of them fail ("Assembly with same name is already loaded").
-        var awsToolsSdk = loaded.Contains(SdkCore, StringComparer.OrdinalIgnoreCase);
+        var awsToolsSdk = AwsToolsFirst.SdkLoaded();
         foreach (var file in Directory.GetFiles(folder, "*.dll"))
         {
             var name = Path.GetFileNameWithoutExtension(file);

@@ -22,6 +22,12 @@ internal sealed class QueuedOutput : IAuthLog
 
     public bool IsEnabled { get; }
 
+    /// <summary>Whether <paramref name="cmdlet"/>'s caller wants verbose messages: -Verbose when given, else $VerbosePreference.</summary>
+    public static bool VerboseWanted(PSCmdlet cmdlet) =>
+        cmdlet.MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
+            ? ((SwitchParameter)verbose).IsPresent
+            : cmdlet.GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+
     public void Verbose(string message)
     {
         if (IsEnabled)

@@ -142,12 +142,6 @@ public sealed class CredentialsCache
         IAuthLog log,
         CancellationToken cancellationToken)
     {
-        var cached = Lookup(key, signer, minimumLifetime, sharedLog: null);
-        if (cached is not null)
-        {
-            return (cached, true);
-        }
-
         return await SingleFlightAsync(
             key + "\n" + signer,
             () => Lookup(key, signer, minimumLifetime, sharedLog: null),
@@ -179,12 +173,6 @@ public sealed class CredentialsCache
         IAuthLog log,
         CancellationToken cancellationToken)
     {
-        var cached = LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, sharedLog: null);
-        if (cached is not null)
-        {
-            return (cached, true);
-        }
-
         return await SingleFlightAsync(
             "mfa-session\n" + serialNumber + "\n" + longTermAccessKeyId,
             () => LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, sharedLog: null),
@@ -221,16 +209,23 @@ public sealed class CredentialsCache
         return found;
     }
 
-    // One obtain for every caller of the same key at the same time: a flight is shared by every
-    // caller waiting for it, none of them may cancel it for the others. FromCache: this caller's
-    // call was saved (another caller's flight, or what landed before this flight started).
+    // What lookup finds, else one obtain for every caller of the same key at the same time: a
+    // flight is shared by every caller waiting for it, none of them may cancel it for the others.
+    // FromCache: this caller's call was saved (found, another caller's flight, or what landed
+    // before this flight started).
     private async Task<(CachedCredentials Credentials, bool FromCache)> SingleFlightAsync(
         string flightKey,
-        Func<CachedCredentials?> recheck,
+        Func<CachedCredentials?> lookup,
         Func<Task<CachedCredentials>> obtain,
         Action<CachedCredentials> store,
         CancellationToken cancellationToken)
     {
+        var cached = lookup();
+        if (cached is not null)
+        {
+            return (cached, true);
+        }
+
         Lazy<Task<CachedCredentials>>? flight = null;
         flight = new Lazy<Task<CachedCredentials>>(() => FlyAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
         var shared = _inFlight.GetOrAdd(flightKey, flight);
@@ -242,7 +237,7 @@ public sealed class CredentialsCache
             try
             {
                 // Another flight may have landed between the caller's lookup and this one's start.
-                var landed = recheck();
+                var landed = lookup();
                 if (landed is not null)
                 {
                     return landed;
