@@ -11,15 +11,17 @@ namespace Altimeter.Auth;
 /// <summary>
 /// The credentials cache: one entry per <see cref="CacheKey"/> (<c>account:role:session_name</c>), safe to share
 /// between threads and runspaces. An entry counts as expired from 60 seconds before its
-/// expiration and is dropped when a lookup finds it so. Beside the hops it keeps MFA sessions
-/// (GetSessionToken), one per long-term access key and MFA device; they are never listed or
-/// exported, only used to sign a chain's first hop, and <see cref="Clear"/> removes them.
+/// expiration and is dropped when a lookup finds it so. An entry a chain stored is bound to what
+/// obtained it (<see cref="CacheBinding"/>: the signer's credentials, secret included, the external
+/// id and the AssumeRole options): a lookup with another binding misses. Beside the hops it keeps
+/// MFA sessions (GetSessionToken), one per long-term credentials and MFA device; they are never
+/// listed or exported, only used to sign a chain's first hop, and <see cref="Clear"/> removes them.
 /// </summary>
 public sealed class CredentialsCache
 {
     // Keyed by the three parts of the key, compared as they are: a lookup builds no string.
     private readonly ConcurrentDictionary<CacheKey, Entry> _entries = new();
-    private readonly ConcurrentDictionary<(string Signer, string SerialNumber), CachedCredentials> _mfaSessions = new();
+    private readonly ConcurrentDictionary<(string Source, string SerialNumber), CachedCredentials> _mfaSessions = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedCredentials>>> _inFlight = new(StringComparer.Ordinal);
     private readonly Func<DateTimeOffset> _clock;
 
@@ -53,22 +55,23 @@ public sealed class CredentialsCache
 
     /// <summary>
     /// The credentials cached for the key, or null. An expired entry is removed. When
-    /// <paramref name="signer"/> (the access key id that signed the AssumeRole) is given, an entry
-    /// made by another signer is a miss, so a hop is reused only after the same chain; an entry
-    /// with less than <paramref name="minimumLifetime"/> left is a miss too (a session renewing
-    /// itself wants credentials that outlive its own renewal window). A shared-store file that is
-    /// ignored is told to <paramref name="log"/>, the log of the call that asked.
+    /// <paramref name="binding"/> is given (what a chain binds a hop to: a digest of the signer's
+    /// credentials, the external id and the AssumeRole options), an entry bound to anything else, or
+    /// to nothing, is a miss, so a hop is reused only by a chain that would send STS the same call;
+    /// an entry with less than <paramref name="minimumLifetime"/> left is a miss too (a session
+    /// renewing itself wants credentials that outlive its own renewal window). A shared-store file
+    /// that is ignored is told to <paramref name="log"/>, the log of the call that asked.
     /// </summary>
-    public CachedCredentials? Get(CacheKey key, string? signer = null, TimeSpan minimumLifetime = default, IAuthLog? log = null) =>
-        Lookup(key, signer, minimumLifetime, log ?? NullAuthLog.Instance);
+    public CachedCredentials? Get(CacheKey key, string? binding = null, TimeSpan minimumLifetime = default, IAuthLog? log = null) =>
+        Lookup(key, binding, minimumLifetime, log ?? NullAuthLog.Instance);
 
     // sharedLog null: memory only, for rechecks right after a full lookup (a shared-store miss
     // reads a file; a hop should read it once, not once per recheck).
-    private CachedCredentials? Lookup(CacheKey key, string? signer, TimeSpan minimumLifetime, IAuthLog? sharedLog)
+    private CachedCredentials? Lookup(CacheKey key, string? binding, TimeSpan minimumLifetime, IAuthLog? sharedLog)
     {
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return sharedLog is null ? null : GetShared(key, signer, minimumLifetime, sharedLog);
+            return sharedLog is null ? null : GetShared(key, binding, minimumLifetime, sharedLog);
         }
 
         var now = _clock();
@@ -79,7 +82,8 @@ public sealed class CredentialsCache
             return null;
         }
 
-        if (signer is not null && entry.Signer is not null && !string.Equals(entry.Signer, signer, StringComparison.Ordinal))
+        // An unbound entry (put from outside a chain) says nothing of the external id or options it was obtained with.
+        if (binding is not null && !string.Equals(entry.Binding, binding, StringComparison.Ordinal))
         {
             return null;
         }
@@ -122,12 +126,12 @@ public sealed class CredentialsCache
             throw new AssumedRoleMismatchException(AssumedRoleArn.For(partition, key.AccountId, key.RoleName, key.RoleSessionName), identity.Arn, what);
         }
 
-        Store(credentials, key, signer: null, log);
+        Store(credentials, key, binding: null, log);
     }
 
     /// <summary>
     /// The cached credentials for the key, or those <paramref name="assume"/> obtains — once for all
-    /// the threads and runspaces that ask for the same key and signer at the same time
+    /// the threads and runspaces that ask for the same key and binding at the same time
     /// (single-flight): they all wait for the one AssumeRole. What <paramref name="assume"/>
     /// returns is stored (it must have checked the account); what it throws reaches every waiter
     /// and is not cached. <c>FromCache</c> tells whether this caller's STS call was saved. The
@@ -136,37 +140,38 @@ public sealed class CredentialsCache
     /// </summary>
     internal async Task<(CachedCredentials Credentials, bool FromCache)> GetOrAssumeAsync(
         CacheKey key,
-        string signer,
+        string binding,
         TimeSpan minimumLifetime,
         Func<Task<CachedCredentials>> assume,
         IAuthLog log,
         CancellationToken cancellationToken)
     {
         return await SingleFlightAsync(
-            key + "\n" + signer,
-            () => Lookup(key, signer, minimumLifetime, sharedLog: null),
+            key + "\n" + binding,
+            () => Lookup(key, binding, minimumLifetime, sharedLog: null),
             assume,
-            obtained => Store(obtained, key, signer, log),
+            obtained => Store(obtained, key, binding, log),
             cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The MFA session of <paramref name="longTermAccessKeyId"/> and the device
+    /// The MFA session of the long-term credentials whose digest is <paramref name="source"/>
+    /// (<see cref="CacheBinding.OfCredentials"/>: key id, secret key) and the device
     /// <paramref name="serialNumber"/> with at least <paramref name="minimumLifetime"/> left, from
-    /// memory or the shared store; null when there is none. A session is bound to both: another
-    /// key, or another device, never finds it.
+    /// memory or the shared store; null when there is none. A session is bound to both: other
+    /// credentials (the same key id with another secret too), or another device, never find it.
     /// </summary>
-    internal CachedCredentials? GetMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, IAuthLog log) =>
-        LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, log);
+    internal CachedCredentials? GetMfaSession(string source, string serialNumber, TimeSpan minimumLifetime, IAuthLog log) =>
+        LookupMfaSession(source, serialNumber, minimumLifetime, log);
 
     /// <summary>
-    /// The MFA session of that key and device, or the one <paramref name="open"/> obtains (it may
+    /// The MFA session of those credentials and that device, or the one <paramref name="open"/> obtains (it may
     /// ask a person for a code) — once for every caller asking at the same time, as
     /// <see cref="GetOrAssumeAsync"/> does for hops. What it returns is kept in memory and in the
     /// shared store; what it throws reaches every waiter and is not kept.
     /// </summary>
     internal async Task<(CachedCredentials Credentials, bool FromCache)> GetOrOpenMfaSessionAsync(
-        string longTermAccessKeyId,
+        string source,
         string serialNumber,
         TimeSpan minimumLifetime,
         Func<Task<CachedCredentials>> open,
@@ -174,20 +179,20 @@ public sealed class CredentialsCache
         CancellationToken cancellationToken)
     {
         return await SingleFlightAsync(
-            "mfa-session\n" + serialNumber + "\n" + longTermAccessKeyId,
-            () => LookupMfaSession(longTermAccessKeyId, serialNumber, minimumLifetime, sharedLog: null),
+            "mfa-session\n" + serialNumber + "\n" + source,
+            () => LookupMfaSession(source, serialNumber, minimumLifetime, sharedLog: null),
             open,
             opened =>
             {
-                _mfaSessions[(longTermAccessKeyId, serialNumber)] = opened;
-                Shared?.PutMfaSession(opened, longTermAccessKeyId, serialNumber, log);
+                _mfaSessions[(source, serialNumber)] = opened;
+                Shared?.PutMfaSession(opened, source, serialNumber, log);
             },
             cancellationToken).ConfigureAwait(false);
     }
 
-    private CachedCredentials? LookupMfaSession(string longTermAccessKeyId, string serialNumber, TimeSpan minimumLifetime, IAuthLog? sharedLog)
+    private CachedCredentials? LookupMfaSession(string source, string serialNumber, TimeSpan minimumLifetime, IAuthLog? sharedLog)
     {
-        var key = (longTermAccessKeyId, serialNumber);
+        var key = (source, serialNumber);
         var now = _clock();
         if (_mfaSessions.TryGetValue(key, out var session))
         {
@@ -199,7 +204,7 @@ public sealed class CredentialsCache
             ((ICollection<KeyValuePair<(string, string), CachedCredentials>>)_mfaSessions).Remove(new KeyValuePair<(string, string), CachedCredentials>(key, session));
         }
 
-        var found = sharedLog is null ? null : Shared?.TryGetMfaSession(longTermAccessKeyId, serialNumber, now, sharedLog);
+        var found = sharedLog is null ? null : Shared?.TryGetMfaSession(source, serialNumber, now, sharedLog);
         if (found is null || found.Expiration - now < minimumLifetime)
         {
             return null;
@@ -255,27 +260,27 @@ public sealed class CredentialsCache
     }
 
     /// <summary>Stores credentials whose account the caller has already checked.</summary>
-    internal void Store(CachedCredentials credentials, CacheKey key, string? signer, IAuthLog? log = null)
+    internal void Store(CachedCredentials credentials, CacheKey key, string? binding, IAuthLog? log = null)
     {
-        _entries[key] = new Entry(credentials, signer);
-        Shared?.Put(credentials, key, signer, log ?? NullAuthLog.Instance);
+        _entries[key] = new Entry(credentials, binding);
+        Shared?.Put(credentials, key, binding, log ?? NullAuthLog.Instance);
     }
 
     // A miss in memory may be a hit in the store another process filled; it is kept in memory from then on.
-    private CachedCredentials? GetShared(CacheKey key, string? signer, TimeSpan minimumLifetime, IAuthLog log)
+    private CachedCredentials? GetShared(CacheKey key, string? binding, TimeSpan minimumLifetime, IAuthLog log)
     {
         var now = _clock();
-        var found = Shared?.TryGet(key, signer, now, log);
+        var found = Shared?.TryGet(key, binding, now, log);
         if (found is null || found.Expiration - now < minimumLifetime)
         {
             return null;
         }
 
-        // An unsigned lookup may see any signer's entry: kept in memory without its signer, it would
-        // then match every chain. Only a signed hit is remembered.
-        if (signer is not null)
+        // An unbound lookup may see any entry: kept in memory without its binding, it would then
+        // answer no chain. Only a bound hit is remembered.
+        if (binding is not null)
         {
-            _entries[key] = new Entry(found, signer);
+            _entries[key] = new Entry(found, binding);
         }
 
         return found;
@@ -404,15 +409,15 @@ public sealed class CredentialsCache
 
     private sealed class Entry
     {
-        public Entry(CachedCredentials credentials, string? signer)
+        public Entry(CachedCredentials credentials, string? binding)
         {
             Credentials = credentials;
-            Signer = signer;
+            Binding = binding;
         }
 
         public CachedCredentials Credentials { get; }
 
-        // The access key id that signed the AssumeRole; null for credentials put from outside a chain.
-        public string? Signer { get; }
+        // What the chain that obtained it bound it to (CacheBinding.ForHop); null for credentials put from outside a chain.
+        public string? Binding { get; }
     }
 }

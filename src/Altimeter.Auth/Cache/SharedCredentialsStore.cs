@@ -15,16 +15,21 @@ namespace Altimeter.Auth;
 /// is created owner-only in one step, and an existing one that belongs to someone else, or is a
 /// link, is refused with <see cref="SharedCacheException"/>; an entry file is read only if it is a
 /// regular file of the current user that no one else can read or write, of at most
-/// <see cref="MaxEntryBytes"/>, made for the key, account and signer asked for. Anything else is
-/// ignored with a warning to the log of the call that met it. File names are hashes (no ':' in them); a file is
-/// written owner-only under a temporary name and renamed into place, never truncated in place;
-/// expired entries are pruned. Unix: <see cref="UnixOwnerOnlyDirectory"/>; Windows:
-/// <see cref="WindowsOwnerOnlyDirectory"/>.
+/// <see cref="MaxEntryBytes"/>, of this format (<see cref="FormatVersion"/>), made for the key and
+/// the binding asked for (<see cref="CacheBinding"/>). Anything else is ignored: a file that cannot
+/// be trusted or is malformed with a warning to the log of the call that met it; an entry of an
+/// older format, whose binding was the signer's key id alone, silently (a miss, never a hit). File
+/// names are hashes (no ':' in them); a file is written owner-only under a temporary name and
+/// renamed into place, never truncated in place; expired entries are pruned. Unix:
+/// <see cref="UnixOwnerOnlyDirectory"/>; Windows: <see cref="WindowsOwnerOnlyDirectory"/>.
 /// </summary>
 internal sealed class SharedCredentialsStore
 {
     /// <summary>An entry is a few hundred bytes; a larger file is not one of ours and is not read.</summary>
     public const int MaxEntryBytes = 64 * 1024;
+
+    /// <summary>The format of an entry: 2 binds it to <see cref="CacheBinding"/>; 1 bound it to the signer's access key id only, and is not trusted.</summary>
+    public const int FormatVersion = 2;
 
     private const string Extension = ".altimeter-creds.json";
     private const string MfaSessionPrefix = "mfa-session|";
@@ -47,39 +52,40 @@ internal sealed class SharedCredentialsStore
     public string Directory { get; }
 
     /// <summary>
-    /// The entry for the key, or null. An entry made by another signer is a miss, and so is an entry
-    /// made without a signer when <paramref name="signer"/> is given. Expired and malformed files are
-    /// removed; a file that is malformed or cannot be trusted is told to <paramref name="log"/>.
+    /// The entry for the key, or null. An entry bound to another binding is a miss, and so is an
+    /// entry made without one when <paramref name="binding"/> is given. Expired and malformed files
+    /// are removed; a file that is malformed or cannot be trusted is told to <paramref name="log"/>.
     /// </summary>
-    public CachedCredentials? TryGet(CacheKey key, string? signer, DateTimeOffset now, IAuthLog log)
+    public CachedCredentials? TryGet(CacheKey key, string? binding, DateTimeOffset now, IAuthLog log)
     {
         var text = key.ToString();
-        return TryGetEntry(Hash(text) + Extension, text, signer, now, log);
+        return TryGetEntry(Hash(text) + Extension, text, binding, now, log);
     }
 
     /// <summary>Writes the entry: to a temporary file, owner-only from its creation, then renamed over the old one; a failed write is told to <paramref name="log"/>.</summary>
-    public void Put(CachedCredentials credentials, CacheKey key, string? signer, IAuthLog log)
+    public void Put(CachedCredentials credentials, CacheKey key, string? binding, IAuthLog log)
     {
         var text = key.ToString();
-        PutEntry(Hash(text) + Extension, text, credentials, signer, log);
+        PutEntry(Hash(text) + Extension, text, credentials, binding, log);
     }
 
     /// <summary>
     /// The MFA session opened with <paramref name="serialNumber"/> by the IAM user whose long-term
-    /// access key id is <paramref name="longTermAccessKeyId"/>, or null: a session of another key
-    /// or another device is never found (its file name and its signer are both bound to them).
+    /// credentials have the digest <paramref name="source"/> (<see cref="CacheBinding.OfCredentials"/>),
+    /// or null: a session of other credentials or another device is never found (its file name and
+    /// its binding are both bound to them).
     /// </summary>
-    internal CachedCredentials? TryGetMfaSession(string longTermAccessKeyId, string serialNumber, DateTimeOffset now, IAuthLog log)
+    internal CachedCredentials? TryGetMfaSession(string source, string serialNumber, DateTimeOffset now, IAuthLog log)
     {
         var key = MfaSessionKey(serialNumber);
-        return TryGetEntry(MfaSessionName(key, longTermAccessKeyId), key, longTermAccessKeyId, now, log);
+        return TryGetEntry(MfaSessionName(key, source), key, source, now, log);
     }
 
-    /// <summary>Writes the MFA session of that key and device, as <see cref="Put"/> writes a hop.</summary>
-    internal void PutMfaSession(CachedCredentials credentials, string longTermAccessKeyId, string serialNumber, IAuthLog log)
+    /// <summary>Writes the MFA session of those credentials and that device, as <see cref="Put"/> writes a hop.</summary>
+    internal void PutMfaSession(CachedCredentials credentials, string source, string serialNumber, IAuthLog log)
     {
         var key = MfaSessionKey(serialNumber);
-        PutEntry(MfaSessionName(key, longTermAccessKeyId), key, credentials, longTermAccessKeyId, log);
+        PutEntry(MfaSessionName(key, source), key, credentials, source, log);
     }
 
     // '|' is in no account id, role or device serial: an MFA session's key never reads as account:role:session.
@@ -87,10 +93,13 @@ internal sealed class SharedCredentialsStore
 
     private static bool IsMfaSessionKey(string key) => key.StartsWith(MfaSessionPrefix, StringComparison.Ordinal);
 
-    // The signer is in the name too: the keys of one user (rotation) keep a session each instead of replacing each other's.
-    private static string MfaSessionName(string key, string signer) => Hash(key + "\n" + signer) + Extension;
+    // The credentials are in the name too: the keys of one user (rotation) keep a session each instead of replacing each other's.
+    private static string MfaSessionName(string key, string source) => Hash(key + "\n" + source) + Extension;
 
-    private CachedCredentials? TryGetEntry(string name, string key, string? signer, DateTimeOffset now, IAuthLog log)
+    /// <summary>What an entry file holds of <paramref name="binding"/>: its hash (a binding is a digest already; a file never holds what a caller passed).</summary>
+    internal static string FileBinding(string binding) => Hash(binding);
+
+    private CachedCredentials? TryGetEntry(string name, string key, string? binding, DateTimeOffset now, IAuthLog log)
     {
         var bytes = _files.TryRead(name, MaxEntryBytes, out var problem);
         if (problem is not null)
@@ -120,9 +129,15 @@ internal sealed class SharedCredentialsStore
                 return null;
             }
 
-            var madeBy = (string?)json["signer"];
-            var sameSigner = signer is null || (madeBy is not null && madeBy == Hash(signer));
-            return sameSigner ? credentials : null;
+            // An older format's entry was bound to the signer's key id alone: not trusted, a miss (a write replaces it).
+            if (!IsCurrentFormat(json))
+            {
+                return null;
+            }
+
+            var boundTo = (string?)json["binding"];
+            var sameBinding = binding is null || (boundTo is not null && boundTo == FileBinding(binding));
+            return sameBinding ? credentials : null;
         }
         catch (Exception e) when (e is Newtonsoft.Json.JsonException or FormatException or InvalidCastException or ArgumentException)
         {
@@ -150,6 +165,7 @@ internal sealed class SharedCredentialsStore
         foreach (var name in _files.Names(Extension))
         {
             if (Read(name) is JObject json
+                && IsCurrentFormat(json)
                 && json["key"] is JValue { Value: string text }
                 && CacheKey.TryParse(text, out var key)
                 && name == Hash(text) + Extension)
@@ -168,14 +184,16 @@ internal sealed class SharedCredentialsStore
         return entries;
     }
 
-    private void PutEntry(string name, string key, CachedCredentials credentials, string? signer, IAuthLog log)
+    private static bool IsCurrentFormat(JObject json) => json["version"] is JValue { Type: JTokenType.Integer } version && (long)version == FormatVersion;
+
+    private void PutEntry(string name, string key, CachedCredentials credentials, string? binding, IAuthLog log)
     {
         if (credentials is null) throw new ArgumentNullException(nameof(credentials));
         var json = new JObject
         {
-            ["version"] = 1,
+            ["version"] = FormatVersion,
             ["key"] = key,
-            ["signer"] = signer is null ? null : Hash(signer),
+            ["binding"] = binding is null ? null : FileBinding(binding),
             ["access_key_id"] = credentials.AccessKeyId,
             ["secret_access_key"] = credentials.SecretAccessKey,
             ["session_token"] = credentials.SessionToken,

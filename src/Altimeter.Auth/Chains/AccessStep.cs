@@ -75,6 +75,15 @@ public sealed class AccessStep
     /// <summary>Duration, MFA, source identity, tags and session policies of this hop; null when it has none.</summary>
     public AssumeRoleOptions? Options { get; }
 
+    // Made at the first lookup, then kept: the warm path of a cached hop computes no digest.
+    private string? _bindingDigest;
+
+    /// <summary>
+    /// The digest of what this step sends STS besides the role: the rendered external id and the
+    /// options (<see cref="CacheBinding.OfStep"/>). Part of what its cached hops are bound to.
+    /// </summary>
+    internal string BindingDigest => _bindingDigest ??= CacheBinding.OfStep(ExternalId, Options);
+
     /// <summary>The same step with other options (templates are not rendered again).</summary>
     internal AccessStep WithOptions(AssumeRoleOptions options) => new(this, options);
 

@@ -8,7 +8,7 @@ namespace Altimeter.Auth;
 /// <summary>
 /// What a step may add to its AssumeRole beyond the original altimeter keys: session duration,
 /// MFA, source identity, session tags and session policies. Checked against STS's rules when the
-/// step is built. Two steps with different options never share cached credentials.
+/// step is built. Two steps with different options never share cached credentials (<see cref="CacheBinding.OfStep"/>).
 /// </summary>
 public sealed class AssumeRoleOptions
 {
@@ -126,14 +126,6 @@ public sealed class AssumeRoleOptions
         Tags = tagList.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         TransitiveTagKeys = (transitiveTagKeys ?? Array.Empty<string>()).ToList().AsReadOnly();
         PolicyArns = (policyArns ?? Array.Empty<string>()).ToList().AsReadOnly();
-        Fingerprint = string.Join(
-            "\u001f",
-            DurationSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-            MfaSerial ?? string.Empty,
-            SourceIdentity ?? string.Empty,
-            string.Join(",", Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value)),
-            string.Join(",", TransitiveTagKeys),
-            string.Join(",", PolicyArns));
     }
 
     /// <summary>DurationSeconds sent with AssumeRole.</summary>
@@ -146,7 +138,7 @@ public sealed class AssumeRoleOptions
     /// Length of the MFA session (GetSessionToken) opened with <see cref="MfaSerial"/> when this is
     /// a chain's first step and the chain starts from an IAM user's long-term keys; null:
     /// <see cref="DefaultMfaSessionDurationSeconds"/>. Not sent with AssumeRole, so not part of
-    /// what tells option sets apart in the cache.
+    /// what a cached hop is bound to.
     /// </summary>
     public int? MfaSessionDurationSeconds { get; }
 
@@ -161,9 +153,6 @@ public sealed class AssumeRoleOptions
 
     /// <summary>Managed session policies (PolicyArns).</summary>
     public IReadOnlyList<string> PolicyArns { get; }
-
-    /// <summary>Tells option sets apart in the cache.</summary>
-    internal string Fingerprint { get; }
 
     /// <summary>The same options with the duration capped at <paramref name="seconds"/>.</summary>
     internal AssumeRoleOptions WithDuration(int seconds) =>

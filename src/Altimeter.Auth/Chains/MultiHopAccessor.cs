@@ -103,7 +103,7 @@ public sealed class MultiHopAccessor
         var lastSignedWithToken = false;
         var mfaSerial = MfaSessionSerial(context);
         var onMfaSession = false;
-        if (mfaSerial is not null && context.Cache!.GetMfaSession(signer.AccessKey, mfaSerial, context.MinimumLifetime, context.Log) is CachedCredentials session)
+        if (mfaSerial is not null && context.Cache!.GetMfaSession(CacheBinding.OfCredentials(signer), mfaSerial, context.MinimumLifetime, context.Log) is CachedCredentials session)
         {
             if (context.Log.IsEnabled)
             {
@@ -122,12 +122,13 @@ public sealed class MultiHopAccessor
             var account = step.AccountId ?? targetAccountId;
             var key = new CacheKey(account, step.RoleName, RoleSessionName);
 
-            // The warm path: a hit costs a lookup, no text and no allocation (steps with options pay for their variant key).
-            // Imported credentials say nothing of a step's options (session policies, tags): they serve plain steps only.
-            var imported = step.Options is null
+            // The warm path: a hit costs a lookup, no text and no allocation (the binding is made once per signer and step).
+            // Imported credentials say nothing of what was sent to STS for them (external id, session
+            // policies, tags): they serve plain steps only, and a step with an external id is assumed.
+            var imported = step.Options is null && step.ExternalId is null
                 ? context.Imported?.Get(key, Partition ?? context.Partition, context.MinimumLifetime)
                 : null;
-            current = imported ?? context.Cache?.Get(key, SignerKey(signer, step), context.MinimumLifetime, context.Log);
+            current = imported ?? context.Cache?.Get(key, CacheBinding.ForHop(signer, step), context.MinimumLifetime, context.Log);
             if (current is not null)
             {
                 if (context.Log.IsEnabled)
@@ -165,13 +166,13 @@ public sealed class MultiHopAccessor
             ? serial
             : null;
 
-    // One GetSessionToken, with one code, for every walk of this key and device until it expires.
+    // One GetSessionToken, with one code, for every walk of these credentials and device until it expires.
     private async Task<CachedCredentials> OpenMfaSessionAsync(string serial, ChainContext context, string hop, CancellationToken cancellationToken)
     {
         var source = context.Source;
         var seconds = AccessSteps[0].Options!.MfaSessionDurationSeconds ?? AssumeRoleOptions.DefaultMfaSessionDurationSeconds;
         var (session, fromCache) = await context.Cache!.GetOrOpenMfaSessionAsync(
-            source.AccessKey,
+            CacheBinding.OfCredentials(source),
             serial,
             context.MinimumLifetime,
             async () =>
@@ -214,7 +215,7 @@ public sealed class MultiHopAccessor
 
         // A flight is shared by every caller waiting for the same hop: none of them may cancel it for the others.
         var (credentials, fromCache) = await context.Cache.GetOrAssumeAsync(
-            new CacheKey(account, step.RoleName, RoleSessionName), SignerKey(signer, step), context.MinimumLifetime,
+            new CacheKey(account, step.RoleName, RoleSessionName), CacheBinding.ForHop(signer, step), context.MinimumLifetime,
             () => AssumeHopRoleAsync(CancellationToken.None),
             context.Log,
             cancellationToken).ConfigureAwait(false);
@@ -239,10 +240,6 @@ public sealed class MultiHopAccessor
     private static async Task<string> MfaCodeAsync(ChainContext context, string serial, string hop, CancellationToken cancellationToken) =>
         (context.MfaTokenCode is { } ask ? await ask(serial, cancellationToken).ConfigureAwait(false) : null)
             ?? throw new MfaTokenRequiredException(serial, hop);
-
-    // Steps with options (other tags, policies, duration) must not share cached credentials with plain ones.
-    private static string SignerKey(Amazon.Runtime.ImmutableCredentials signer, AccessStep step) =>
-        step.Options is null ? signer.AccessKey : signer.AccessKey + "\u001e" + step.Options.Fingerprint;
 
     private string Hop(string targetAccountId, int index, ChainContext context, string account, AccessStep step) =>
         $"{targetAccountId}: hop {index + 1}/{AccessSteps.Count} {AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName)}";
