@@ -157,4 +157,57 @@ public class AssumeRoleOptionsTests
         Assert.Equal(2, sts.AssumeRoleCalls.Count);
         Assert.NotEqual(first.GetCredentials().AccessKey, second.GetCredentials().AccessKey);
     }
+
+    // Issue 23, item 1: tags are something STS checks (aws:RequestTag in the trust policy, aws:PrincipalTag after); two sets that
+    // read alike as "key=value" text are still two sets.
+    [Fact]
+    public async Task Tags_whose_text_reads_alike_do_not_share_cached_credentials()
+    {
+        var sts = new FakeSecurityTokenService();
+        var cache = new CredentialsCache();
+        MultiHopAccessor Tagged(string key, string value) =>
+            new("same", new[] { new AccessStep("Target", null, null, _ => null, new AssumeRoleOptions(tags: new Dictionary<string, string> { [key] = value })) });
+
+        await new Accessor(new[] { Tagged("team=admin", "x") }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+        await new Accessor(new[] { Tagged("team", "admin=x") }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        Assert.Equal(new[] { "team=admin", "team" }, sts.AssumeRoleCalls.Select(c => c.Request.Options!.Tags.Keys.Single()));
+    }
+
+    // Issue 23, item 1: every AssumeRole input STS checks is part of what a cached hop is bound to; a walk that
+    // differs in one of them goes to STS, one that differs in none is served from the cache.
+    [Theory]
+    [InlineData("source identity")]
+    [InlineData("policy ARNs")]
+    [InlineData("transitive tag keys")]
+    [InlineData("tag value")]
+    [InlineData("MFA serial")]
+    [InlineData("duration")]
+    public async Task A_step_that_differs_in_one_AssumeRole_input_is_a_miss_and_the_same_step_a_hit(string input)
+    {
+        var sts = new FakeSecurityTokenService();
+        var cache = new CredentialsCache();
+        var tags = new Dictionary<string, string> { ["team"] = "a" };
+        var baseline = new AssumeRoleOptions(durationSeconds: 3600, sourceIdentity: "alice", tags: tags, policyArns: new[] { "arn:aws:iam::aws:policy/ReadOnlyAccess" });
+        var changed = input switch
+        {
+            "source identity" => new AssumeRoleOptions(durationSeconds: 3600, sourceIdentity: "mallory", tags: tags, policyArns: baseline.PolicyArns),
+            "policy ARNs" => new AssumeRoleOptions(durationSeconds: 3600, sourceIdentity: "alice", tags: tags, policyArns: new[] { "arn:aws:iam::aws:policy/AdministratorAccess" }),
+            "transitive tag keys" => new AssumeRoleOptions(durationSeconds: 3600, sourceIdentity: "alice", tags: tags, transitiveTagKeys: new[] { "team" }, policyArns: baseline.PolicyArns),
+            "tag value" => new AssumeRoleOptions(durationSeconds: 3600, sourceIdentity: "alice", tags: new Dictionary<string, string> { ["team"] = "b" }, policyArns: baseline.PolicyArns),
+            "MFA serial" => new AssumeRoleOptions(durationSeconds: 3600, mfaSerial: "arn:aws:iam::111111111111:mfa/ops", sourceIdentity: "alice", tags: tags, policyArns: baseline.PolicyArns),
+            _ => new AssumeRoleOptions(durationSeconds: 7200, sourceIdentity: "alice", tags: tags, policyArns: baseline.PolicyArns),
+        };
+        MultiHopAccessor Chain(AssumeRoleOptions options) => new("same", new[] { new AccessStep("Target", null, null, _ => null, options) });
+        var options = TestData.Options(sts);
+        options.MfaTokenCode = (_, _) => Task.FromResult<string?>("123456");
+        options.UseMfaSession = false;
+
+        await new Accessor(new[] { Chain(baseline) }, true, cache).GetSessionAsync(TestData.Target, options);
+        await new Accessor(new[] { Chain(baseline) }, true, cache).GetSessionAsync(TestData.Target, options);
+        Assert.Single(sts.AssumeRoleCalls);
+
+        await new Accessor(new[] { Chain(changed) }, true, cache).GetSessionAsync(TestData.Target, options);
+        Assert.Equal(2, sts.AssumeRoleCalls.Count);
+    }
 }

@@ -75,6 +75,22 @@ public class CredentialsCacheTests
         Assert.Null(cache.Get(new CacheKey("123456789012", "r", "s1"), "AKIASECONDSOURCE0001"));
     }
 
+    // Issue 23, item 1: credentials put from outside a chain are bound to nothing: no chain's external id or options were checked for them.
+    [Fact]
+    public async Task An_entry_put_from_outside_a_chain_is_not_handed_to_a_chain()
+    {
+        var sts = new FakeSecurityTokenService();
+        var cache = new CredentialsCache();
+        var put = (await sts.AssumeRoleAsync(TestData.Source.GetCredentials(), new RoleAssumption("arn:aws:iam::123456789012:role/ExtRole", "s1", "the-right-external-id"), "us-east-1", CancellationToken.None)).Credentials;
+        await cache.PutAsync(put, new CacheKey("123456789012", "ExtRole", "s1"), sts, "us-east-1");
+        var chain = new MultiHopAccessor("s1", new[] { new AccessStep("ExtRole", null, "a-wrong-external-id") });
+
+        var session = await new Accessor(new[] { chain }, true, cache).GetSessionAsync("123456789012", TestData.Options(sts));
+
+        Assert.NotEqual(put.AccessKeyId, session.GetCredentials().AccessKey);
+        Assert.Equal("a-wrong-external-id", sts.AssumeRoleCalls.Last().Request.ExternalId);
+    }
+
     [Fact]
     public async Task Put_from_outside_a_chain_checks_the_role_session_with_GetCallerIdentity()
     {

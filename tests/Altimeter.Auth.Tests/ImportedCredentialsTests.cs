@@ -148,6 +148,23 @@ public class ImportedCredentialsTests
         Assert.NotEqual(target.AccessKeyId, session.GetCredentials().AccessKey);
     }
 
+    // Issue 23, item 1: an imported entry says nothing of the external id it was obtained with; STS must see this chain's.
+    [Fact]
+    public async Task A_step_with_an_external_id_does_not_take_an_imported_entry()
+    {
+        var sts = new FakeSecurityTokenService();
+        var target = IssuedFor(sts, TestData.Target, "TargetRole");
+        var json = Block(($"{TestData.Target}:TargetRole:{Session}", target)).Replace("{\"role_name\": \"TargetRole\"}", "{\"role_name\": \"TargetRole\", \"external_id\": \"not-the-one-they-used\"}");
+        var carrier = AccessorJson.Read(json, "x", new AccessorLoadOptions { ImportCredentialsCache = true });
+        Assert.Empty(await carrier.CheckImportedCredentialsAsync("us-east-1", sts));
+        var calls = sts.AssumeRoleCalls.Count;
+
+        var session = await carrier.GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        Assert.NotEqual(target.AccessKeyId, session.GetCredentials().AccessKey);
+        Assert.Equal("not-the-one-they-used", sts.AssumeRoleCalls.Skip(calls).Single(c => c.Request.RoleArn.EndsWith("role/TargetRole", StringComparison.Ordinal)).Request.ExternalId);
+    }
+
     [Theory]
     [InlineData("arn:aws:sts::222222222222:assumed-role/TargetRole/altimeter", true)]
     [InlineData("arn:aws:sts::222222222222:assumed-role/targetrole/altimeter", true)] // IAM role names are unique case-insensitively

@@ -214,6 +214,33 @@ public sealed class MfaSessionTests : IDisposable
         Assert.Equal(2, sts.GetSessionTokenCalls.Count);
     }
 
+    // Issue 23, item 5: the key id is no secret; whoever holds it without the secret key gets no MFA session.
+    [Fact]
+    public async Task The_same_key_id_with_another_secret_gets_no_MFA_session_in_memory_nor_through_the_shared_store()
+    {
+        var sts = new FakeSecurityTokenService();
+        var person = new Person();
+        var wrongSecret = new BasicAWSCredentials(TestData.Source.GetCredentials().AccessKey, "not-the-secret-of-that-key");
+        var first = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        await new Accessor(new[] { MfaHub() }, true, first).GetSessionAsync(TestData.Target, Options(sts, person));
+
+        await new Accessor(new[] { MfaHub() }, true, first).GetSessionAsync("333333333333", Options(sts, person, wrongSecret));
+        Assert.Equal(2, person.Asked);
+        Assert.Equal(2, sts.GetSessionTokenCalls.Count);
+
+        var second = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        await new Accessor(new[] { MfaHub() }, true, second).GetSessionAsync("444444444444", Options(sts, person, new BasicAWSCredentials(TestData.Source.GetCredentials().AccessKey, "another-wrong-secret")));
+        Assert.Equal(3, person.Asked);
+        Assert.Equal(3, sts.GetSessionTokenCalls.Count);
+
+        // The right secret, in a third instance: the first session, from the shared store, no code.
+        var third = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        await new Accessor(new[] { MfaHub() }, true, third).GetSessionAsync("555555555555", Options(sts, person));
+        Assert.Equal(3, person.Asked);
+        Assert.Equal(3, sts.GetSessionTokenCalls.Count);
+        Assert.DoesNotContain("source-secret-not-real", string.Concat(Directory.GetFiles(_directory).Select(File.ReadAllText)));
+    }
+
     [Fact]
     public async Task An_expired_MFA_session_asks_again_and_one_still_valid_signs_a_new_hub_session_without_a_code()
     {
@@ -268,7 +295,7 @@ public sealed class MfaSessionTests : IDisposable
 
         var refused = Assert.IsType<StsCallException>(Assert.Single(e.Failures).Error);
         Assert.Equal("AccessDenied", refused.StsErrorCode);
-        Assert.Null(cache.GetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, TimeSpan.Zero, NullAuthLog.Instance));
+        Assert.Null(cache.GetMfaSession(CacheBinding.OfCredentials(TestData.Source.GetCredentials()), Serial, TimeSpan.Zero, NullAuthLog.Instance));
         Assert.DoesNotContain("123456", e.Message);
     }
 
@@ -288,10 +315,10 @@ public sealed class MfaSessionTests : IDisposable
 
         // A filtered removal names accounts and roles: it leaves the MFA session alone.
         cache.Remove(_ => true);
-        Assert.NotNull(new SharedCredentialsStore(_directory).TryGetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, DateTimeOffset.UtcNow, NullAuthLog.Instance));
+        Assert.NotNull(new SharedCredentialsStore(_directory).TryGetMfaSession(CacheBinding.OfCredentials(TestData.Source.GetCredentials()), Serial, DateTimeOffset.UtcNow, NullAuthLog.Instance));
 
         cache.Clear();
-        Assert.Null(cache.GetMfaSession(TestData.Source.GetCredentials().AccessKey, Serial, TimeSpan.Zero, NullAuthLog.Instance));
+        Assert.Null(cache.GetMfaSession(CacheBinding.OfCredentials(TestData.Source.GetCredentials()), Serial, TimeSpan.Zero, NullAuthLog.Instance));
         Assert.Empty(Directory.GetFiles(_directory));
     }
 

@@ -139,4 +139,23 @@ public sealed class MotoIntegrationTests
         Assert.Equal("AssumeRole arn:aws:iam::111111111111:role/HubRole", failure.Call);
         Assert.DoesNotContain("source-secret-not-real", e.ToString());
     }
+
+    // Issue 23, item 1 against a real STS: each walk whose external id differs from the cached hop's reaches STS, as moto's log shows.
+    [Fact]
+    public async Task A_cached_hop_is_not_handed_to_a_chain_with_another_external_id_or_none()
+    {
+        var cache = new CredentialsCache();
+        MultiHopAccessor Chain(string? externalId) => new("ab", new[] { new AccessStep("ExtRole", TestData.Hub, externalId), new AccessStep("Target") });
+
+        await new Accessor(new[] { Chain("the-right-external-id") }, true, cache).GetSessionAsync(TestData.Target, Options());
+        await new Accessor(new[] { Chain("the-right-external-id") }, true, cache).GetSessionAsync("333333333333", Options());
+        Assert.Single(_moto.AssumedRoles(), c => ((string)c["role_arn"]!).EndsWith("role/ExtRole", StringComparison.Ordinal));
+
+        await new Accessor(new[] { Chain("a-wrong-external-id") }, true, cache).GetSessionAsync(TestData.Target, Options());
+        await new Accessor(new[] { Chain(null) }, true, cache).GetSessionAsync(TestData.Target, Options());
+
+        Assert.Equal(
+            new[] { "the-right-external-id", "a-wrong-external-id", null },
+            _moto.AssumedRoles().Where(c => ((string)c["role_arn"]!).EndsWith("role/ExtRole", StringComparison.Ordinal)).Select(c => (string?)c["external_id"]));
+    }
 }

@@ -143,4 +143,43 @@ public class MultiHopAccessorTests
         Assert.Null(calls[1].Request.ExternalId);
         Assert.All(calls, c => Assert.Equal("s1", c.Request.RoleSessionName));
     }
+
+    // Issue 23, item 1 (the confused deputy): STS checks the external id; a cached hop must not stand in for that check.
+    [Fact]
+    public async Task A_hop_assumed_with_the_right_external_id_is_not_handed_to_a_chain_with_another_or_none()
+    {
+        var sts = new FakeSecurityTokenService();
+        var cache = new CredentialsCache();
+        MultiHopAccessor Chain(string? externalId) => new("same", new[] { new AccessStep("ExtRole", TestData.Hub, externalId), new AccessStep("Target") });
+
+        var right = await new Accessor(new[] { Chain("the-right-external-id") }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+        await new Accessor(new[] { Chain("the-right-external-id") }, true, cache).GetSessionAsync("333333333333", TestData.Options(sts));
+        var wrong = await new Accessor(new[] { Chain("a-wrong-external-id") }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+        var none = await new Accessor(new[] { Chain(null) }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        // The second walk with the right id reuses the hub hop; the wrong id and none each go to STS.
+        var hubCalls = sts.AssumeRoleCalls.Where(c => c.Request.RoleArn.EndsWith("role/ExtRole", StringComparison.Ordinal)).Select(c => c.Request.ExternalId).ToArray();
+        Assert.Equal(new[] { "the-right-external-id", "a-wrong-external-id", null }, hubCalls);
+        Assert.Equal(3, new[] { right, wrong, none }.Select(s => s.GetCredentials().AccessKey).Distinct().Count());
+        Assert.DoesNotContain(cache.List(), entry => entry.ToString().Contains("external-id", StringComparison.Ordinal));
+    }
+
+    // Issue 23, item 5: the key id is no secret; a cached hop is bound to the signer's secret key too.
+    [Fact]
+    public async Task The_same_key_id_with_another_secret_does_not_get_the_cached_hop()
+    {
+        var sts = new FakeSecurityTokenService();
+        var cache = new CredentialsCache();
+        var accessor = new Accessor(new[] { new MultiHopAccessor("same", new[] { new AccessStep("Target") }) }, true, cache);
+        var wrongSecret = new Amazon.Runtime.BasicAWSCredentials(TestData.Source.GetCredentials().AccessKey, "not-the-secret-of-that-key");
+
+        var right = await accessor.GetSessionAsync(TestData.Target, TestData.Options(sts));
+        var rightAgain = await accessor.GetSessionAsync(TestData.Target, TestData.Options(sts));
+        var wrong = await accessor.GetSessionAsync(TestData.Target, TestData.Options(sts, source: wrongSecret));
+        var withToken = await accessor.GetSessionAsync(TestData.Target, TestData.Options(sts, source: new Amazon.Runtime.SessionAWSCredentials(TestData.Source.GetCredentials().AccessKey, "source-secret-not-real", "some-token")));
+
+        Assert.Equal(3, sts.AssumeRoleCalls.Count);
+        Assert.Equal(right.GetCredentials().AccessKey, rightAgain.GetCredentials().AccessKey);
+        Assert.Equal(3, new[] { right, wrong, withToken }.Select(s => s.GetCredentials().AccessKey).Distinct().Count());
+    }
 }

@@ -152,10 +152,10 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
     public void An_entry_made_without_a_signer_is_not_handed_to_a_lookup_that_has_one()
     {
         var store = new SharedCredentialsStore(StoreDirectory);
-        store.Put(new CachedCredentials("ASIAUNSIGNEDENTRY001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(Account, "Role", "s1"), signer: null, _log);
+        store.Put(new CachedCredentials("ASIAUNSIGNEDENTRY001", "secret", "token", DateTimeOffset.UtcNow.AddHours(1)), new CacheKey(Account, "Role", "s1"), binding: null, _log);
 
         Assert.Null(store.TryGet(new CacheKey(Account, "Role", "s1"), Signer, DateTimeOffset.UtcNow, _log));
-        Assert.Equal("ASIAUNSIGNEDENTRY001", store.TryGet(new CacheKey(Account, "Role", "s1"), signer: null, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
+        Assert.Equal("ASIAUNSIGNEDENTRY001", store.TryGet(new CacheKey(Account, "Role", "s1"), binding: null, DateTimeOffset.UtcNow, _log)!.AccessKeyId);
         Assert.Empty(_log.Warnings);
     }
 
@@ -164,7 +164,7 @@ public sealed class SharedCredentialsStoreHostileFilesTests : IDisposable
     {
         var path = Path.Combine(directory, EntryFileName());
         File.WriteAllText(path, $$"""
-            {"version": 1, "key": "{{Account}}:Role:s1", "signer": {{(signer is null ? "null" : $"\"{Hex(signer)}\"")}},
+            {"version": 2, "key": "{{Account}}:Role:s1", "binding": {{(signer is null ? "null" : $"\"{SharedCredentialsStore.FileBinding(signer)}\"")}},
              "access_key_id": "{{accessKeyId}}", "secret_access_key": "planted-secret", "session_token": "planted-token",
              "expiration": {{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}}}
             """);

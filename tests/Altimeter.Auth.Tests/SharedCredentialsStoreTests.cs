@@ -166,4 +166,84 @@ public sealed class SharedCredentialsStoreTests : IDisposable
         Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
         Assert.NotNull(file);
     }
+
+    // Issue 23, item 5: what one process cached is bound to the secret of the key that signed it, not to its key id alone.
+    [Fact]
+    public async Task The_same_key_id_with_another_secret_does_not_get_the_hops_another_process_cached()
+    {
+        var sts = new FakeSecurityTokenService();
+        Accessor NewProcess() => new(new[] { TestData.TwoHop() }, true, new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory)));
+        var session = await NewProcess().GetSessionAsync(TestData.Target, TestData.Options(sts));
+        var same = await NewProcess().GetSessionAsync(TestData.Target, TestData.Options(sts));
+        Assert.Equal(2, sts.AssumeRoleCalls.Count);
+        Assert.Equal(session.GetCredentials().AccessKey, same.GetCredentials().AccessKey);
+
+        var wrongSecret = new Amazon.Runtime.BasicAWSCredentials(TestData.Source.GetCredentials().AccessKey, "not-the-secret-of-that-key");
+        var stolen = await NewProcess().GetSessionAsync(TestData.Target, TestData.Options(sts, source: wrongSecret));
+
+        Assert.Equal(4, sts.AssumeRoleCalls.Count);
+        Assert.NotEqual(session.GetCredentials().AccessKey, stolen.GetCredentials().AccessKey);
+        var files = string.Concat(Directory.GetFiles(_directory).Select(File.ReadAllText));
+        Assert.DoesNotContain("source-secret-not-real", files);
+        Assert.DoesNotContain("not-the-secret-of-that-key", files);
+    }
+
+    // Issue 23, item 1, across processes: a hop obtained with the right external id is not another process's with a wrong one.
+    [Fact]
+    public async Task A_hop_assumed_with_the_right_external_id_is_not_handed_to_another_process_with_another()
+    {
+        var sts = new FakeSecurityTokenService();
+        Accessor NewProcess(string externalId) => new(
+            new[] { new MultiHopAccessor("same", new[] { new AccessStep("ExtRole", TestData.Hub, externalId), new AccessStep("Target") }) },
+            true,
+            new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory)));
+        await NewProcess("the-right-external-id").GetSessionAsync(TestData.Target, TestData.Options(sts));
+        await NewProcess("the-right-external-id").GetSessionAsync("333333333333", TestData.Options(sts));
+        var files = string.Concat(Directory.GetFiles(_directory).Select(File.ReadAllText));
+
+        var reader = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        await new Accessor(new[] { new MultiHopAccessor("same", new[] { new AccessStep("ExtRole", TestData.Hub, "a-wrong-external-id"), new AccessStep("Target") }) }, true, reader)
+            .GetSessionAsync("444444444444", TestData.Options(sts));
+
+        Assert.Equal(
+            new[] { "the-right-external-id", "a-wrong-external-id" },
+            sts.AssumeRoleCalls.Where(c => c.Request.RoleArn.EndsWith("role/ExtRole", StringComparison.Ordinal)).Select(c => c.Request.ExternalId));
+        Assert.DoesNotContain("external-id", files);
+        Assert.All(reader.List(), entry => Assert.DoesNotContain("external-id", entry.ToString() + entry.Key + entry.AccessKeyId));
+    }
+
+    // Issue 23, item 5: an entry written before entries were bound to the signer's secret (format 1: the key id's hash) is not trusted.
+    [Fact]
+    public async Task An_entry_of_the_old_format_is_a_miss_and_clearing_its_account_removes_it()
+    {
+        var sts = new FakeSecurityTokenService();
+        var cache = new CredentialsCache(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(_directory));
+        PlantFormat1Entry(new CacheKey(TestData.Target, "Target", "same"), "ASIAFORMAT1ENTRY0001", TestData.Source.GetCredentials().AccessKey);
+
+        var session = await new Accessor(new[] { new MultiHopAccessor("same", new[] { new AccessStep("Target") }) }, true, cache).GetSessionAsync(TestData.Target, TestData.Options(sts));
+
+        Assert.Single(sts.AssumeRoleCalls);
+        Assert.NotEqual("ASIAFORMAT1ENTRY0001", session.GetCredentials().AccessKey);
+
+        PlantFormat1Entry(new CacheKey("333333333333", "Target", "same"), "ASIAFORMAT1ENTRY0002", TestData.Source.GetCredentials().AccessKey);
+        Assert.DoesNotContain(cache.List(), entry => entry.AccountId == "333333333333");
+        cache.Remove(entry => entry.AccountId == "333333333333");
+        cache.Remove(entry => entry.RoleName == "Target" && entry.AccountId == TestData.Target);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    // As the format-1 store wrote an entry: its file name the key's hash, its signer the SHA-256 of the signer's key id.
+    private void PlantFormat1Entry(CacheKey key, string accessKeyId, string signerKeyId)
+    {
+        static string Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+        var path = Path.Combine(_directory, Hex(key.ToString()) + ".altimeter-creds.json");
+        File.WriteAllText(path, $$"""
+            {"version": 1, "key": "{{key}}", "signer": "{{Hex(signerKeyId)}}", "access_key_id": "{{accessKeyId}}", "secret_access_key": "format1-secret",
+             "session_token": "format1-token", "expiration": {{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}}}
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
 }

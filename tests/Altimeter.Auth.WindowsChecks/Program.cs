@@ -46,9 +46,9 @@ checks.Run("a new store: the access lists are set without error, an entry is wri
     using var scratch = new ScratchDirectory();
     var log = new WarningLog();
     var store = new SharedCredentialsStore(Path.Combine(scratch.Path, "cache"));
-    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), binding: null, log);
 
-    var read = store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log);
+    var read = store.TryGet(new CacheKey("111111111111", "Hub", "windows"), binding: null, DateTimeOffset.UtcNow, log);
     Check.That(read?.AccessKeyId == credentials.AccessKeyId, $"read back {read?.AccessKeyId ?? "nothing"}");
     Check.That(log.Warnings.IsEmpty, "warnings: " + string.Join(" | ", log.Warnings));
     var name = Path.GetFileName(Check.Single(Directory.GetFiles(store.Directory)));
@@ -60,10 +60,10 @@ checks.Run("an entry written again replaces the file (ReplaceFile) and the new o
     using var scratch = new ScratchDirectory();
     var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
-    store.Put(renewed, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), binding: null, log);
+    store.Put(renewed, new CacheKey("111111111111", "Hub", "windows"), binding: null, log);
 
-    var read = store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log);
+    var read = store.TryGet(new CacheKey("111111111111", "Hub", "windows"), binding: null, DateTimeOffset.UtcNow, log);
     Check.That(read?.AccessKeyId == renewed.AccessKeyId, $"read back {read?.AccessKeyId ?? "nothing"}");
     Check.That(log.Warnings.IsEmpty, "warnings: " + string.Join(" | ", log.Warnings));
     Check.Single(Directory.GetFiles(store.Directory));
@@ -74,14 +74,14 @@ checks.Run("a malformed file is ignored with a warning, and the next write repla
     using var scratch = new ScratchDirectory();
     var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), binding: null, log);
     var path = Check.Single(Directory.GetFiles(store.Directory));
     File.WriteAllText(path, "{ not json");
 
-    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log) is null, "a malformed file was read as an entry");
+    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), binding: null, DateTimeOffset.UtcNow, log) is null, "a malformed file was read as an entry");
     Check.That(log.Warnings.TryDequeue(out var warning) && warning.Contains("malformed"), "no warning about the malformed file");
-    store.Put(renewed, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
-    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log)?.AccessKeyId == renewed.AccessKeyId, "the entry was not replaced");
+    store.Put(renewed, new CacheKey("111111111111", "Hub", "windows"), binding: null, log);
+    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), binding: null, DateTimeOffset.UtcNow, log)?.AccessKeyId == renewed.AccessKeyId, "the entry was not replaced");
 });
 
 checks.Run("removing every entry empties the directory", () =>
@@ -89,8 +89,8 @@ checks.Run("removing every entry empties the directory", () =>
     using var scratch = new ScratchDirectory();
     var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
-    store.Put(renewed, new CacheKey("222222222222", "Target", "windows"), signer: null, log);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), binding: null, log);
+    store.Put(renewed, new CacheKey("222222222222", "Target", "windows"), binding: null, log);
 
     Check.That(store.Remove() == 2, "Remove did not count 2 entries");
     Check.That(Directory.GetFiles(store.Directory).Length == 0, "files are left");
@@ -101,13 +101,13 @@ checks.Run("an entry file larger than an entry may be is ignored with a warning,
     using var scratch = new ScratchDirectory();
     var log = new WarningLog();
     var store = new SharedCredentialsStore(scratch.Path);
-    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), signer: null, log);
+    store.Put(credentials, new CacheKey("111111111111", "Hub", "windows"), binding: null, log);
     using (var stream = new FileStream(Check.Single(Directory.GetFiles(store.Directory)), FileMode.Open, FileAccess.Write))
     {
         stream.SetLength(SharedCredentialsStore.MaxEntryBytes + 1);
     }
 
-    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), signer: null, DateTimeOffset.UtcNow, log) is null, "an oversized file was read as an entry");
+    Check.That(store.TryGet(new CacheKey("111111111111", "Hub", "windows"), binding: null, DateTimeOffset.UtcNow, log) is null, "an oversized file was read as an entry");
     Check.That(log.Warnings.TryDequeue(out var warning) && warning.Contains("larger than an entry may be"), "no warning about the oversized file");
 });
 
