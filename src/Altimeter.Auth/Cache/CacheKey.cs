@@ -7,6 +7,8 @@ namespace Altimeter.Auth;
 /// for, the role and the role session name. The three travel together and are compared together
 /// (ordinal); the text form is made only to be shown or written, and read back only by
 /// <see cref="TryParse"/>. No part can hold a ':' (IAM forbids it in role and session names).
+/// What an entry under the key is bound to (the signer's credentials, the external id, the
+/// AssumeRole options) is not part of the key: it is checked on lookup (<see cref="CredentialsCache.Get"/>).
 /// </summary>
 public readonly struct CacheKey : IEquatable<CacheKey>
 {

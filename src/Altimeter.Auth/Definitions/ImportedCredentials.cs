@@ -13,7 +13,8 @@ namespace Altimeter.Auth;
 /// more than credentials from STS: kept here, private to that accessor (never in the process-wide
 /// cache or the shared store, so no other accessor sees them), and used only once
 /// GetCallerIdentity with their own keys has named exactly the role and session of their key,
-/// in the partition they are used in.
+/// in the partition they are used in. They say nothing of what was sent to STS for them, so a
+/// chain uses them only for a step without an external id or options (<see cref="MultiHopAccessor"/>).
 /// </summary>
 internal sealed class ImportedCredentials
 {
