@@ -303,6 +303,26 @@ public class ContainerCredentialsEndpointTests
     }
 
     [Fact]
+    public async Task Connections_reset_as_soon_as_they_are_made_do_not_stop_the_listener()
+    {
+        // A connection may be gone by the time it is accepted: setting up the socket then fails,
+        // and must fail that connection only, not the accept loop of the process's one port.
+        using var listener = CredentialsListener.Open(CredentialsListener.HeadDeadline, CredentialsListener.MaxPendingConnections);
+        var (sts, session) = await NewSession();
+        using var endpoint = ContainerCredentialsEndpoint.Start(session, listener);
+        for (var i = 0; i < 200; i++)
+        {
+            using var client = new TcpClient { LingerState = new LingerOption(true, 0) };
+            await client.ConnectAsync(IPAddress.Loopback, endpoint.Port);
+        }
+
+        using var response = await s_http.SendAsync(Request(endpoint));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(sts.Issued.Last().AccessKeyId, (string?)Parse(await response.Content.ReadAsStringAsync())["AccessKeyId"]);
+    }
+
+    [Fact]
     public async Task Connections_that_send_no_head_beyond_the_cap_push_the_oldest_out_and_never_keep_a_client_from_being_accepted()
     {
         // No head deadline here: only the cap closes connections, so which ones is a count, not a race.

@@ -177,8 +177,18 @@ internal sealed class CredentialsListener : IDisposable
                 continue;
             }
 
-            // Without it a loopback answer waits ~40 ms for the client's delayed ACK.
-            client.NoDelay = true;
+            try
+            {
+                // Without it a loopback answer waits ~40 ms for the client's delayed ACK.
+                client.NoDelay = true;
+            }
+            catch (SocketException)
+            {
+                // Reset before it was accepted: this connection is over, the loop is not.
+                client.Dispose();
+                continue;
+            }
+
             var connection = new PendingConnection(client, _headDeadline);
             _pending.Add(connection)?.Cut();
             _ = ServeAsync(connection);
