@@ -174,10 +174,11 @@ public class ContainerCredentialsEndpointTests
     }
 
     [Fact]
-    public async Task Once_disposed_the_port_refuses_connections_and_disposing_again_does_nothing()
+    public async Task Once_stopped_its_token_gets_410_and_no_keys_the_port_stays_held_and_stopping_again_does_nothing()
     {
-        var (_, session) = await NewSession();
+        var (sts, session) = await NewSession();
         var endpoint = ContainerCredentialsEndpoint.Start(session);
+        var token = Token(endpoint);
         using (var response = await s_http.SendAsync(Request(endpoint)))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -186,9 +187,173 @@ public class ContainerCredentialsEndpointTests
         endpoint.Dispose();
         endpoint.Dispose();
 
+        // A child that outlived its block asks again with the token it was given.
+        using var late = new HttpRequestMessage(HttpMethod.Get, endpoint.Uri);
+        late.Headers.TryAddWithoutValidation("Authorization", token);
+        using var lateResponse = await s_http.SendAsync(late);
+        var body = await lateResponse.Content.ReadAsStringAsync();
         Assert.False(endpoint.IsRunning);
-        using var client = new TcpClient();
-        await Assert.ThrowsAnyAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, endpoint.Port));
+        Assert.Equal(HttpStatusCode.Gone, lateResponse.StatusCode);
+        Assert.DoesNotContain(sts.Issued.Last().AccessKeyId, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(sts.Issued.Last().SecretAccessKey, body, StringComparison.Ordinal);
+        Assert.Equal(1, endpoint.Served);
+
+        // Nobody else may listen where the child sends its token.
+        var thief = new TcpListener(IPAddress.Loopback, endpoint.Port);
+        Assert.Throws<SocketException>(() => thief.Start());
+    }
+
+    [Fact]
+    public async Task Idle_and_byte_a_second_connections_keep_no_client_with_the_token_from_its_keys_and_the_server_closes_them_all()
+    {
+        var (sts, session) = await NewSession();
+        using var endpoint = ContainerCredentialsEndpoint.Start(session);
+        var held = new List<TcpClient>();
+        using var stopTrickling = new CancellationTokenSource();
+        var trickles = new List<Task>();
+        try
+        {
+            // More than every connection cap the endpoint ever had, all open before the client comes.
+            for (var i = 0; i < 100; i++)
+            {
+                held.Add(await Connected(endpoint));
+            }
+
+            // Slow loris: a request head that never ends, one byte a second.
+            for (var i = 0; i < 10; i++)
+            {
+                var client = await Connected(endpoint);
+                held.Add(client);
+                trickles.Add(Trickle(client, stopTrickling.Token));
+            }
+
+            using var response = await s_http.SendAsync(Request(endpoint));
+            var json = Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(sts.Issued.Last().AccessKeyId, (string?)json["AccessKeyId"]);
+
+            // Counted, not timed: every one of them is closed by the server (bounded wait of a minute).
+            var closed = await Task.WhenAll(held.Select(ClosedByServer));
+            Assert.Equal(held.Count, closed.Count(c => c));
+        }
+        finally
+        {
+            stopTrickling.Cancel();
+            foreach (var client in held)
+            {
+                client.Dispose();
+            }
+
+            await Task.WhenAll(trickles);
+        }
+    }
+
+    [Fact]
+    public async Task A_request_in_flight_when_the_endpoint_stops_gets_410_and_not_the_keys_the_session_renewed_meanwhile()
+    {
+        var initial = new SessionCredentials(new Amazon.Runtime.ImmutableCredentials("ASIAINITIALKEY000001", "initial-secret", "initial-token"), DateTime.UtcNow.AddMinutes(3), "test", roleArn: null);
+        var renewed = new SessionCredentials(new Amazon.Runtime.ImmutableCredentials("ASIARENEWEDKEY000002", "renewed-secret", "renewed-token"), DateTime.UtcNow.AddHours(1), "test", roleArn: null);
+        var renewing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource<SessionCredentials>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var session = new AltimeterSession(TestData.Target, "us-east-1", initial, (_, _) =>
+        {
+            renewing.TrySetResult();
+            return release.Task;
+        })
+        { RenewalWindow = TimeSpan.FromMinutes(5) };
+        var endpoint = ContainerCredentialsEndpoint.Start(session);
+
+        var request = s_http.SendAsync(Request(endpoint));
+        await renewing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        endpoint.Dispose();
+        release.SetResult(renewed);
+        using var response = await request;
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
+        Assert.DoesNotContain("renewed-secret", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("ASIARENEWEDKEY000002", body, StringComparison.Ordinal);
+        Assert.Equal(0, endpoint.Served);
+    }
+
+    [Fact]
+    public async Task Endpoints_of_one_process_share_its_port_each_token_gets_its_own_session_and_stopping_one_leaves_the_other()
+    {
+        var (firstSts, firstSession) = await NewSession();
+        var (secondSts, secondSession) = await NewSession();
+        using var first = ContainerCredentialsEndpoint.Start(firstSession);
+        using var second = ContainerCredentialsEndpoint.Start(secondSession);
+
+        using (var response = await s_http.SendAsync(Request(second)))
+        {
+            Assert.Equal(secondSts.Issued.Last().AccessKeyId, (string?)Parse(await response.Content.ReadAsStringAsync())["AccessKeyId"]);
+        }
+
+        first.Dispose();
+        using var firstResponse = await s_http.SendAsync(Request(first));
+        using var secondResponse = await s_http.SendAsync(Request(second));
+
+        Assert.Equal(first.Port, second.Port);
+        Assert.Equal(HttpStatusCode.Gone, firstResponse.StatusCode);
+        Assert.DoesNotContain(firstSts.Issued.Last().AccessKeyId, await firstResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, secondResponse.StatusCode);
+        Assert.Equal(secondSts.Issued.Last().AccessKeyId, (string?)Parse(await secondResponse.Content.ReadAsStringAsync())["AccessKeyId"]);
+        Assert.Equal(0, first.Served);
+        Assert.Equal(2, second.Served);
+    }
+
+    [Fact]
+    public async Task Connections_reset_as_soon_as_they_are_made_do_not_stop_the_listener()
+    {
+        // A connection may be gone by the time it is accepted: setting up the socket then fails,
+        // and must fail that connection only, not the accept loop of the process's one port.
+        using var listener = CredentialsListener.Open(CredentialsListener.HeadDeadline, CredentialsListener.MaxPendingConnections);
+        var (sts, session) = await NewSession();
+        using var endpoint = ContainerCredentialsEndpoint.Start(session, listener);
+        for (var i = 0; i < 200; i++)
+        {
+            using var client = new TcpClient { LingerState = new LingerOption(true, 0) };
+            await client.ConnectAsync(IPAddress.Loopback, endpoint.Port);
+        }
+
+        using var response = await s_http.SendAsync(Request(endpoint));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(sts.Issued.Last().AccessKeyId, (string?)Parse(await response.Content.ReadAsStringAsync())["AccessKeyId"]);
+    }
+
+    [Fact]
+    public async Task Connections_that_send_no_head_beyond_the_cap_push_the_oldest_out_and_never_keep_a_client_from_being_accepted()
+    {
+        // No head deadline here: only the cap closes connections, so which ones is a count, not a race.
+        using var listener = CredentialsListener.Open(Timeout.InfiniteTimeSpan, maxPendingConnections: 8);
+        var (sts, session) = await NewSession();
+        using var endpoint = ContainerCredentialsEndpoint.Start(session, listener);
+        var held = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 18; i++)
+            {
+                held.Add(await Connected(endpoint));
+            }
+
+            // The client's own connection pushes one more out while it waits for its head.
+            using var response = await s_http.SendAsync(Request(endpoint));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(sts.Issued.Last().AccessKeyId, (string?)Parse(await response.Content.ReadAsStringAsync())["AccessKeyId"]);
+            var oldest = await Task.WhenAll(held.Take(11).Select(ClosedByServer));
+            Assert.Equal(11, oldest.Count(c => c));
+            Assert.Equal(7, listener.PendingCount);
+            Assert.All(held.Skip(11), c => Assert.False(c.Client.Poll(0, SelectMode.SelectRead), "a connection within the cap was closed"));
+        }
+        finally
+        {
+            foreach (var client in held)
+            {
+                client.Dispose();
+            }
+        }
     }
 
     [Fact]
@@ -231,8 +396,31 @@ public class ContainerCredentialsEndpointTests
         Assert.NotEqual(Token(first), Token(second));
         Assert.DoesNotContain(Token(first), first.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(sts.Issued.Last().AccessKeyId, first.ToString(), StringComparison.Ordinal);
-        Assert.Equal(64, first.AuthorizationToken.Length);
-        Assert.True(first.AuthorizationToken.IsReadOnly());
+        using var secure = first.GetAuthorizationToken();
+        Assert.Equal(Token(first), new NetworkCredential(string.Empty, secure).Password);
+        Assert.True(secure.IsReadOnly());
+    }
+
+    [Fact]
+    public async Task No_public_property_of_the_endpoint_holds_its_token()
+    {
+        // What Export-Clixml and ConvertTo-Json write are the public properties (a SecureString is
+        // not encrypted off Windows): the token is handed out by methods only.
+        var (_, session) = await NewSession();
+        using var endpoint = ContainerCredentialsEndpoint.Start(session);
+        var token = Token(endpoint);
+
+        var properties = typeof(ContainerCredentialsEndpoint).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+        foreach (var property in properties)
+        {
+            var value = property.GetValue(endpoint);
+            var text = value is System.Security.SecureString secure
+                ? new NetworkCredential(string.Empty, secure).Password
+                : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.False((text ?? string.Empty).Contains(token, StringComparison.Ordinal), $"{property.Name} holds the token");
+        }
+
+        Assert.Contains(properties, p => p.Name == nameof(ContainerCredentialsEndpoint.Uri));
     }
 
     [Fact]
@@ -270,6 +458,53 @@ public class ContainerCredentialsEndpointTests
         }
 
         return request;
+    }
+
+    private static async Task<TcpClient> Connected(ContainerCredentialsEndpoint endpoint)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, endpoint.Port);
+        return client;
+    }
+
+    private static async Task Trickle(TcpClient client, CancellationToken stop)
+    {
+        var head = Encoding.ASCII.GetBytes("GET /credentials HTTP/1.1\r\nX-Slow: " + new string('a', 200));
+        try
+        {
+            foreach (var b in head)
+            {
+                await client.GetStream().WriteAsync(new[] { b }, stop);
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The server closed it (the point), or the test is over.
+        }
+    }
+
+    // True when the server ends the connection (end of stream or reset) within a minute.
+    private static async Task<bool> ClosedByServer(TcpClient client)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var buffer = new byte[1024];
+        try
+        {
+            while (await client.GetStream().ReadAsync(buffer, bound.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async Task<string> RawExchange(ContainerCredentialsEndpoint endpoint, string head)

@@ -294,6 +294,66 @@ function Get-DeclaredCmdlets {
 
 <#
 .SYNOPSIS
+    Starts tests/fixtures/neighbour/loopback_neighbour.py: another local user next to a credentials
+    endpoint (`nobody`, through runuser, when the tests run as root; else this user, to whom the
+    endpoint is no different). Returns the process; its output lines say what it saw.
+#>
+function Start-LoopbackNeighbour {
+    param([Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Arguments)
+    $script = Get-FixturePath 'neighbour/loopback_neighbour.py'
+    $command = @('python3', $script) + $Arguments
+    if ([int](id -u) -eq 0) { $command = @('runuser', '-u', 'nobody', '--') + $command }
+    $info = [System.Diagnostics.ProcessStartInfo]::new($command[0])
+    foreach ($argument in $command | Select-Object -Skip 1) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    # The neighbour gets none of this process's AWS variables (inside a block: the endpoint's token).
+    foreach ($name in @($info.Environment.Keys | Where-Object { $_ -like 'AWS_*' })) { $null = $info.Environment.Remove($name) }
+    $process = [System.Diagnostics.Process]::Start($info)
+    $null = $process.StandardError.ReadToEndAsync()
+    $process
+}
+
+<#
+.SYNOPSIS
+    Runs the AWS CLI with $Arguments in an environment changed by $Environment (a $null value
+    removes the variable, as in a credential server's GetEnvironmentVariables()). Returns its exit
+    code, standard output and standard error.
+#>
+function Invoke-AwsCli {
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Environment, [Parameter(Mandatory)] [string[]] $Arguments)
+    $info = [System.Diagnostics.ProcessStartInfo]::new((Get-Command aws -CommandType Application)[0].Source)
+    foreach ($argument in $Arguments) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $info.Environment.Remove($name) } else { $info.Environment[$name] = $Environment[$name] }
+    }
+    $process = [System.Diagnostics.Process]::Start($info)
+    try {
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Error = $stderr.Result }
+    }
+    finally { $process.Dispose() }
+}
+
+<#
+.SYNOPSIS
+    The next line $Process writes, or a failure after $Seconds: a hang is a failure, not a stuck run.
+#>
+function Read-ProcessLine {
+    param([Parameter(Mandatory)] [System.Diagnostics.Process] $Process, [int] $Seconds = 90)
+    $line = $Process.StandardOutput.ReadLineAsync()
+    if (-not $line.Wait($Seconds * 1000)) { throw "The process wrote no line within $Seconds s." }
+    $line.Result
+}
+
+<#
+.SYNOPSIS
     The loopback doubles of the test project (the SSO portal and OIDC, the federation endpoint),
     compiled once per process: each file uses LoopbackHttpServer, and a second compilation of it
     in another assembly would make its name ambiguous.
@@ -308,5 +368,6 @@ Export-ModuleMember -Function (@(
     'Get-AltimeterModulePath', 'Get-PwshCommandLine', 'Get-FixturePath',
     'Save-TestEnvironment', 'Restore-TestEnvironment', 'Set-TestVariable', 'Set-MotoStsEnvironment',
     'Get-CallerAccount', 'ConvertTo-VisibleText', 'Invoke-FreshPwsh', 'New-AwsToolsStandIn',
-    'Start-TestFile', 'Stop-TestFile', 'Add-LoopbackDoubles', 'Get-DeclaredCmdlets', 'Test-LoopbackPort'
+    'Start-TestFile', 'Stop-TestFile', 'Add-LoopbackDoubles', 'Get-DeclaredCmdlets', 'Test-LoopbackPort',
+    'Start-LoopbackNeighbour', 'Read-ProcessLine', 'Invoke-AwsCli'
 ) + $script:MotoFunctions)

@@ -10,7 +10,8 @@ namespace Altimeter.Auth.Commands;
 /// The credentials endpoints Start-AltimeterCredentialServer left running, and the runspace that
 /// started each: Remove-Module stops those of the runspace that removes the module (a runspace
 /// that still has it keeps its own). Endpoints of Invoke-AltimeterCommand -Refreshing are not
-/// here: their block stops them. When the process ends the system closes every port.
+/// here: their block stops them. Stopping ends an endpoint's token; the process's one port stays
+/// held until the process ends (see CredentialsListener).
 /// </summary>
 internal static class CredentialServers
 {

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
-using System.Net;
 using System.Net.Sockets;
 using System.Security;
 using System.Security.Cryptography;
@@ -29,7 +27,9 @@ namespace Altimeter.Auth;
 //   an answer without it). Refreshed 15 minutes before Expiration.
 // Neither SDK tells 401 from 403: both are a failed fetch. The endpoint answers 401 to a request
 // without the token and 403 to a wrong one, as HTTP means them, so that a person reading a client's
-// debug log can tell a missing variable from a stale one.
+// debug log can tell a missing variable from a stale one; 410 to the token of a stopped endpoint
+// (botocore then fails after its three tries, the .NET SDK after its five; a client that still
+// holds unexpired keys keeps using them until they near expiry, then fails).
 
 /// <summary>
 /// A session served to other processes on a loopback HTTP endpoint that speaks the container
@@ -39,12 +39,19 @@ namespace Altimeter.Auth;
 /// So a tool runs longer than the one-hour limit of chained roles, without static keys.
 /// </summary>
 /// <remarks>
-/// Bound to 127.0.0.1 on a port the system picks. Every request must carry the endpoint's random
-/// 256-bit token in its Authorization header (compared in constant time) and the endpoint's own
-/// address and port as its Host (a web page that rebinds a name of its own to 127.0.0.1 sends its
-/// name); only a GET of <see cref="CredentialsPath"/> is answered with keys. Nothing is logged. The
-/// listening socket is not inherited by child processes (.NET opens sockets close-on-exec), so the
-/// port closes when <see cref="Dispose"/> returns or the process ends.
+/// <para>Served on 127.0.0.1, on the one port this process opens for all its endpoints (on first
+/// use, a port the system picks) and holds until it ends: endpoints are told apart by their tokens.
+/// Every request must carry an endpoint's random 256-bit token in its Authorization header and the
+/// port's own address as its Host (a web page that rebinds a name of its own to 127.0.0.1 sends its
+/// name); only a GET of <see cref="CredentialsPath"/> is answered with keys. Nothing is logged.</para>
+/// <para><see cref="Dispose"/> stops the endpoint, not the port: its token is answered 410 with no
+/// keys from then on, so a child that outlives its block fails instead of sending its token to
+/// whoever would bind a freed port next. The listening socket is not inherited by child processes
+/// (.NET opens sockets close-on-exec): when this process ends the port is free, and a child still
+/// running then is no longer protected.</para>
+/// <para>The token is no property of the object (Export-Clixml writes properties, and a
+/// SecureString is not encrypted off Windows): <see cref="GetEnvironmentVariables"/> and
+/// <see cref="GetAuthorizationToken"/> hand it out.</para>
 /// </remarks>
 public sealed class ContainerCredentialsEndpoint : IDisposable
 {
@@ -68,45 +75,26 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
         "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
     };
 
-    // A request head arrives in one packet; a connection that sends nothing useful is cut.
-    private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(10);
-
     // Long-term keys (local mode) have no expiry, but the protocol needs one: clients come back within the hour.
     private static readonly TimeSpan s_undatedKeysLifetime = TimeSpan.FromHours(1);
 
-    // SDKs fetch once per process and then near expiry: more at once is a local process misbehaving.
-    private const int MaxOpenConnections = 32;
-
-    private readonly TcpListener _listener;
+    private readonly CredentialsListener _listener;
     private readonly string _token;
     private readonly byte[] _tokenBytes;
-    private readonly byte[] _hostBytes;
-    private readonly CancellationTokenSource _stopping = new();
-    private int _openConnections;
+    private readonly int _refusedBefore;
+    private int _refusedUntilStopped = -1;
     private int _stopped;
     private int _served;
-    private int _refused;
     private int _failed;
 
-    private ContainerCredentialsEndpoint(AltimeterSession session)
+    private ContainerCredentialsEndpoint(AltimeterSession session, CredentialsListener listener)
     {
         Session = session;
+        _listener = listener;
         _token = NewToken();
         _tokenBytes = Encoding.ASCII.GetBytes(_token);
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows))
-        {
-            // Windows lets another process bind the same port with SO_REUSEADDR and take the
-            // child's requests (and their token) unless the port is held exclusively. Linux allows
-            // a second listener only to the same user (SO_REUSEPORT), which could read the token anyway.
-            _listener.ExclusiveAddressUse = true;
-        }
-
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        var authority = string.Format(CultureInfo.InvariantCulture, "127.0.0.1:{0}", Port);
-        _hostBytes = Encoding.ASCII.GetBytes(authority);
-        Uri = new Uri("http://" + authority + CredentialsPath);
+        TokenKey = CredentialsListener.KeyOf(_tokenBytes);
+        _refusedBefore = listener.Refused;
         StartedAt = DateTime.UtcNow;
     }
 
@@ -119,66 +107,88 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
     /// <summary>The session's region, handed out as AWS_REGION and AWS_DEFAULT_REGION.</summary>
     public string Region => Session.Region;
 
-    /// <summary>Where the credentials are: <c>http://127.0.0.1:port/credentials</c>.</summary>
-    public Uri Uri { get; }
+    /// <summary>Where the credentials are: <c>http://127.0.0.1:port/credentials</c> (the same for every endpoint of the process).</summary>
+    public Uri Uri => _listener.Uri;
 
-    /// <summary>True when no other socket may bind the port (set on Windows, see the constructor).</summary>
-    internal bool PortHeldExclusively => _listener.ExclusiveAddressUse;
+    /// <summary>True when no other socket may bind the port (set on Windows, see <see cref="CredentialsListener"/>).</summary>
+    internal bool PortHeldExclusively => _listener.PortHeldExclusively;
 
-    /// <summary>The loopback port.</summary>
-    public int Port { get; }
+    /// <summary>The loopback port, held by this process until it ends.</summary>
+    public int Port => _listener.Port;
 
     /// <summary>When the endpoint started (UTC).</summary>
     public DateTime StartedAt { get; }
 
-    /// <summary>False once stopped: the port is closed.</summary>
+    /// <summary>False once stopped: its token is answered 410, with no keys.</summary>
     public bool IsRunning => Volatile.Read(ref _stopped) == 0;
 
     /// <summary>Requests answered with keys.</summary>
     public int Served => Volatile.Read(ref _served);
 
-    /// <summary>Requests refused (no token, wrong token, foreign Host, not a GET of the path, malformed).</summary>
-    public int Refused => Volatile.Read(ref _refused);
+    /// <summary>
+    /// Requests the port refused while this endpoint ran (no token, a wrong or stopped one, foreign
+    /// Host, not a GET of the path, malformed). The process's endpoints share the port: a request
+    /// without a valid token belongs to none of them, so each running endpoint counts it.
+    /// </summary>
+    public int Refused
+    {
+        get
+        {
+            var untilStopped = Volatile.Read(ref _refusedUntilStopped);
+            return (untilStopped >= 0 ? untilStopped : _listener.Refused) - _refusedBefore;
+        }
+    }
 
     /// <summary>Requests that found the session unable to renew its credentials (answered 500).</summary>
     public int Failed => Volatile.Read(ref _failed);
 
+    /// <summary>What the listener knows the token by (<see cref="CredentialsListener.KeyOf"/>).</summary>
+    internal string TokenKey { get; }
+
     /// <summary>
-    /// The bearer token requests must carry, as a new read-only <see cref="SecureString"/> (the
-    /// caller disposes it). It is a secret for the endpoint's lifetime: whoever has it gets the keys.
+    /// Starts serving <paramref name="session"/> on the process's 127.0.0.1 port (opened on first use)
+    /// under a new token.
     /// </summary>
-    public SecureString AuthorizationToken
-    {
-        get
-        {
-            var secure = new SecureString();
-            foreach (var c in _token)
-            {
-                secure.AppendChar(c);
-            }
-
-            secure.MakeReadOnly();
-            return secure;
-        }
-    }
-
-    /// <summary>Starts serving <paramref name="session"/> on a free 127.0.0.1 port.</summary>
     /// <exception cref="CredentialEndpointException">No loopback port could be bound.</exception>
     public static ContainerCredentialsEndpoint Start(AltimeterSession session)
     {
         if (session is null) throw new ArgumentNullException(nameof(session));
-        ContainerCredentialsEndpoint endpoint;
+        CredentialsListener listener;
         try
         {
-            endpoint = new ContainerCredentialsEndpoint(session);
+            listener = CredentialsListener.ForProcess;
         }
         catch (SocketException e)
         {
             throw new CredentialEndpointException($"The credentials endpoint could not listen on 127.0.0.1: {e.SocketErrorCode}.", e);
         }
 
-        _ = endpoint.AcceptAsync();
+        return Start(session, listener);
+    }
+
+    /// <summary>Starts serving <paramref name="session"/> on <paramref name="listener"/> (tests: a listener of their own).</summary>
+    internal static ContainerCredentialsEndpoint Start(AltimeterSession session, CredentialsListener listener)
+    {
+        var endpoint = new ContainerCredentialsEndpoint(session ?? throw new ArgumentNullException(nameof(session)), listener);
+        listener.Serve(endpoint);
         return endpoint;
+    }
+
+    /// <summary>
+    /// The bearer token requests must carry, as a new read-only <see cref="SecureString"/> (the
+    /// caller disposes it). It is a secret for the endpoint's lifetime: whoever has it gets the keys.
+    /// A method, not a property, so that no serializer writes it.
+    /// </summary>
+    public SecureString GetAuthorizationToken()
+    {
+        var secure = new SecureString();
+        foreach (var c in _token)
+        {
+            secure.AppendChar(c);
+        }
+
+        secure.MakeReadOnly();
+        return secure;
     }
 
     /// <summary>
@@ -207,7 +217,10 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
         return variables;
     }
 
-    /// <summary>Closes the port at once; requests in flight are cut. Calling it again does nothing.</summary>
+    /// <summary>
+    /// Stops serving: from now on its token, also in a request in flight, is answered 410 with no
+    /// keys. The port stays held by the process. Calling it again does nothing.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -215,9 +228,8 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
             return;
         }
 
-        _stopping.Cancel();
-        _listener.Stop();
-        _stopping.Dispose();
+        Volatile.Write(ref _refusedUntilStopped, _listener.Refused);
+        _listener.StopServing(this);
     }
 
     /// <inheritdoc />
@@ -241,99 +253,25 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
         return text.ToString();
     }
 
-    private async Task AcceptAsync()
+    /// <summary>True when <paramref name="authorization"/> is this endpoint's token (compared in constant time).</summary>
+    internal bool Holds(byte[] authorization) => ConstantTime.AreEqual(authorization, _tokenBytes);
+
+    /// <summary>The answer to a request that carried this endpoint's token (the listener checked Host and token).</summary>
+    internal async Task<HttpAnswer> AnswerAsync(HttpRequestHead head)
     {
-        while (IsRunning)
+        if (!IsRunning)
         {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            if (Interlocked.Increment(ref _openConnections) > MaxOpenConnections)
-            {
-                Interlocked.Decrement(ref _openConnections);
-                client.Dispose();
-                continue;
-            }
-
-            // Without it a loopback answer waits ~40 ms for the client's delayed ACK.
-            client.NoDelay = true;
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        try
-        {
-            using (client)
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
-            {
-                timeout.CancelAfter(s_requestTimeout);
-                var stream = client.GetStream();
-                Answer answer;
-                try
-                {
-                    var head = await HttpRequestHead.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
-                    if (head is null)
-                    {
-                        return;
-                    }
-
-                    answer = await AnswerAsync(head).ConfigureAwait(false);
-                }
-                catch (FormatException)
-                {
-                    answer = Refuse(400, "BadRequest", "The request is not a well-formed HTTP/1.1 request head.");
-                }
-
-                var bytes = answer.ToBytes();
-                await stream.WriteAsync(bytes, 0, bytes.Length, timeout.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The client went away, was too slow, or the endpoint stopped: nobody to answer.
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _openConnections);
-        }
-    }
-
-    private async Task<Answer> AnswerAsync(HttpRequestHead head)
-    {
-        var host = head.Single("Host");
-        if (host is null || !ConstantTime.AreEqual(host, _hostBytes))
-        {
-            return Refuse(403, "ForeignHost", "The Host header must be this endpoint's loopback address and port.");
-        }
-
-        var authorization = head.Single("Authorization");
-        if (authorization is null)
-        {
-            return Refuse(401, "MissingToken", "The request carries no Authorization header: set " + AuthorizationTokenVariable + ".");
-        }
-
-        if (!ConstantTime.AreEqual(authorization, _tokenBytes))
-        {
-            return Refuse(403, "WrongToken", "The Authorization header does not hold this endpoint's token.");
+            return CredentialsListener.Stopped();
         }
 
         if (!string.Equals(head.Method, "GET", StringComparison.Ordinal))
         {
-            return Refuse(405, "MethodNotAllowed", "Only GET is answered.");
+            return HttpAnswer.Error(405, "MethodNotAllowed", "Only GET is answered.");
         }
 
         if (!string.Equals(head.Target, CredentialsPath, StringComparison.Ordinal))
         {
-            return Refuse(404, "NotFound", "The credentials are at " + CredentialsPath + ".");
+            return HttpAnswer.Error(404, "NotFound", "The credentials are at " + CredentialsPath + ".");
         }
 
         SessionCredentials current;
@@ -344,18 +282,24 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
         catch (AltimeterAuthException e)
         {
             Interlocked.Increment(ref _failed);
-            return new Answer(500, Error("RenewalFailed", e.ErrorId + ": " + e.Message));
+            return HttpAnswer.Error(500, "RenewalFailed", e.ErrorId + ": " + e.Message);
         }
 #pragma warning disable CA1031 // Whatever else a renewal throws (a network error), the client gets an answer; its text may not be safe to pass on.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             Interlocked.Increment(ref _failed);
-            return new Answer(500, Error("RenewalFailed", "The session could not renew its credentials (" + e.GetType().Name + ")."));
+            return HttpAnswer.Error(500, "RenewalFailed", "The session could not renew its credentials (" + e.GetType().Name + ").");
+        }
+
+        // Stopped while the session renewed: the block is over, its children get nothing more.
+        if (!IsRunning)
+        {
+            return CredentialsListener.Stopped();
         }
 
         Interlocked.Increment(ref _served);
-        return new Answer(200, CredentialsJson(current));
+        return new HttpAnswer(200, CredentialsJson(current));
     }
 
     private string CredentialsJson(SessionCredentials current)
@@ -379,61 +323,5 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
         }
 
         return json.ToString(Newtonsoft.Json.Formatting.None);
-    }
-
-    private Answer Refuse(int status, string code, string message)
-    {
-        Interlocked.Increment(ref _refused);
-        return new Answer(status, Error(code, message));
-    }
-
-    private static string Error(string code, string message) =>
-        new JObject { ["Code"] = code, ["Message"] = message }.ToString(Newtonsoft.Json.Formatting.None);
-
-    private readonly struct Answer
-    {
-        public Answer(int status, string body)
-        {
-            Status = status;
-            Body = body;
-        }
-
-        public int Status { get; }
-
-        public string Body { get; }
-
-        public byte[] ToBytes()
-        {
-            var body = Encoding.UTF8.GetBytes(Body);
-            var head = new StringBuilder()
-                .Append("HTTP/1.1 ").Append(Status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(Reason(Status)).Append("\r\n")
-                .Append("Content-Type: application/json\r\n")
-                .Append("Content-Length: ").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n")
-                .Append("Cache-Control: no-store\r\n")
-                // One request per connection: SDKs fetch rarely, and the endpoint keeps no idle sockets.
-                .Append("Connection: close\r\n");
-            if (Status == 405)
-            {
-                head.Append("Allow: GET\r\n");
-            }
-
-            head.Append("\r\n");
-            var headBytes = Encoding.ASCII.GetBytes(head.ToString());
-            var all = new byte[headBytes.Length + body.Length];
-            Buffer.BlockCopy(headBytes, 0, all, 0, headBytes.Length);
-            Buffer.BlockCopy(body, 0, all, headBytes.Length, body.Length);
-            return all;
-        }
-
-        private static string Reason(int status) => status switch
-        {
-            200 => "OK",
-            400 => "Bad Request",
-            401 => "Unauthorized",
-            403 => "Forbidden",
-            404 => "Not Found",
-            405 => "Method Not Allowed",
-            _ => "Internal Server Error",
-        };
     }
 }

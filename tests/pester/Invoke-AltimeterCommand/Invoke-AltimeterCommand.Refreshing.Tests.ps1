@@ -1,8 +1,10 @@
 # Invoke-AltimeterCommand -Refreshing: the block sees a loopback container-credentials endpoint
 # instead of keys, and real clients use it against moto: the AWS CLI (botocore's ContainerProvider)
 # and a .NET SDK client in a child process (GenericContainerCredentials), across a renewal of the
-# session. The endpoint's refusals, and its closing when the block ends (also on error and on stop).
-# Tag Unix: the tests run the AWS CLI and sh, which the Windows run (under Wine) cannot start.
+# session. The endpoint's refusals; its token ended when the block ends (also on error and on stop)
+# while the process keeps the port; another local user (nobody, when root) who holds connections
+# open or wants the port.
+# Tag Unix: the tests run the AWS CLI, sh and python3, which the Windows run (under Wine) cannot start.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     $suite = Start-TestFile -StsEnvironment
@@ -41,10 +43,11 @@ while ((`$line = [Console]::In.ReadLine()) -and `$line -ne 'exit') {
         $process
     }
 
-    function Read-ChildLine($Process) {
-        $line = $Process.StandardOutput.ReadLineAsync()
-        if (-not $line.Wait(60000)) { throw 'The .NET SDK child did not answer within 60 s.' }
-        $line.Result
+    function Read-ChildLine($Process) { Read-ProcessLine $Process -Seconds 60 }
+
+    # The status a request with $Token gets from the endpoint at $Uri now.
+    function Get-TokenStatus([string] $Uri, [string] $Token) {
+        (Invoke-WebRequest $Uri -Headers @{ Authorization = $Token } -SkipHttpErrorCheck).StatusCode
     }
 }
 
@@ -168,12 +171,66 @@ Describe 'Invoke-AltimeterCommand -Refreshing' -Tag Unix {
         $status.CliWithWrongToken | Should -Not -Be 0
     }
 
-    It 'Invoke-AltimeterCommand / -Refreshing: the port is closed when the block ends, fails, or is stopped' {
+    It 'Invoke-AltimeterCommand / -Refreshing: another user holding 100 idle and 10 byte-a-second connections keeps no AWS CLI from its keys, and the server closes them all' {
         $session = Get-AltimeterSession 222222222222 -Accessor $accessor
 
-        $normal = Invoke-AltimeterCommand $session -Refreshing { ([uri]$env:AWS_CONTAINER_CREDENTIALS_FULL_URI).Port }
+        $seen = Invoke-AltimeterCommand $session -Refreshing {
+            $neighbour = Start-LoopbackNeighbour hold ([uri]$env:AWS_CONTAINER_CREDENTIALS_FULL_URI).Port 100 10
+            try {
+                $ready = Read-ProcessLine $neighbour
+                $identity = & aws sts get-caller-identity --output json 2>&1
+                [pscustomobject]@{ Ready = $ready; Identity = "$identity"; ExitCode = $LASTEXITCODE; Closed = Read-ProcessLine $neighbour }
+            }
+            finally {
+                if (-not $neighbour.WaitForExit(10000)) { $neighbour.Kill() }
+                $neighbour.Dispose()
+            }
+        }
+
+        $seen.Ready | Should -Be 'ready'
+        $seen.ExitCode | Should -Be 0 -Because $seen.Identity
+        ($seen.Identity | ConvertFrom-Json).Account | Should -Be '222222222222'
+        $seen.Closed | Should -Be 'closed 110' -Because 'the server closes every connection that sends no head in time or is pushed out'
+    }
+
+    It 'Invoke-AltimeterCommand / -Refreshing: a child that outlives the block gets 410 and no keys, and another user cannot take the port to collect its token' {
+        $session = Get-AltimeterSession 222222222222 -Accessor $accessor
+
+        $block = Invoke-AltimeterCommand $session -Refreshing {
+            [pscustomobject]@{ Uri = $env:AWS_CONTAINER_CREDENTIALS_FULL_URI; Token = $env:AWS_CONTAINER_AUTHORIZATION_TOKEN }
+        }
+        $thief = Start-LoopbackNeighbour bind ([uri]$block.Uri).Port
+        try {
+            $bind = Read-ProcessLine $thief
+            # The late child: the AWS CLI as the block started it, run after the block.
+            $late = Invoke-AwsCli @{
+                AWS_CONTAINER_CREDENTIALS_FULL_URI = $block.Uri; AWS_CONTAINER_AUTHORIZATION_TOKEN = $block.Token
+                AWS_ACCESS_KEY_ID = $null; AWS_SECRET_ACCESS_KEY = $null; AWS_SESSION_TOKEN = $null; AWS_PROFILE = $null
+            } 'sts', 'get-caller-identity', '--output', 'json'
+            $answer = try { Invoke-WebRequest $block.Uri -Headers @{ Authorization = $block.Token } -SkipHttpErrorCheck } catch { $null }
+        }
+        finally {
+            if (-not $thief.WaitForExit(40000)) { $thief.Kill() }
+            $thiefSaw = $thief.StandardOutput.ReadToEnd()
+            $thief.Dispose()
+        }
+
+        $bind | Should -Be 'refused' -Because 'the process keeps the port after the block'
+        $thiefSaw | Should -Not -BeLike '*received-token*'
+        $late.ExitCode | Should -Not -Be 0
+        $answer.StatusCode | Should -Be 410
+        "$($answer.Content)" | Should -Not -BeLike "*$($session.GetCredentials().AccessKey)*"
+        "$($answer.Content)" | Should -Not -BeLike "*$($session.GetCredentials().SecretKey)*"
+        @(Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity').Count | Should -Be 0
+    }
+
+    It 'Invoke-AltimeterCommand / -Refreshing: the token gets 410 once the block ends, fails, or is stopped, and the port stays held' {
+        $session = Get-AltimeterSession 222222222222 -Accessor $accessor
+        $read = { [pscustomobject]@{ Uri = $env:AWS_CONTAINER_CREDENTIALS_FULL_URI; Token = $env:AWS_CONTAINER_AUTHORIZATION_TOKEN } }
+
+        $normal = Invoke-AltimeterCommand $session -Refreshing $read
         $failed = $null
-        Invoke-AltimeterCommand $session -Refreshing { Set-Variable -Scope 1 failed ([uri]$env:AWS_CONTAINER_CREDENTIALS_FULL_URI).Port; throw 'the block fails' } -ErrorAction SilentlyContinue -ErrorVariable blockError
+        Invoke-AltimeterCommand $session -Refreshing { Set-Variable -Scope 1 failed (& $read); throw 'the block fails' } -ErrorAction SilentlyContinue -ErrorVariable blockError
 
         # Stopped as Ctrl+C stops it: PowerShell.Stop() from outside while the block sleeps.
         $inside = [System.Threading.ManualResetEventSlim]::new($false)
@@ -182,20 +239,20 @@ Describe 'Invoke-AltimeterCommand -Refreshing' -Tag Unix {
         $null = $ps.AddScript({
                 param($ModulePath, $Session, $Inside, $Box)
                 Import-Module $ModulePath
-                Invoke-AltimeterCommand $Session -Refreshing { $Box.Port = ([uri]$env:AWS_CONTAINER_CREDENTIALS_FULL_URI).Port; $Inside.Set(); Start-Sleep -Seconds 60 }
+                Invoke-AltimeterCommand $Session -Refreshing { $Box.Uri = $env:AWS_CONTAINER_CREDENTIALS_FULL_URI; $Box.Token = $env:AWS_CONTAINER_AUTHORIZATION_TOKEN; $Inside.Set(); Start-Sleep -Seconds 60 }
             }).AddParameters(@{ ModulePath = $modulePath; Session = $session; Inside = $inside; Box = $box })
         $handle = $ps.BeginInvoke()
         $inside.Wait(30000) | Should -BeTrue
-        $openWhileRunning = Test-LoopbackPort $box.Port
+        $whileRunning = Get-TokenStatus $box.Uri $box.Token
         $ps.Stop()
         $ps.Dispose()
 
-        $normal | Should -BeGreaterThan 0
-        Test-LoopbackPort $normal | Should -BeFalse
+        Get-TokenStatus $normal.Uri $normal.Token | Should -Be 410
         "$blockError" | Should -BeLike '*the block fails*'
-        Test-LoopbackPort $failed | Should -BeFalse
-        $openWhileRunning | Should -BeTrue
-        Test-LoopbackPort $box.Port | Should -BeFalse
+        Get-TokenStatus $failed.Uri $failed.Token | Should -Be 410
+        $whileRunning | Should -Be 200
+        Get-TokenStatus $box.Uri $box.Token | Should -Be 410
+        Test-LoopbackPort ([uri]$normal.Uri).Port | Should -BeTrue
         $env:AWS_ACCESS_KEY_ID | Should -Be $sourceKey
         $env:AWS_CONTAINER_CREDENTIALS_FULL_URI | Should -BeNullOrEmpty
         $env:AWS_CONTAINER_AUTHORIZATION_TOKEN | Should -BeNullOrEmpty
