@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -76,7 +77,7 @@ internal static class CacheBinding
         Digest(s_credentialsLabel, new[] { credentials.AccessKey, credentials.SecretKey, credentials.UseToken ? credentials.Token : null });
 
     // Each field length-prefixed, null told apart from empty: no two lists of fields read the same.
-    private static string Digest(byte[] label, System.Collections.Generic.IEnumerable<string?> fields)
+    private static string Digest(byte[] label, IEnumerable<string?> fields)
     {
         using var message = new MemoryStream();
         foreach (var field in fields)
