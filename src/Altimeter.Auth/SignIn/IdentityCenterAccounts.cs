@@ -86,11 +86,16 @@ internal sealed class IdentityCenterAccounts : IDisposable
 
             await Task.WhenAll(accounts.Select(account => account.Roles)).ConfigureAwait(false);
         }
-        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception e)
         {
             failed.Cancel();
             // Role lists already running end before the throttle they use is disposed.
             await Task.WhenAll(accounts.Select(account => account.Roles.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
             ExceptionDispatchInfo.Capture(Reason(e, accounts.Select(account => account.Roles))).Throw();
             throw;
         }
