@@ -131,7 +131,7 @@ public sealed class IdentityCenterAccountsTests : IDisposable
     [InlineData("expired without a refresh token", 0)]
     [InlineData("expired, its refresh refused", 1)]
     [InlineData("refused by the portal", 0)]
-    public async Task Without_a_usable_token_it_is_SsoSignInRequired_naming_the_profile_and_the_sign_in_commands(string token, int refreshes)
+    public async Task Without_a_usable_token_it_is_SsoSignInRequired_naming_the_profile_and_the_sign_in_commands_and_creates_no_cache(string token, int refreshes)
     {
         switch (token)
         {
@@ -159,6 +159,7 @@ public sealed class IdentityCenterAccountsTests : IDisposable
         Assert.Equal(refreshes, _portal.CreateTokenCount);
         Assert.Equal(token == "refused by the portal" ? 1 : 0, _portal.ListAccountsCount);
         Assert.Equal(0, _portal.ListAccountRolesCount);
+        Assert.Equal(token != "none", Directory.Exists(CacheDirectory));
     }
 
     [Fact]

@@ -41,6 +41,12 @@ internal sealed class IdentityCenterAccessToken
     /// <exception cref="SsoSignInException"><see cref="SsoSignInException.Failed"/>: the token cache cannot be used, or SSO OIDC could not be reached.</exception>
     public async Task<string> GetAsync(CancellationToken cancellationToken)
     {
+        // No cache, no token: nothing is created on the way to saying so.
+        if (!System.IO.Directory.Exists(_cacheDirectory))
+        {
+            throw new SsoSignInRequiredException(_portal);
+        }
+
         // Opened as the sign-in opens it before the SDK reads from it: a directory that is someone
         // else's, open to others' writes or a link is refused before any token in it is used.
         using var cache = SsoTokenCache.Open(_cacheDirectory);
