@@ -21,6 +21,7 @@
         'Invoke-AltimeterCredentialProcess'
         'Get-AltimeterConsoleUrl'
         'Invoke-AltimeterSsoLogin'
+        'Get-AltimeterAccount'
         'Start-AltimeterCredentialServer'
         'Stop-AltimeterCredentialServer'
     )

@@ -62,6 +62,37 @@ public sealed class SsoPortalDoubleTests : IDisposable
     }
 
     [Fact]
+    public async Task ListAccounts_and_ListAccountRoles_page_as_the_sdk_reads_them_and_refuse_what_the_portal_refuses_with_its_errors()
+    {
+        _portal.AcceptAccessToken("token-1");
+        _portal.PageSize = 2;
+        _portal.AddAccount("111111111111", "hub", "hub@example.com", "A", "B", "C");
+        _portal.AddAccount("222222222222", "dev", "dev@example.com");
+        _portal.AddAccount("333333333333", "prod", "prod@example.com", "ReadOnly");
+
+        var first = await _sso.ListAccountsAsync(new ListAccountsRequest { AccessToken = "token-1", MaxResults = 100 });
+        var last = await _sso.ListAccountsAsync(new ListAccountsRequest { AccessToken = "token-1", MaxResults = 100, NextToken = first.NextToken });
+        var roles = await _sso.ListAccountRolesAsync(new ListAccountRolesRequest { AccessToken = "token-1", AccountId = "111111111111", MaxResults = 1 });
+
+        Assert.Equal(new[] { "111111111111", "222222222222" }, first.AccountList.Select(a => a.AccountId));
+        Assert.Equal(new[] { "hub", "dev" }, first.AccountList.Select(a => a.AccountName));
+        Assert.Equal("hub@example.com", first.AccountList[0].EmailAddress);
+        Assert.Equal(new[] { "333333333333" }, last.AccountList.Select(a => a.AccountId));
+        Assert.Null(last.NextToken);
+        Assert.Equal(new[] { ("111111111111", "A") }, roles.RoleList.Select(r => (r.AccountId, r.RoleName)));
+        Assert.False(string.IsNullOrEmpty(roles.NextToken));
+
+        var unauthorized = await Assert.ThrowsAsync<UnauthorizedException>(() => _sso.ListAccountsAsync(new ListAccountsRequest { AccessToken = "revoked" }));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        await Assert.ThrowsAsync<Amazon.SSO.Model.InvalidRequestException>(() => _sso.ListAccountsAsync(new ListAccountsRequest { AccessToken = "token-1", NextToken = roles.NextToken }));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => _sso.ListAccountRolesAsync(new ListAccountRolesRequest { AccessToken = "token-1", AccountId = "999999999999" }));
+        _portal.ThrottleNext = 1;
+        var throttled = await Assert.ThrowsAsync<TooManyRequestsException>(() => _sso.ListAccountsAsync(new ListAccountsRequest { AccessToken = "token-1" }));
+        Assert.Equal((System.Net.HttpStatusCode)429, throttled.StatusCode);
+        Assert.Equal(new[] { "ListAccounts 100", "ListAccounts 100 accounts:2", "ListAccountRoles 111111111111 1" }, _portal.ListRequests.Take(3));
+    }
+
+    [Fact]
     public async Task CreateToken_with_a_registered_clients_refresh_token_gives_a_new_access_token_the_portal_accepts()
     {
         _portal.AcceptRefreshToken("refresh-1", "client-1", "secret-1");

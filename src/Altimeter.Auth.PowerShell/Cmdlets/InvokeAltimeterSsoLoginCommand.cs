@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
-using System.Threading.Tasks;
 using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
@@ -53,14 +52,14 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
         try
         {
             using var signIn = new IdentityCenterSignIn(portal, log);
-            var authorization = Wait(signIn.StartAsync(_stopping.Token), log);
+            var authorization = log.WriteWhileWaiting(signIn.StartAsync(_stopping.Token), this);
             person.Write(Instructions(authorization));
             if (!NoBrowser.IsPresent)
             {
                 OpenBrowser(authorization.VerificationUriComplete);
             }
 
-            WriteObject(Wait(signIn.CompleteAsync(authorization, _stopping.Token), log));
+            WriteObject(log.WriteWhileWaiting(signIn.CompleteAsync(authorization, _stopping.Token), this));
         }
         catch (SsoSignInException e)
         {
@@ -108,17 +107,4 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
         $"Sign in to {authorization.Portal.StartUrl}: open{Environment.NewLine}{Environment.NewLine}    {authorization.VerificationUriComplete}{Environment.NewLine}{Environment.NewLine}"
         + $"and check that the page shows the code {authorization.UserCode} (or open {authorization.VerificationUri} and enter it). "
         + $"Waiting until {authorization.ExpiresAt.ToLocalTime():t}; Ctrl+C stops.{Environment.NewLine}";
-
-    // The engine's work runs on the thread pool; its verbose lines are written here, on the
-    // pipeline thread, while it runs.
-    private T Wait<T>(Task<T> work, QueuedOutput log)
-    {
-        while (!((IAsyncResult)work).AsyncWaitHandle.WaitOne(200))
-        {
-            log.WriteTo(this);
-        }
-
-        log.WriteTo(this);
-        return work.GetAwaiter().GetResult();
-    }
 }

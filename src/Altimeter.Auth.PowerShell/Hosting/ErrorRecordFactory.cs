@@ -45,6 +45,7 @@ internal static class ErrorRecordFactory
         SsoSignInException s when s.ErrorId == SsoSignInException.AuthorizationExpired => ErrorCategory.OperationTimeout,
         SsoSignInException s when s.ErrorId == SsoSignInException.AccessDenied => ErrorCategory.PermissionDenied,
         SsoSignInException => ErrorCategory.ConnectionError,
+        SsoPortalCallException => ErrorCategory.ConnectionError,
         CredentialEndpointException => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };

@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
@@ -52,5 +54,20 @@ internal sealed class QueuedOutput : IAuthLog
                 cmdlet.WriteVerbose(queued.Message);
             }
         }
+    }
+
+    /// <summary>
+    /// Waits on the pipeline thread for <paramref name="work"/> (the engine's, on the thread pool),
+    /// writing its messages through <paramref name="cmdlet"/> as they come; then its result or error.
+    /// </summary>
+    public T WriteWhileWaiting<T>(Task<T> work, Cmdlet cmdlet)
+    {
+        while (!((IAsyncResult)work).AsyncWaitHandle.WaitOne(200))
+        {
+            WriteTo(cmdlet);
+        }
+
+        WriteTo(cmdlet);
+        return work.GetAwaiter().GetResult();
     }
 }

@@ -25,8 +25,17 @@ public sealed class SsoSignInRequiredException : NoSourceCredentialsException
         StartUrl = source.StartUrl;
     }
 
-    /// <summary>The profile that names the Identity Center account and role.</summary>
-    public string ProfileName { get; }
+    /// <summary>Creates the error for the portal of a profile or sso-session whose token was to be used directly (listing accounts).</summary>
+    internal SsoSignInRequiredException(IdentityCenterPortal portal, Exception? innerException = null)
+        : base(MessageFor(portal ?? throw new ArgumentNullException(nameof(portal))), innerException)
+    {
+        ProfileName = portal.ProfileName;
+        SsoSessionName = portal.SsoSessionName;
+        StartUrl = portal.StartUrl;
+    }
+
+    /// <summary>The profile that names the Identity Center portal; null when an sso-session was named instead.</summary>
+    public string? ProfileName { get; }
 
     /// <summary>The sso-session section the profile uses; null for a legacy profile with sso_start_url on it.</summary>
     public string? SsoSessionName { get; }
@@ -58,6 +67,16 @@ public sealed class SsoSignInRequiredException : NoSourceCredentialsException
         $"The IAM Identity Center profile '{profileName}' ({source.StartUrl}) has no valid sign-in token in the token cache (~/.aws/sso/cache): "
         + "none was found, or it expired and could not be refreshed, or the portal refused it. "
         + $"Sign in, then run the command again: Invoke-AltimeterSsoLogin -ProfileName {profileName} (or: aws sso login --profile {profileName})";
+
+    private static string MessageFor(IdentityCenterPortal portal)
+    {
+        var (login, cli) = portal.ProfileName is { } profile
+            ? ($"-ProfileName {profile}", $"--profile {profile}")
+            : ($"-SsoSession {portal.SsoSessionName}", $"--sso-session {portal.SsoSessionName}");
+        return $"The IAM Identity Center {portal} ({portal.StartUrl}) has no valid sign-in token in the token cache (~/.aws/sso/cache): "
+            + "none was found, or it expired and could not be refreshed, or the portal refused it. "
+            + $"Sign in, then run the command again: Invoke-AltimeterSsoLogin {login} (or: aws sso login {cli})";
+    }
 
     private static string ProfileInUse(string? profileName) =>
         !string.IsNullOrEmpty(profileName) ? profileName! : DefaultIdentityCenterProfile.Name;

@@ -171,7 +171,7 @@ internal sealed class IdentityCenterSignIn : IDisposable
     /// <inheritdoc />
     public void Dispose() => _oidc.Dispose();
 
-    private static IAmazonSSOOIDC OidcClientFor(IdentityCenterPortal portal) =>
+    internal static IAmazonSSOOIDC OidcClientFor(IdentityCenterPortal portal) =>
         new AmazonSSOOIDCClient(new AnonymousAWSCredentials(), new AmazonSSOOIDCConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(portal.Region) });
 
     private async Task<ClientRegistration> RegisterAsync(CancellationToken cancellationToken)

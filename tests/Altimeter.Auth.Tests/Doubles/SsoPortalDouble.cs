@@ -19,6 +19,21 @@ namespace Altimeter.Auth.Tests.Doubles;
 /// Followed: docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html;
 /// aws/aws-sdk-net sdk/src/Services/SSO/Generated/Model/Internal/MarshallTransformations/
 /// GetRoleCredentialsResponseUnmarshaller.cs and RoleCredentialsUnmarshaller.cs.</item>
+/// <item>the portal's ListAccounts: <c>GET /assignment/accounts?max_result=&amp;next_token=</c> with the
+/// token in <c>x-amz-sso_bearer_token</c>; 200 with <c>{"accountList":[{"accountId","accountName","emailAddress"}],"nextToken"}</c>,
+/// <c>nextToken</c> left out on the last page. And ListAccountRoles: <c>GET /assignment/roles?account_id=&amp;max_result=&amp;next_token=</c>;
+/// 200 with <c>{"roleList":[{"accountId","roleName"}],"nextToken"}</c>. A page holds at most
+/// max_result items (1–100, else 400 <c>InvalidRequestException</c>) and at most <see cref="PageSize"/>;
+/// a next_token this listing did not give is 400 <c>InvalidRequestException</c>; an unknown token is
+/// 401 <c>UnauthorizedException</c>; an account not assigned to the person is 404
+/// <c>ResourceNotFoundException</c> (the reference's "resource doesn't exist"); <see cref="ThrottleNext"/>
+/// list calls are 429 <c>TooManyRequestsException</c>. Errors in the REST-JSON shape above.
+/// Followed: docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_ListAccounts.html and
+/// API_ListAccountRoles.html (request syntax, URI parameters, response syntax, errors); aws/aws-sdk-net
+/// sdk/src/Services/SSO/Generated/Model/Internal/MarshallTransformations/ListAccountsRequestMarshaller.cs
+/// and ListAccountsResponseUnmarshaller.cs at 13bd83ed856609040c6482d25394a0d39339c6b0,
+/// ListAccountRolesRequestMarshaller.cs at 3f5c416d2244a352925f07899ecc0ad4b96563cb (query names
+/// account_id, max_result, next_token; the bearer header; errors told apart by x-amzn-ErrorType).</item>
 /// <item>SSO OIDC's RegisterClient: <c>POST /client/register</c>, JSON body <c>{"clientName","clientType","scopes"}</c>;
 /// 200 with <c>{"clientId","clientSecret","clientIdIssuedAt","clientSecretExpiresAt"}</c> (epoch
 /// seconds); a client type other than <c>public</c> is 400 <c>InvalidClientMetadataException</c>.
@@ -50,7 +65,16 @@ public sealed class SsoPortalDouble : IDisposable
     private readonly ConcurrentDictionary<string, (string ClientId, string ClientSecret)> _refreshTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _deviceCodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Name, string Email, string[] Roles)> _accounts = new(StringComparer.Ordinal);
+    private readonly List<string> _accountOrder = new();
+    private readonly object _inFlightLock = new();
     private int _getRoleCredentials;
+    private int _listAccounts;
+    private int _listAccountRoles;
+    private int _throttleNext;
+    private int _roleListsInFlight;
+    private int _maxRoleListsInFlight;
+    private bool _roleListGateOpen;
     private int _createToken;
     private int _registerClient;
     private int _startDeviceAuthorization;
@@ -69,6 +93,38 @@ public sealed class SsoPortalDouble : IDisposable
 
     /// <summary>GetRoleCredentials calls answered (200 or error).</summary>
     public int GetRoleCredentialsCount => Volatile.Read(ref _getRoleCredentials);
+
+    /// <summary>ListAccounts calls answered (200 or error).</summary>
+    public int ListAccountsCount => Volatile.Read(ref _listAccounts);
+
+    /// <summary>ListAccountRoles calls answered (200 or error).</summary>
+    public int ListAccountRolesCount => Volatile.Read(ref _listAccountRoles);
+
+    /// <summary>The most ListAccountRoles calls that were being answered at one moment.</summary>
+    public int MaxRoleListsInFlight => Volatile.Read(ref _maxRoleListsInFlight);
+
+    /// <summary>Every ListAccounts and ListAccountRoles, in order: <c>ListAccounts max_result next_token</c>, <c>ListAccountRoles account_id max_result next_token</c>.</summary>
+    public ConcurrentQueue<string> ListRequests { get; } = new();
+
+    /// <summary>The most items a list page holds whatever max_result asks (a small one makes paging happen).</summary>
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>How many of the next list calls answer 429 TooManyRequestsException.</summary>
+    public int ThrottleNext
+    {
+        get => Volatile.Read(ref _throttleNext);
+        set => Volatile.Write(ref _throttleNext, value);
+    }
+
+    /// <summary>
+    /// When above zero, ListAccountRoles calls are held until this many are being answered at once
+    /// (then every call passes), each at most <see cref="RoleListGateTimeout"/>: how many a client
+    /// runs at once shows as a count (<see cref="MaxRoleListsInFlight"/>), not a timing.
+    /// </summary>
+    public int RoleListGate { get; set; }
+
+    /// <summary>The longest a ListAccountRoles call is held at <see cref="RoleListGate"/>.</summary>
+    public TimeSpan RoleListGateTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>CreateToken calls answered (200 or error).</summary>
     public int CreateTokenCount => Volatile.Read(ref _createToken);
@@ -113,6 +169,18 @@ public sealed class SsoPortalDouble : IDisposable
     public void AcceptRefreshToken(string refreshToken, string clientId, string clientSecret) =>
         _refreshTokens[refreshToken] = (clientId, clientSecret);
 
+    /// <summary>An account assigned to the person, with the roles (permission sets) they may use in it; listed in the order added.</summary>
+    public void AddAccount(string accountId, string accountName, string emailAddress, params string[] roleNames)
+    {
+        lock (_accountOrder)
+        {
+            if (_accounts.TryAdd(accountId, (accountName, emailAddress, roleNames)))
+            {
+                _accountOrder.Add(accountId);
+            }
+        }
+    }
+
     /// <summary>
     /// Counts and records emptied, answers and settings back to their defaults, for a test that
     /// shares one double (and so one endpoint, which a process's SDK may keep) with others.
@@ -121,6 +189,19 @@ public sealed class SsoPortalDouble : IDisposable
     public void Reset()
     {
         Interlocked.Exchange(ref _getRoleCredentials, 0);
+        Interlocked.Exchange(ref _listAccounts, 0);
+        Interlocked.Exchange(ref _listAccountRoles, 0);
+        Interlocked.Exchange(ref _maxRoleListsInFlight, 0);
+        ThrottleNext = 0;
+        RoleListGate = 0;
+        RoleListGateTimeout = TimeSpan.FromSeconds(10);
+        PageSize = 100;
+        lock (_inFlightLock)
+        {
+            _roleListGateOpen = false;
+        }
+
+        ListRequests.Clear();
         Interlocked.Exchange(ref _createToken, 0);
         Interlocked.Exchange(ref _registerClient, 0);
         Interlocked.Exchange(ref _startDeviceAuthorization, 0);
@@ -139,6 +220,16 @@ public sealed class SsoPortalDouble : IDisposable
         if (request.Method == "GET" && request.Path == "/federation/credentials")
         {
             return GetRoleCredentials(request);
+        }
+
+        if (request.Method == "GET" && request.Path == "/assignment/accounts")
+        {
+            return ListAccounts(request);
+        }
+
+        if (request.Method == "GET" && request.Path == "/assignment/roles")
+        {
+            return ListAccountRoles(request);
         }
 
         if (request.Method == "POST" && request.Path == "/token")
@@ -189,6 +280,178 @@ public sealed class SsoPortalDouble : IDisposable
         });
         return new LoopbackResponse(200, body);
     }
+
+    private LoopbackResponse ListAccounts(LoopbackRequest request)
+    {
+        Interlocked.Increment(ref _listAccounts);
+        var query = request.Query;
+        ListRequests.Enqueue($"ListAccounts {Value(query, "max_result")} {Value(query, "next_token")}".TrimEnd());
+        if (Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
+        string[] ids;
+        lock (_accountOrder)
+        {
+            ids = _accountOrder.ToArray();
+        }
+
+        if (!TryPage(query, "accounts", ids.Length, out var start, out var count, out var invalid))
+        {
+            return invalid!;
+        }
+
+        var accountList = new List<object>();
+        for (var i = start; i < start + count; i++)
+        {
+            var account = _accounts[ids[i]];
+            accountList.Add(new { accountId = ids[i], accountName = account.Name, emailAddress = account.Email });
+        }
+
+        return Page("accountList", accountList, "accounts", start + count, ids.Length);
+    }
+
+    private LoopbackResponse ListAccountRoles(LoopbackRequest request)
+    {
+        Interlocked.Increment(ref _listAccountRoles);
+        var inFlight = Interlocked.Increment(ref _roleListsInFlight);
+        try
+        {
+            InterlockedMax(ref _maxRoleListsInFlight, inFlight);
+            WaitAtGate(inFlight);
+            var query = request.Query;
+            var accountId = Value(query, "account_id");
+            ListRequests.Enqueue($"ListAccountRoles {accountId} {Value(query, "max_result")} {Value(query, "next_token")}".TrimEnd());
+            if (Refusal(request) is { } refused)
+            {
+                return refused;
+            }
+
+            if (string.IsNullOrEmpty(accountId))
+            {
+                return Error(400, "InvalidRequestException", "account_id is required");
+            }
+
+            if (!_accounts.TryGetValue(accountId!, out var account))
+            {
+                return Error(404, "ResourceNotFoundException", "The specified resource doesn't exist.");
+            }
+
+            if (!TryPage(query, "roles-" + accountId, account.Roles.Length, out var start, out var count, out var invalid))
+            {
+                return invalid!;
+            }
+
+            var roleList = new List<object>();
+            for (var i = start; i < start + count; i++)
+            {
+                roleList.Add(new { accountId, roleName = account.Roles[i] });
+            }
+
+            return Page("roleList", roleList, "roles-" + accountId, start + count, account.Roles.Length);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _roleListsInFlight);
+        }
+    }
+
+    // A list call's token and throttling, checked as the portal would before it reads anything.
+    private LoopbackResponse? Refusal(LoopbackRequest request)
+    {
+        if (!request.Headers.TryGetValue("x-amz-sso_bearer_token", out var token) || !_accessTokens.ContainsKey(token))
+        {
+            return Error(401, "UnauthorizedException", "Session token not found or invalid");
+        }
+
+        while (true)
+        {
+            var left = Volatile.Read(ref _throttleNext);
+            if (left <= 0)
+            {
+                return null;
+            }
+
+            if (Interlocked.CompareExchange(ref _throttleNext, left - 1, left) == left)
+            {
+                return Error(429, "TooManyRequestsException", "Rate exceeded");
+            }
+        }
+    }
+
+    // next_token is opaque to clients; here it is "<listing>:<offset>", valid only for that listing.
+    private bool TryPage(IReadOnlyDictionary<string, string> query, string listing, int total, out int start, out int count, out LoopbackResponse? invalid)
+    {
+        start = 0;
+        count = 0;
+        invalid = null;
+        var maxResults = 100;
+        if (query.TryGetValue("max_result", out var max) && (!int.TryParse(max, out maxResults) || maxResults < 1 || maxResults > 100))
+        {
+            invalid = Error(400, "InvalidRequestException", "max_result must be between 1 and 100");
+            return false;
+        }
+
+        if (query.TryGetValue("next_token", out var next))
+        {
+            var parts = next.Split(':');
+            if (parts.Length != 2 || parts[0] != listing || !int.TryParse(parts[1], out start) || start <= 0 || start >= total)
+            {
+                invalid = Error(400, "InvalidRequestException", "Invalid next_token");
+                return false;
+            }
+        }
+
+        count = Math.Min(Math.Min(maxResults, PageSize), total - start);
+        return true;
+    }
+
+    private static LoopbackResponse Page(string listName, List<object> items, string listing, int end, int total)
+    {
+        var body = new Dictionary<string, object> { [listName] = items };
+        if (end < total)
+        {
+            body["nextToken"] = $"{listing}:{end}";
+        }
+
+        return new LoopbackResponse(200, JsonSerializer.Serialize(body));
+    }
+
+    private void WaitAtGate(int inFlight)
+    {
+        var gate = RoleListGate;
+        if (gate <= 0)
+        {
+            return;
+        }
+
+        lock (_inFlightLock)
+        {
+            if (inFlight >= gate)
+            {
+                _roleListGateOpen = true;
+                Monitor.PulseAll(_inFlightLock);
+                return;
+            }
+
+            var until = DateTime.UtcNow.Add(RoleListGateTimeout);
+            while (!_roleListGateOpen && DateTime.UtcNow < until)
+            {
+                Monitor.Wait(_inFlightLock, TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    private static void InterlockedMax(ref int location, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref location)) < value && Interlocked.CompareExchange(ref location, value, seen) != seen)
+        {
+        }
+    }
+
+    private static string? Value(IReadOnlyDictionary<string, string> query, string name) => query.TryGetValue(name, out var value) ? value : null;
 
     private LoopbackResponse RegisterClient(LoopbackRequest request)
     {

@@ -18,21 +18,6 @@ BeforeAll {
     $legacyStartUrl = 'https://pester-legacy.awsapps.com/start'
     $accounts = '222222222222', '333333333333', '444444444444'
 
-    # What `aws sso login` leaves: the access token, when it expires, and the registered client that can refresh it.
-    function Write-CachedToken($Scratch, [string] $Key, [string] $StartUrl, [string] $AccessToken, [datetime] $ExpiresAt, [string] $RefreshToken) {
-        $token = [ordered]@{
-            startUrl = $StartUrl; region = 'us-east-1'; accessToken = $AccessToken
-            expiresAt = $ExpiresAt.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
-            clientId = 'pester-client'; clientSecret = 'pester-client-secret'
-            registrationExpiresAt = [datetime]::UtcNow.AddDays(80).ToString('yyyy-MM-ddTHH:mm:ssZ')
-            refreshToken = $RefreshToken
-        }
-        $null = New-Item -ItemType Directory -Force $Scratch.Cache
-        $path = Join-Path $Scratch.Cache (Get-TokenFileName $Key)
-        $token | ConvertTo-Json | Set-Content -LiteralPath $path
-        $path
-    }
-
     # Get-AltimeterSession in the child, reporting sessions, a terminating error and how long it took.
     $runChain = {
         param($AccessorPath, $Accounts, $ProfileName)
