@@ -45,7 +45,7 @@ internal static class ErrorRecordFactory
         SsoSignInException s when s.ErrorId == SsoSignInException.AuthorizationExpired => ErrorCategory.OperationTimeout,
         SsoSignInException s when s.ErrorId == SsoSignInException.AccessDenied => ErrorCategory.PermissionDenied,
         SsoSignInException => ErrorCategory.ConnectionError,
-        CredentialEndpointException => ErrorCategory.ResourceUnavailable,
+        CredentialEndpointException or ChildProfilesException => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 
