@@ -120,6 +120,32 @@ public sealed class ChildProfileFilesTests : IDisposable
         Assert.All(files.Variables.Values, copy => Assert.Equal(string.Empty, File.ReadAllText(copy!)));
     }
 
+    [Fact]
+    public void A_directory_someone_else_took_first_is_passed_over_for_a_new_one_of_ours_and_nothing_is_written_into_it()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // the temporary folder is the user's own there
+        }
+
+        // Another local user plants a link where the directory would be (any user can, in /tmp).
+        var trap = Directory.CreateDirectory(Path.Combine(_directory.FullName, "trap")).FullName;
+        var preferred = Path.Combine(_directory.FullName, "altimeter-test");
+        File.CreateSymbolicLink(preferred, trap);
+        var config = Write("config", "[default]\nregion = eu-west-1\n");
+
+        using (var files = ChildProfileFiles.Create(new[] { config, config, config }, preferred))
+        {
+            Assert.StartsWith(preferred + "-", files.DirectoryPath, StringComparison.Ordinal);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(files.DirectoryPath));
+            Assert.Equal("[default]\nregion = eu-west-1\n", File.ReadAllText(files.Variables["AWS_CONFIG_FILE"]!));
+            using var again = ChildProfileFiles.Create(new[] { config, config, config }, preferred);
+            Assert.Equal(files.DirectoryPath, again.DirectoryPath);
+        }
+
+        Assert.Empty(Directory.GetFileSystemEntries(trap));
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_directory.FullName, name);

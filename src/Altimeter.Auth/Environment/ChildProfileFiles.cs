@@ -34,8 +34,8 @@ internal sealed class ChildProfileFiles : IDisposable
         ("BOTO_CONFIG", ".boto", "boto"),
     };
 
-    private static readonly object s_directoryGate = new();
-    private static string? s_directoryPath;
+    // The directory used in place of each preferred one that someone else had taken.
+    private static readonly Dictionary<string, string> s_replacements = new(StringComparer.Ordinal);
 
     private readonly IOwnerOnlyDirectory _directory;
     private readonly Dictionary<string, string?> _variables = new(StringComparer.Ordinal);
@@ -69,13 +69,16 @@ internal sealed class ChildProfileFiles : IDisposable
 
     /// <summary>Writes the copies of the files at <paramref name="sources"/> (as <see cref="SourcePaths"/> gives them).</summary>
     /// <exception cref="ChildProfilesException">The owner-only directory or a copy could not be written.</exception>
-    public static ChildProfileFiles Create(IReadOnlyList<string> sources)
+    public static ChildProfileFiles Create(IReadOnlyList<string> sources) => Create(sources, PreferredDirectory());
+
+    /// <summary>As <see cref="Create(IReadOnlyList{string})"/>, in <paramref name="preferredDirectory"/> or, when that is someone else's or a link, in a new one beside it.</summary>
+    internal static ChildProfileFiles Create(IReadOnlyList<string> sources, string preferredDirectory)
     {
         if (sources is null || sources.Count != s_files.Length) throw new ArgumentException("one path per file", nameof(sources));
         IOwnerOnlyDirectory directory;
         try
         {
-            directory = OpenDirectory();
+            directory = OpenDirectory(preferredDirectory);
         }
         catch (SharedCacheException e)
         {
@@ -145,27 +148,38 @@ internal sealed class ChildProfileFiles : IDisposable
         : path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal) ? Path.Combine(home, path.Substring(2))
         : path;
 
-    private static IOwnerOnlyDirectory OpenDirectory()
+    // The temporary folder is the user's own on Windows; on Unix it is shared, so the directory is
+    // named for the user and checked (see OpenDirectory).
+    private static string PreferredDirectory() =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+            ? Path.Combine(Path.GetTempPath(), "altimeter-child-profiles")
+            : Path.Combine(Path.GetTempPath(), "altimeter-" + UnixSystemCalls.EffectiveUserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static IOwnerOnlyDirectory OpenDirectory(string preferred)
     {
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
-            // The temporary folder is the user's own on Windows.
-            return new WindowsOwnerOnlyDirectory(Path.Combine(Path.GetTempPath(), "altimeter-child-profiles"));
+            return new WindowsOwnerOnlyDirectory(preferred);
         }
 
-        lock (s_directoryGate)
+        lock (s_replacements)
         {
-            var preferred = Path.Combine(Path.GetTempPath(), "altimeter-" + UnixSystemCalls.EffectiveUserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (s_replacements.TryGetValue(preferred, out var replacement))
+            {
+                return UnixOwnerOnlyDirectory.OpenOrCreate(replacement);
+            }
+
             try
             {
-                return UnixOwnerOnlyDirectory.OpenOrCreate(s_directoryPath ?? preferred);
+                return UnixOwnerOnlyDirectory.OpenOrCreate(preferred);
             }
-            catch (SharedCacheException e) when (e.ErrorId == SharedCacheException.Untrusted && s_directoryPath is null)
+            catch (SharedCacheException e) when (e.ErrorId == SharedCacheException.Untrusted)
             {
-                // Another user made it first (to deny us, or as a trap): one of our own that no one can guess.
+                // Another user made it first, or planted a link (to deny us, or as a trap): one of
+                // our own beside it, under a name no one can guess, kept for the process's life.
                 var fresh = preferred + "-" + RandomName();
                 var directory = UnixOwnerOnlyDirectory.OpenOrCreate(fresh);
-                s_directoryPath = fresh;
+                s_replacements[preferred] = fresh;
                 return directory;
             }
         }
