@@ -60,6 +60,15 @@ public sealed class ChildProfileFilesTests : IDisposable
     }
 
     [Fact]
+    public void Lines_that_end_in_a_lone_carriage_return_are_lines_too()
+    {
+        // Python's universal newlines and .NET's ReadLine split there; a filter that did not would keep the key.
+        var text = "[default]\rregion = eu-west-1\raws_access_key_id = AKIAOLDMACLINES00001\raws_secret_access_key = s\r\noutput = json\r";
+
+        Assert.Equal("[default]\rregion = eu-west-1\routput = json\r", CredentialFreeConfig.Filter(text));
+    }
+
+    [Fact]
     public void Keys_of_the_DEFAULT_section_before_any_header_and_under_a_nested_block_go_too()
     {
         var text = "aws_access_key_id = before-any-header\n[DEFAULT]\naws_secret_access_key = inherited-by-all\n[profile p]\ns3 =\n  role_arn = nested\n  addressing_style = path\n";

@@ -33,6 +33,8 @@ internal static class CredentialFreeConfig
     // belongs to IAM Identity Center; role_* and credential_* to assumed roles and credential_process.
     private static readonly string[] s_credentialPrefixes = { "aws_", "sso_", "role_", "credential_" };
 
+    private static readonly char[] s_lineBreaks = { '\r', '\n' };
+
     private static readonly string[] s_credentialKeys =
     {
         "source_profile", "web_identity_token_file", "mfa_serial", "external_id", "duration_seconds", "login_session",
@@ -63,8 +65,7 @@ internal static class CredentialFreeConfig
         var start = 0;
         while (start < text.Length)
         {
-            var end = text.IndexOf('\n', start);
-            var next = end < 0 ? text.Length : end + 1;
+            var next = NextLineStart(text, start);
             var line = text.Substring(start, next - start);
             start = next;
 
@@ -92,6 +93,20 @@ internal static class CredentialFreeConfig
         }
 
         return kept.ToString();
+    }
+
+    // A line ends at "\n", "\r\n" or a lone "\r": Python reads text files with universal newlines
+    // and .NET's ReadLine takes all three, so a file with "\r" alone between its lines is many
+    // lines to them, not one to us.
+    private static int NextLineStart(string text, int start)
+    {
+        var end = text.IndexOfAny(s_lineBreaks, start);
+        if (end < 0)
+        {
+            return text.Length;
+        }
+
+        return text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? end + 2 : end + 1;
     }
 
     // The key as configparser reads it (up to the first "=" or ":") and as the .NET, Java and JS
