@@ -143,4 +143,29 @@ Describe 'Invoke-AltimeterCommand with the user''s own profiles' -Tag Unix {
         foreach ($copy in $inside.Copies) { Test-Path -LiteralPath $copy | Should -BeFalse -Because 'the copies are removed when the block ends' }
         Get-FileState $aws | Should -Be $before
     }
+
+    It 'Invoke-AltimeterCommand / botocore''s own parser finds no credential key in the copy of a config written to slip keys past a filter' {
+        # Each trick is one that configparser (botocore) reads as a key: a colon, upper case,
+        # indentation, [DEFAULT] inheritance, a lone carriage return, a continuation joined to the
+        # key above, and keys before any header.
+        $hostile = "aws_access_key_id = AKIABEFOREHEADER0001`n[DEFAULT]`naws_secret_access_key = inherited`n[default]`r`nAWS_ACCESS_KEY_ID: AKIACOLONUPPERCASE01`n" +
+            "  aws_session_token = indented`nregion = us-east-1`rcredential_process = /bin/false`rsso_start_url = https://x.awsapps.com/start`n" +
+            "role_arn =`n  arn:aws:iam::1:role/continued`n`n  # a comment inside the value`n  --more`nmax_attempts = 7`n[profile other]`nsource_profile = default`nCredential_Source = Environment`nweb_identity_token_file = /tmp/token`nlogin_session = arn:aws:iam::1:user/u`n"
+        Set-Content -LiteralPath (Join-Path $aws 'config') -Value $hostile -NoNewline
+        $env:HOME = $scratch.Home
+        Set-TestVariable AWS_CONFIG_FILE $null
+
+        $parsed = Invoke-AltimeterCommand $session {
+            python3 -c 'import json, os, botocore.configloader as c; print(json.dumps(c.raw_config_parse(os.environ["AWS_CONFIG_FILE"])))' 2>&1
+        }
+        $env:HOME = $realHome
+
+        $sections = "$parsed" | ConvertFrom-Json -AsHashtable
+        $keys = @($sections.Values | ForEach-Object { $_.Keys })
+        $keys | Should -Not -BeNullOrEmpty
+        $leaked = @($keys | Where-Object { $_ -match '^(aws_|sso_|role_|credential_)|^(source_profile|web_identity_token_file|login_session)$' })
+        $leaked | Should -BeNullOrEmpty -Because "botocore read these credential keys from the copy: $($leaked -join ', ')"
+        $sections['default']['region'] | Should -Be 'us-east-1'
+        $sections['default']['max_attempts'] | Should -Be '7'
+    }
 }
