@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Altimeter.Auth;
@@ -85,6 +86,112 @@ public class AwsEnvironmentLeaseTests
 
         Assert.True(await FinishesWithin(nested, Patience), "the nested lease deadlocked");
         Assert.Equal("outer", await nested);
+        Assert.Null(Environment.GetEnvironmentVariable(Set));
+    }
+
+    [Fact]
+    public async Task Leases_nested_by_flows_the_block_started_take_turns_and_each_sees_only_its_own_variables()
+    {
+        // ForEach-Object -Parallel inside Invoke-AltimeterCommand: runspaces the block starts carry
+        // its lease in their flow, and each runs a nested block of its own at the same time.
+        var inside = 0;
+        var most = 0;
+        var mixed = new List<string>();
+        using (AwsEnvironmentLease.Acquire(Variables(("outer", null, null)), null, CancellationToken.None))
+        {
+            var siblings = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                for (var round = 0; round < 5; round++)
+                {
+                    var mine = $"sibling-{i}-{round}";
+                    using (var nested = AwsEnvironmentLease.Acquire(Variables((mine, null, null)), null, CancellationToken.None))
+                    {
+                        Assert.True(nested.IsNested);
+                        var now = Interlocked.Increment(ref inside);
+                        InterlockedMax(ref most, now);
+                        for (var look = 0; look < 5; look++)
+                        {
+                            await Task.Delay(2);
+                            var seen = Environment.GetEnvironmentVariable(Set);
+                            if (seen != mine)
+                            {
+                                lock (mixed) mixed.Add($"{mine} saw {seen}");
+                            }
+                        }
+
+                        Interlocked.Decrement(ref inside);
+                    }
+                }
+            })).ToArray();
+
+            // The outer block waits for them, holding its lease: they must not wait for it.
+            Assert.True(await FinishesWithin(Task.WhenAll(siblings), Patience), "the nested leases of the block's tasks deadlocked against the block");
+            await Task.WhenAll(siblings);
+            Assert.Equal("outer", Environment.GetEnvironmentVariable(Set));
+        }
+
+        Assert.Empty(mixed);
+        Assert.Equal(1, most);
+        Assert.Null(Environment.GetEnvironmentVariable(Set));
+    }
+
+    [Fact]
+    public async Task A_flow_the_block_started_reads_the_blocks_variables_not_a_siblings_nested_ones()
+    {
+        var seen = new List<string?>();
+        using (AwsEnvironmentLease.Acquire(Variables(("outer", null, null)), null, CancellationToken.None))
+        {
+            using var nestedHeld = new ManualResetEventSlim(false);
+            using var release = new ManualResetEventSlim(false);
+            var sibling = Task.Run(() =>
+            {
+                using (AwsEnvironmentLease.Acquire(Variables(("sibling", null, null)), null, CancellationToken.None))
+                {
+                    nestedHeld.Set();
+                    release.Wait(Patience);
+                }
+            });
+            Assert.True(nestedHeld.Wait(Patience));
+            var reader = Task.Run(() => AwsEnvironmentLease.Read(() => Environment.GetEnvironmentVariable(Set)));
+            Assert.False(await FinishesWithin(reader, TimeSpan.FromMilliseconds(300)), "the reader must wait for the sibling's nested lease to end");
+            release.Set();
+            Assert.True(await FinishesWithin(reader, Patience));
+            seen.Add(await reader);
+            await sibling;
+        }
+
+        Assert.Equal(new[] { "outer" }, seen);
+    }
+
+    [Fact]
+    public async Task A_block_that_ends_while_a_flow_it_started_is_in_a_nested_lease_waits_for_it_before_putting_anything_back()
+    {
+        string? seenByNestedAtItsEnd = null;
+        using var nestedHeld = new ManualResetEventSlim(false);
+        using var release = new ManualResetEventSlim(false);
+        var outerDone = InAnotherFlow(() =>
+        {
+            using (AwsEnvironmentLease.Acquire(Variables(("outer", null, null)), null, CancellationToken.None))
+            {
+                _ = Task.Run(() =>
+                {
+                    using (AwsEnvironmentLease.Acquire(Variables(("nested", null, null)), null, CancellationToken.None))
+                    {
+                        nestedHeld.Set();
+                        release.Wait(Patience);
+                        seenByNestedAtItsEnd = Environment.GetEnvironmentVariable(Set);
+                    }
+                });
+                Assert.True(nestedHeld.Wait(Patience));
+            }
+
+            return true;
+        });
+
+        Assert.False(await FinishesWithin(outerDone, TimeSpan.FromMilliseconds(300)), "the outer lease must not end under a nested one");
+        release.Set();
+        Assert.True(await FinishesWithin(outerDone, Patience));
+        Assert.Equal("nested", seenByNestedAtItsEnd);
         Assert.Null(Environment.GetEnvironmentVariable(Set));
     }
 
@@ -190,6 +297,14 @@ public class AwsEnvironmentLeaseTests
 
     private static Dictionary<string, string?> Variables((string? set, string? unset, string? empty) values) =>
         new(StringComparer.Ordinal) { [Set] = values.set, [Unset] = values.unset, [Empty] = values.empty };
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 
     private static async Task<bool> FinishesWithin(Task task, TimeSpan time) => await Task.WhenAny(task, Task.Delay(time)) == task;
 

@@ -32,7 +32,7 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             if (Refreshing.IsPresent)
             {
                 var served = endpoint = ContainerCredentialsEndpoint.Start(Session);
-                lease = AwsEnvironmentLease.AcquireForBlock(served.GetEnvironmentVariables, () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+                lease = AwsEnvironmentLease.AcquireForBlock(served.GetBlockVariables, () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
                 WriteVerbose($"Serving {Session.AccountId} ({Session.Region}) to the block at {served.Uri}.");
             }
             else
@@ -40,9 +40,10 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
                 lease = AwsEnvironmentLease.Acquire(Session, () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
             }
         }
-        catch (CredentialEndpointException e)
+        catch (Exception e) when (e is CredentialEndpointException or ChildProfilesException)
         {
-            ThrowTerminatingError(ErrorRecordFactory.From(e, Session));
+            endpoint?.Dispose();
+            ThrowTerminatingError(ErrorRecordFactory.From((AltimeterAuthException)e, Session));
             return;
         }
         catch (OperationCanceledException)

@@ -46,7 +46,7 @@ internal static class ErrorRecordFactory
         SsoSignInException s when s.ErrorId == SsoSignInException.AccessDenied => ErrorCategory.PermissionDenied,
         SsoSignInException => ErrorCategory.ConnectionError,
         SsoPortalCallException => ErrorCategory.ConnectionError,
-        CredentialEndpointException => ErrorCategory.ResourceUnavailable,
+        CredentialEndpointException or ChildProfilesException => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -15,13 +15,18 @@ namespace Altimeter.Auth;
 /// (a variable that was unset is unset again, an empty one is empty again).
 /// </summary>
 /// <remarks>
-/// <para>A block that calls Invoke-AltimeterCommand again (or starts tasks) carries the lease in its
-/// execution flow (an <see cref="AsyncLocal{T}"/>): the inner lease nests inside the outer one
-/// instead of waiting for it for ever. Work that flows from the block (tasks, runspaces it starts)
-/// counts as the block: such work running two nested leases at once is not kept apart.</para>
+/// <para>A block that calls Invoke-AltimeterCommand again (or starts tasks or runspaces) carries the
+/// lease in its execution flow (an <see cref="AsyncLocal{T}"/>): an inner lease nests inside the outer
+/// one instead of waiting for it for ever. Leases nested in the same lease take turns: the runspaces a
+/// block runs in parallel (<c>ForEach-Object -Parallel</c> inside <c>Invoke-AltimeterCommand</c>) each
+/// wait for the previous one's nested block to end, never for the outer block, which holds the
+/// process-wide lock, not its own turn. A lease's end waits for the leases nested in it by other
+/// flows, so that no nested block's children ever see the environment put back under them.</para>
 /// <para>Code that reads AWS_* variables to decide where a chain starts (<see cref="Read{T}"/>) waits
-/// while a lease is held elsewhere: in the meantime the environment holds another block's keys.</para>
-/// <para>The lock is a <see cref="SemaphoreSlim"/>, not a monitor: a runspace may release on another
+/// while a lease is held elsewhere: in the meantime the environment holds another block's keys. In a
+/// flow that holds a lease it reads that lease's variables, once no nested lease of another flow has
+/// them changed.</para>
+/// <para>The locks are <see cref="SemaphoreSlim"/>s, not monitors: a runspace may release on another
 /// thread than it acquired on.</para>
 /// </remarks>
 internal sealed class AwsEnvironmentLease : IDisposable
@@ -29,13 +34,6 @@ internal sealed class AwsEnvironmentLease : IDisposable
     /// <summary>What a caller tells the user when it has to wait for the lease.</summary>
     public const string WaitingMessage =
         "Waiting for another Invoke-AltimeterCommand in this process to finish (environment variables are process-wide).";
-
-    // The SDKs' default chains prefer keys in the environment to AWS_PROFILE, but a tool or script
-    // that passes AWS_PROFILE on as an explicit profile (boto3.Session(profile_name=...), --profile
-    // $AWS_PROFILE) then uses the profile's identity instead of the session's, and every tool still
-    // takes the profile's other settings (endpoint, CA bundle, role settings). An expiration would
-    // describe other keys. So none of them reaches the block; all come back afterwards.
-    private static readonly string[] s_hiddenFromBlock = { "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CREDENTIAL_EXPIRATION" };
 
     private static readonly SemaphoreSlim s_lock = new(1, 1);
     private static readonly AsyncLocal<AwsEnvironmentLease?> s_flowHolder = new();
@@ -48,6 +46,10 @@ internal sealed class AwsEnvironmentLease : IDisposable
     private readonly Dictionary<string, string?> _saved = new(StringComparer.Ordinal);
     private readonly AwsEnvironmentLease? _enclosing;
     private readonly AwsEnvironmentLease _root;
+
+    // The turn among the leases nested in this one (and readers of its variables) from other flows.
+    private readonly SemaphoreSlim _turn = new(1, 1);
+    private ChildProfileFiles? _profiles;
     private int _disposed;
 
     private AwsEnvironmentLease(AwsEnvironmentLease? enclosing)
@@ -59,18 +61,16 @@ internal sealed class AwsEnvironmentLease : IDisposable
     /// <summary>True when this lease runs inside another one of the same flow and took no lock.</summary>
     internal bool IsNested => _enclosing is not null;
 
-    /// <summary>The variables no block sees, whatever else it is given (see <see cref="AcquireForBlock"/>).</summary>
-    internal static IReadOnlyList<string> HiddenFromBlock => s_hiddenFromBlock;
-
     /// <summary>
     /// Takes the lease (or nests in the one this flow holds) and sets the variables of
-    /// <paramref name="session"/>: keys, token (removed when there is none) and region; the
-    /// profile and expiration variables are removed for the time of the lease.
+    /// <paramref name="session"/>: keys, token (removed when there is none) and region, with every
+    /// other source of credentials hidden for the time of the lease (see <see cref="AcquireForBlock"/>).
     /// </summary>
     /// <param name="session">Whose keys to set.</param>
     /// <param name="waiting">Called once, before blocking, when another flow holds the lease.</param>
     /// <param name="cancellationToken">Stops the wait (Ctrl+C); nothing is changed then.</param>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
+    /// <exception cref="ChildProfilesException">The profile copies could not be written; nothing is changed.</exception>
     public static AwsEnvironmentLease Acquire(AltimeterSession session, Action? waiting, CancellationToken cancellationToken)
     {
         if (session is null) throw new ArgumentNullException(nameof(session));
@@ -82,16 +82,28 @@ internal sealed class AwsEnvironmentLease : IDisposable
     /// <summary>
     /// Takes the lease (or nests in the one this flow holds) and sets a block's variables: those
     /// <paramref name="blockVariables"/> returns once the lease is held (a null value removes the
-    /// variable), with the profile and expiration variables removed unless it sets them.
+    /// variable), over <see cref="ChildEnvironment"/>'s: no other source of credentials (a profile,
+    /// legacy or web identity variables, another container endpoint, instance metadata) and the
+    /// shared config and credentials files replaced by copies without credentials
+    /// (<see cref="ChildProfileFiles"/>, removed when the lease ends).
     /// </summary>
-    /// <param name="blockVariables">What the block is to see, e.g. <see cref="ContainerCredentialsEndpoint.GetEnvironmentVariables"/>.</param>
+    /// <param name="blockVariables">What the block is to see, e.g. <see cref="ContainerCredentialsEndpoint.GetBlockVariables"/>.</param>
     /// <param name="waiting">Called once, before blocking, when another flow holds the lease.</param>
     /// <param name="cancellationToken">Stops the wait (Ctrl+C); nothing is changed then.</param>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
+    /// <exception cref="ChildProfilesException">The profile copies could not be written; nothing is changed.</exception>
     public static AwsEnvironmentLease AcquireForBlock(Func<IReadOnlyDictionary<string, string?>> blockVariables, Action? waiting, CancellationToken cancellationToken)
     {
         if (blockVariables is null) throw new ArgumentNullException(nameof(blockVariables));
-        return Acquire(() => BlockEnvironment(blockVariables()), waiting, cancellationToken);
+        return Acquire(
+            lease =>
+            {
+                // Read now: the environment is this lease's (or the enclosing block's), not another's.
+                lease._profiles = ChildProfileFiles.Create(ChildProfileFiles.SourcePaths());
+                return ChildEnvironment.Compose(lease._profiles, blockVariables());
+            },
+            waiting,
+            cancellationToken);
     }
 
     /// <summary>Takes the lease (or nests) and sets <paramref name="variables"/>; a null value removes the variable.</summary>
@@ -99,31 +111,14 @@ internal sealed class AwsEnvironmentLease : IDisposable
     internal static AwsEnvironmentLease Acquire(IReadOnlyDictionary<string, string?> variables, Action? waiting, CancellationToken cancellationToken)
     {
         if (variables is null) throw new ArgumentNullException(nameof(variables));
-        return Acquire(() => variables, waiting, cancellationToken);
+        return Acquire(_ => variables, waiting, cancellationToken);
     }
 
-    private static IReadOnlyDictionary<string, string?> BlockEnvironment(IReadOnlyDictionary<string, string?> blockVariables)
+    private static AwsEnvironmentLease Acquire(Func<AwsEnvironmentLease, IReadOnlyDictionary<string, string?>> variablesOnceHeld, Action? waiting, CancellationToken cancellationToken)
     {
-        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in s_hiddenFromBlock)
-        {
-            variables[name] = null;
-        }
-
-        foreach (var variable in blockVariables)
-        {
-            variables[variable.Key] = variable.Value;
-        }
-
-        return variables;
-    }
-
-    private static AwsEnvironmentLease Acquire(Func<IReadOnlyDictionary<string, string?>> variablesOnceHeld, Action? waiting, CancellationToken cancellationToken)
-    {
-        var enclosing = HeldByThisFlow();
+        var enclosing = EnterTurn(waiting, cancellationToken);
         if (enclosing is null)
         {
-            Wait(waiting, cancellationToken);
             Interlocked.Increment(ref s_generation);
         }
 
@@ -136,7 +131,7 @@ internal sealed class AwsEnvironmentLease : IDisposable
         s_flowHolder.Value = lease;
         try
         {
-            foreach (var variable in variablesOnceHeld())
+            foreach (var variable in variablesOnceHeld(lease))
             {
                 lease._saved[variable.Key] = Environment.GetEnvironmentVariable(variable.Key);
                 Environment.SetEnvironmentVariable(variable.Key, variable.Value);
@@ -168,14 +163,14 @@ internal sealed class AwsEnvironmentLease : IDisposable
             return value;
         }
 
-        Wait(waiting, cancellationToken);
+        var turn = EnterTurn(waiting, cancellationToken);
         try
         {
             return read();
         }
         finally
         {
-            s_lock.Release();
+            Leave(turn);
         }
     }
 
@@ -188,20 +183,14 @@ internal sealed class AwsEnvironmentLease : IDisposable
     public static void SetForProcess(IReadOnlyDictionary<string, string?> variables, Action? waiting, CancellationToken cancellationToken)
     {
         if (variables is null) throw new ArgumentNullException(nameof(variables));
-        if (HeldByThisFlow() is not null)
-        {
-            Set(variables);
-            return;
-        }
-
-        Wait(waiting, cancellationToken);
+        var turn = EnterTurn(waiting, cancellationToken);
         try
         {
             Set(variables);
         }
         finally
         {
-            s_lock.Release();
+            Leave(turn);
         }
     }
 
@@ -214,19 +203,36 @@ internal sealed class AwsEnvironmentLease : IDisposable
             return value;
         }
 
-        if (!s_lock.Wait(0, CancellationToken.None))
+        var waited = false;
+        while (true)
         {
-            waiting?.Invoke();
-            await s_lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+            var holder = HeldByThisFlow();
+            var turn = TurnOf(holder);
+            if (!turn.Wait(0, CancellationToken.None))
+            {
+                if (!waited)
+                {
+                    waiting?.Invoke();
+                    waited = true;
+                }
 
-        try
-        {
-            return read();
-        }
-        finally
-        {
-            s_lock.Release();
+                await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (holder is not null && !holder.IsInForce)
+            {
+                turn.Release();
+                continue;
+            }
+
+            try
+            {
+                return read();
+            }
+            finally
+            {
+                turn.Release();
+            }
         }
     }
 
@@ -238,13 +244,29 @@ internal sealed class AwsEnvironmentLease : IDisposable
             return;
         }
 
-        Set(_saved);
-        s_flowHolder.Value = _enclosing;
-        if (_enclosing is null)
+        // Leases nested in this one by other flows (a runspace the block started that outlives it)
+        // end first: put back under them, their children would see the user's environment.
+        _turn.Wait();
+        try
         {
-            Volatile.Write(ref s_active, null);
-            Interlocked.Increment(ref s_generation);
-            s_lock.Release();
+            Set(_saved);
+            _profiles?.Dispose();
+            s_flowHolder.Value = _enclosing;
+            if (_enclosing is null)
+            {
+                Volatile.Write(ref s_active, null);
+                Interlocked.Increment(ref s_generation);
+                s_lock.Release();
+            }
+            else
+            {
+                _enclosing._turn.Release();
+            }
+        }
+        finally
+        {
+            // Whoever still waits for a turn in this lease sees it ended and starts over.
+            _turn.Release();
         }
     }
 
@@ -252,23 +274,54 @@ internal sealed class AwsEnvironmentLease : IDisposable
     public override string ToString() =>
         string.Format(CultureInfo.InvariantCulture, "AWS environment lease ({0} variables{1})", _saved.Count, IsNested ? ", nested" : string.Empty);
 
+    // True until disposed, while the outermost lease it belongs to holds the process-wide lock.
+    private bool IsInForce => Volatile.Read(ref _disposed) == 0 && ReferenceEquals(_root, Volatile.Read(ref s_active));
+
     // The lease this flow holds, if it is still the one in force (a flow can outlive its block).
     private static AwsEnvironmentLease? HeldByThisFlow()
     {
         var mine = s_flowHolder.Value;
-        return mine is not null && Volatile.Read(ref mine._disposed) == 0 && ReferenceEquals(mine._root, Volatile.Read(ref s_active))
-            ? mine
-            : null;
+        return mine is not null && mine.IsInForce ? mine : null;
     }
 
+    private static SemaphoreSlim TurnOf(AwsEnvironmentLease? holder) => holder?._turn ?? s_lock;
+
+    // Takes this flow's turn: in a flow that holds a lease (its block, or a runspace or task the
+    // block started), the turn among that lease's nested leases; elsewhere the process-wide lock.
+    // Returns the lease whose turn was taken (null: the process-wide lock).
+    private static AwsEnvironmentLease? EnterTurn(Action? waiting, CancellationToken cancellationToken)
+    {
+        var waited = false;
+        while (true)
+        {
+            var holder = HeldByThisFlow();
+            var turn = TurnOf(holder);
+            if (!turn.Wait(0, CancellationToken.None))
+            {
+                if (!waited)
+                {
+                    waiting?.Invoke();
+                    waited = true;
+                }
+
+                turn.Wait(cancellationToken);
+            }
+
+            if (holder is null || holder.IsInForce)
+            {
+                return holder;
+            }
+
+            // The lease ended while this flow waited for its turn in it: wait as a stranger now.
+            turn.Release();
+        }
+    }
+
+    private static void Leave(AwsEnvironmentLease? turnTakenIn) => TurnOf(turnTakenIn).Release();
+
+    // Without a lock when no lease is held at all (an even generation before and after the read).
     private static bool TryReadUnleased<T>(Func<T> read, out T value)
     {
-        if (HeldByThisFlow() is not null)
-        {
-            value = read();
-            return true;
-        }
-
         var before = Volatile.Read(ref s_generation);
         if ((before & 1) == 0)
         {
@@ -299,16 +352,5 @@ internal sealed class AwsEnvironmentLease : IDisposable
         {
             Environment.SetEnvironmentVariable(variable.Key, variable.Value);
         }
-    }
-
-    private static void Wait(Action? waiting, CancellationToken cancellationToken)
-    {
-        if (s_lock.Wait(0, CancellationToken.None))
-        {
-            return;
-        }
-
-        waiting?.Invoke();
-        s_lock.Wait(cancellationToken);
     }
 }

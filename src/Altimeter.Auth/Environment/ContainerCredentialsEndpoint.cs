@@ -83,6 +83,8 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
     private readonly byte[] _tokenBytes;
     private readonly int _refusedBefore;
     private int _refusedUntilStopped = -1;
+    private readonly object _profilesGate = new();
+    private ChildProfileFiles? _profiles;
     private int _stopped;
     private int _served;
     private int _failed;
@@ -192,19 +194,37 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
     }
 
     /// <summary>
-    /// The environment a process needs to use the endpoint: the URI, the token and the session's
-    /// region set; everything the SDKs would prefer to the endpoint (static keys, a profile, web
-    /// identity, another container endpoint) as null, to be removed. It holds the token: hand it only
-    /// to processes that are to have the session's keys.
+    /// The environment a process needs to use the endpoint and nothing else: the URI, the token and
+    /// the session's region set; everything the SDKs would prefer to the endpoint (static keys, a
+    /// profile, web identity, another container endpoint) as null, to be removed; and the shared
+    /// config and credentials files pointed at owner-only copies without any credentials
+    /// (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, BOTO_CONFIG), written at the first call from
+    /// the files of that moment and removed when the endpoint stops. It holds the token: hand it
+    /// only to processes that are to have the session's keys.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The endpoint has stopped.</exception>
+    /// <exception cref="ChildProfilesException">The copies could not be written.</exception>
     public IReadOnlyDictionary<string, string?> GetEnvironmentVariables()
     {
-        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in AwsEnvironmentLease.HiddenFromBlock)
+        lock (_profilesGate)
         {
-            variables[name] = null;
-        }
+            if (!IsRunning)
+            {
+                throw new ObjectDisposedException(nameof(ContainerCredentialsEndpoint), "The credentials endpoint has stopped.");
+            }
 
+            _profiles ??= ChildProfileFiles.Create(AwsEnvironmentLease.Read(ChildProfileFiles.SourcePaths));
+            return ChildEnvironment.Compose(_profiles, GetBlockVariables());
+        }
+    }
+
+    /// <summary>
+    /// The endpoint's own variables, for a block whose lease adds the rest (<see cref="AwsEnvironmentLease.AcquireForBlock"/>):
+    /// the URI, the token and the region set, static keys and the container variables the SDKs prefer removed.
+    /// </summary>
+    internal IReadOnlyDictionary<string, string?> GetBlockVariables()
+    {
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var name in s_preferredToTheEndpoint)
         {
             variables[name] = null;
@@ -230,6 +250,10 @@ public sealed class ContainerCredentialsEndpoint : IDisposable
 
         Volatile.Write(ref _refusedUntilStopped, _listener.Refused);
         _listener.StopServing(this);
+        lock (_profilesGate)
+        {
+            _profiles?.Dispose();
+        }
     }
 
     /// <inheritdoc />

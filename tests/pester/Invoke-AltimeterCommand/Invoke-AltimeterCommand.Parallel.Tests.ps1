@@ -87,6 +87,35 @@ Describe 'Invoke-AltimeterCommand in parallel runspaces' -Tag Unix {
         Get-AwsVariableState | Should -Be $before
     }
 
+    It 'Invoke-AltimeterCommand / ForEach-Object -Parallel inside a block: each runspace''s own nested block takes its turn and its children see its key, never a sibling''s' {
+        $outer = Get-AltimeterSession 666666666666 -Accessor $accessor
+        $sessions = '222222222222', '333333333333', '444444444444', '555555555555' | Get-AltimeterSession -Accessor $accessor
+        $before = Get-AwsVariableState
+
+        $result = Invoke-AltimeterCommand $outer {
+            $work = foreach ($round in 1..3) { foreach ($session in $sessions) { $session } }
+            $nested = $work | ForEach-Object -ThrottleLimit 4 -Parallel {
+                Import-Module $using:modulePath
+                $session = $_
+                $children = Invoke-AltimeterCommand $session {
+                    sh -c 'echo $AWS_ACCESS_KEY_ID'
+                    Start-Sleep -Milliseconds 50
+                    sh -c 'echo $AWS_ACCESS_KEY_ID'
+                }
+                [pscustomobject]@{ AccountId = $session.AccountId; Expected = $session.GetCredentials().AccessKey; Children = @($children) }
+            }
+            [pscustomobject]@{ Nested = @($nested); OuterAfterwards = sh -c 'echo $AWS_ACCESS_KEY_ID' }
+        }
+
+        $result.Nested | Should -HaveCount 12 -Because 'no nested block may wait for the outer block, which waits for them'
+        foreach ($block in $result.Nested) {
+            $block.Children | Should -HaveCount 2
+            $block.Children | ForEach-Object { $_ | Should -Be $block.Expected -Because "a child of the nested block for $($block.AccountId) must see that session's key" }
+        }
+        $result.OuterAfterwards | Should -Be $outer.GetCredentials().AccessKey
+        Get-AwsVariableState | Should -Be $before
+    }
+
     It 'Invoke-AltimeterCommand / a block that has to wait for another runspace''s says so with -Verbose' {
         $first, $second = '222222222222', '333333333333' | Get-AltimeterSession -Accessor $accessor
         $inside = [System.Threading.ManualResetEventSlim]::new($false)

@@ -55,6 +55,54 @@ Describe 'Start-AltimeterCredentialServer and Stop-AltimeterCredentialServer' {
         Test-LoopbackPort $endpoint.Port | Should -BeTrue -Because 'the process keeps the port for as long as it runs'
     }
 
+    It 'Start-AltimeterCredentialServer / with a [default] profile holding keys in ~/.aws/credentials, the AWS CLI started with its variables answers as the session; the copies go with the server' -Tag Unix {
+        $session = Get-AltimeterSession 333333333333 -Accessor $accessor
+        $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-server-home-$([guid]::NewGuid())"
+        $null = New-Item -ItemType Directory -Force (Join-Path $scratch '.aws')
+        $credentialsFile = Join-Path $scratch '.aws/credentials'
+        Set-Content -LiteralPath $credentialsFile -Value "[default]`naws_access_key_id = AKIADEFAULTPROFILE01`naws_secret_access_key = default-secret`n" -NoNewline
+        $before = (Get-FileHash -LiteralPath $credentialsFile).Hash
+        $saved = Save-TestEnvironment
+        $realHome = $HOME
+        try {
+            $env:HOME = $scratch
+            Set-TestVariable AWS_SHARED_CREDENTIALS_FILE $null
+            Set-TestVariable AWS_CONFIG_FILE $null
+            $endpoint = $session | Start-AltimeterCredentialServer
+            $variables = $endpoint.GetEnvironmentVariables()
+            $env:HOME = $realHome
+            $info = [System.Diagnostics.ProcessStartInfo]::new((Get-Command aws -CommandType Application)[0].Source)
+            foreach ($argument in 'sts', 'get-caller-identity', '--query', 'Account', '--output', 'text') { $info.ArgumentList.Add($argument) }
+            $info.UseShellExecute = $false
+            $info.RedirectStandardOutput = $true
+            $info.RedirectStandardError = $true
+            $info.Environment['HOME'] = $scratch
+            foreach ($name in $variables.Keys) {
+                if ($null -eq $variables[$name]) { $null = $info.Environment.Remove($name) } else { $info.Environment[$name] = $variables[$name] }
+            }
+            $process = [System.Diagnostics.Process]::Start($info)
+            $stderr = $process.StandardError.ReadToEndAsync()
+            $account = $process.StandardOutput.ReadToEnd().Trim()
+            $process.WaitForExit()
+            $copy = $variables['AWS_SHARED_CREDENTIALS_FILE']
+            $copyWhileRunning = Test-Path -LiteralPath $copy
+            $endpoint | Stop-AltimeterCredentialServer
+
+            $account | Should -Be '333333333333' -Because "the server's variables must hide the [default] profile ($($stderr.Result))"
+            (Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity').SignedBy | Should -Be $session.GetCredentials().AccessKey
+            $copy | Should -Not -Be $credentialsFile
+            $copyWhileRunning | Should -BeTrue
+            Test-Path -LiteralPath $copy | Should -BeFalse -Because 'the copies are removed when the server stops'
+            (Get-FileHash -LiteralPath $credentialsFile).Hash | Should -Be $before
+            { $endpoint.GetEnvironmentVariables() } | Should -Throw '*endpoint has stopped*'
+        }
+        finally {
+            $env:HOME = $realHome
+            Restore-TestEnvironment $saved
+            Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'Start-AltimeterCredentialServer / the endpoint''s views, text and JSON show the URI but never the token or the keys' {
         $session = Get-AltimeterSession 222222222222 -Accessor $accessor
         $endpoint = Start-AltimeterCredentialServer -Session $session
