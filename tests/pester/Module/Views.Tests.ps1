@@ -13,6 +13,13 @@ BeforeAll {
         $sessions = @('222222222222', '333333333333' | Get-AltimeterSession -Accessor $accessor)
         $cache = @(Get-AltimeterCredentialCache)
         $server = Start-AltimeterCredentialServer -Session $sessions[0]
+        # A finished Identity Center sign-in, made as the engine makes it (its constructor is internal).
+        $config = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-views-$([guid]::NewGuid())"
+        Set-Content $config "[sso-session corp]`nsso_start_url = https://corp.awsapps.com/start`nsso_region = us-east-1`n"
+        $flags = [System.Reflection.BindingFlags]'Static, Instance, Public, NonPublic'
+        $portal = [Altimeter.Auth.SsoSignInResult].Assembly.GetType('Altimeter.Auth.IdentityCenterPortal').GetMethod('FromSsoSession', $flags, $null, [type[]]@([string], [string]), $null).Invoke($null, [object[]]@('corp', [string]$config))
+        Remove-Item $config
+        $signIn = [Altimeter.Auth.SsoSignInResult].GetConstructors($flags)[0].Invoke([object[]]@($portal, [DateTimeOffset]$sessions[0].Expiration, [string]'/home/someone/.aws/sso/cache/token.json'))
         try {
             $shown = [ordered]@{}
             foreach ($width in 80, 120) {
@@ -23,6 +30,7 @@ BeforeAll {
                 $shown["CacheList$width"] = $cache | Format-List | Out-String -Width $width
                 $shown["ServerTable$width"] = $server | Out-String -Width $width
                 $shown["ServerList$width"] = $server | Format-List | Out-String -Width $width
+                $shown["SignIn$width"] = $signIn | Out-String -Width $width
             }
             [pscustomobject]@{
                 Shown = [pscustomobject]$shown
@@ -30,6 +38,7 @@ BeforeAll {
                 SessionProperties = @($sessions[0].PSObject.Properties.Name)
                 SessionText = $sessions[0].ToString()
                 CacheText = $cache[0].ToString()
+                SignInText = $signIn.ToString()
                 Chain = $sessions[0].Chain
                 SessionExpiresUtc = ([DateTimeOffset]$sessions[0].Expiration).ToUnixTimeSeconds()
                 CacheExpiresUtc = @($cache | ForEach-Object { $_.Expiration.ToUnixTimeSeconds() })
@@ -74,7 +83,7 @@ AfterAll { Stop-TestFile $suite }
 Describe 'Views and text of Altimeter.Auth objects' {
     It 'Views / show times as local time with its offset, never the UTC clock unmarked' {
         $sessionTime | Should -Match ' -0[45]:00$'
-        foreach ($name in 'SessionTable80', 'SessionTable120', 'SessionList80', 'SessionList120', 'ServerList120') {
+        foreach ($name in 'SessionTable80', 'SessionTable120', 'SessionList80', 'SessionList120', 'ServerList120', 'SignIn80') {
             $result.Shown.$name | Should -BeLike "*$sessionTime*" -Because "$name shows the session's expiry"
             $result.Shown.$name | Should -Not -BeLike "*$sessionUtcClock*" -Because "$name must not show the UTC clock"
         }
@@ -88,6 +97,7 @@ Describe 'Views and text of Altimeter.Auth objects' {
     It 'ToString / shows times by the same rule as the views' {
         $result.SessionText | Should -BeLike "* expires $sessionTime key ****"
         $result.CacheText | Should -BeLike "* expires $(ConvertTo-NewYorkText $result.CacheExpiresUtc[0])"
+        $result.SignInText | Should -Be "Signed in to https://corp.awsapps.com/start until $sessionTime"
     }
 
     It 'Views / cut nothing at 80 or 120 columns: no ellipsis, every hop and role name in full' {
