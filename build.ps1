@@ -42,9 +42,17 @@ $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'Altimeter.Auth'
 $pesterVersion = '5.7.1'
 
+# -Quiet keeps a tool's chatter (crossgen2's "Emitting R2R PE file" for each assembly) out of the
+# build's output, and shows it when the tool fails.
 function Invoke-Native {
-    param([string] $File, [string[]] $Arguments)
-    & $File @Arguments | Out-Host
+    param([string] $File, [string[]] $Arguments, [switch] $Quiet)
+    if ($Quiet) {
+        $output = & $File @Arguments 2>&1
+        if ($LASTEXITCODE -ne 0) { $output | Out-Host }
+    }
+    else {
+        & $File @Arguments | Out-Host
+    }
     if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
@@ -64,7 +72,8 @@ function Get-Crossgen {
     $tools = Join-Path $root '.tools'
     $crossgen = Join-Path $tools "microsoft.netcore.app.crossgen2.linux-x64/$version/tools/crossgen2"
     if (-not (Test-Path $crossgen)) {
-        Invoke-Native dotnet @('package', 'download', "Microsoft.NETCore.App.Crossgen2.linux-x64@$version", '--output', $tools)
+        Write-Host "Downloading crossgen2 $version from NuGet into .tools/ for the ReadyToRun copies (ALTIMETER_READYTORUN=0 builds without them)."
+        Invoke-Native dotnet @('package', 'download', "Microsoft.NETCore.App.Crossgen2.linux-x64@$version", '--output', $tools) -Quiet
     }
     $crossgen
 }
@@ -88,7 +97,7 @@ function Invoke-ReadyToRun([string] $Directory) {
         # crossgen2 refuses an input that is also among its references.
         $references = foreach ($other in $assemblies) { if ($other.Name -ne $assembly.Name) { '-r', $other.FullName } }
         Invoke-Native $crossgen (@($assembly.FullName, '-o', (Join-Path $precompiled $assembly.Name), '-O',
-                '--targetos', 'linux', '--targetarch', 'x64', '-r', (Join-Path $framework '*.dll'), '-r', (Join-Path $PSHOME '*.dll')) + $references)
+                '--targetos', 'linux', '--targetarch', 'x64', '-r', (Join-Path $framework '*.dll'), '-r', (Join-Path $PSHOME '*.dll')) + $references) -Quiet
     }
 }
 

@@ -6,6 +6,9 @@
 param([Parameter(Mandatory)] [string] $ModulePath)
 
 $ErrorActionPreference = 'Stop'
+# Colour is for a person at a terminal: with NO_COLOR set (no-color.org) or the output going to a
+# file or a pipe, the views come out as plain text, without escape sequences.
+if ($env:NO_COLOR -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 Import-Module (Join-Path $PSScriptRoot '../tests/fixtures/MotoServer.psm1')
 $server = Start-MotoServer
 try {
@@ -26,7 +29,7 @@ try {
     $accounts = '222222222222', '333333333333', '444444444444'
     Write-Host "Sessions (cold cache):"
     $sessions = $accounts | Get-AltimeterSession -Accessor $accessor
-    $sessions | Format-List AccountId, Region, Expiration, AccessKeyId, RoleArn, Chain | Out-Host
+    $sessions | Format-List | Out-Host
     $calls = Get-MotoRequest $server | Group-Object Action | ForEach-Object { "$($_.Name)=$($_.Count)" }
     Write-Host "STS calls for the cold run: $($calls -join ', ') (one hub hop, shared, and one hop per account)."
 

@@ -24,4 +24,27 @@ public class AwsProfileNamesTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void Identity_Center_profiles_and_sso_sessions_are_read_from_the_config_file_later_lines_winning()
+    {
+        var directory = Directory.CreateTempSubdirectory("altimeter-profiles-");
+        try
+        {
+            var config = Path.Combine(directory.FullName, "config");
+            File.WriteAllText(config,
+                "[default]\nsso_session = corp\n[profile plain]\nregion = eu-west-1\n[profile legacy]\nsso_start_url = https://x.awsapps.com/start\n" +
+                "[profile unset]\nsso_session = corp\n[profile unset]\nsso_session =\n[profile late]\nregion = us-east-1\n[profile late]\nsso_session = corp\n" +
+                "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n[sso-session  eu ]\n[sso-session corp]\n[services corp]\n");
+
+            Assert.Equal(new[] { "default", "late", "legacy" }, AwsProfileNames.IdentityCenterProfiles(config));
+            Assert.Equal(new[] { "corp", "eu" }, AwsProfileNames.SsoSessions(config));
+            Assert.Empty(AwsProfileNames.IdentityCenterProfiles(Path.Combine(directory.FullName, "none")));
+            Assert.Empty(AwsProfileNames.SsoSessions(Path.Combine(directory.FullName, "none")));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
@@ -24,7 +25,11 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     private MfaCodePrompt? _mfaPrompt;
     private bool _verbose;
     private bool _progressShown;
-    private (int Taken, int Added) _progressShownFor;
+    private (int Taken, int Added, bool TotalKnown) _progressShownFor;
+
+    // How many accounts the call has in all, once that is known: from the start when they are given
+    // as -AccountId, at the end of input when they come from the pipeline (until then the count grows).
+    private int? _total;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Account")]
@@ -174,6 +179,11 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (!MyInvocation.ExpectingInput)
+        {
+            _total = AccountId.Length;
+        }
+
         foreach (var accountId in AccountId)
         {
             _queue!.Add(new Pending(accountId, new QueuedOutput(_verbose)));
@@ -184,6 +194,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        _total = _queue!.Added;
         WriteFinished(all: true);
         if (_progressShown)
         {
@@ -262,15 +273,19 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     private void WriteProgressIfLong()
     {
         var queue = _queue!;
-        if (_elapsed.Elapsed < ProgressDelay || queue.Added < 2 || (_progressShown && _progressShownFor == (queue.Taken, queue.Added)))
+        if (_elapsed.Elapsed < ProgressDelay || queue.Added < 2 || (_progressShown && _progressShownFor == (queue.Taken, queue.Added, _total is not null)))
         {
             return;
         }
 
         _progressShown = true;
-        _progressShownFor = (queue.Taken, queue.Added);
-        var percent = (int)(100L * queue.Taken / Math.Max(1, queue.Added));
-        WriteProgress(new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{queue.Taken} of {queue.Added} accounts") { PercentComplete = percent });
+        _progressShownFor = (queue.Taken, queue.Added, _total is not null);
+        var rate = string.Format(CultureInfo.CurrentCulture, "{0:0.#} a second", queue.Taken / _elapsed.Elapsed.TotalSeconds);
+        // A percentage of a total that grows as input arrives would read "200 of 201" throughout.
+        var record = _total is int total
+            ? new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{queue.Taken} of {total} accounts, {rate}") { PercentComplete = (int)(100L * queue.Taken / Math.Max(1, total)) }
+            : new ProgressRecord(ProgressActivityId, "Get-AltimeterSession", $"{queue.Taken} accounts done, {rate}; more arriving");
+        WriteProgress(record);
     }
 
     // One account: what it is, and where its verbose messages wait for the pipeline thread.

@@ -15,11 +15,12 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ProfileSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ProfileNameCompleter))]
+    [ArgumentCompleter(typeof(IdentityCenterProfileCompleter))]
     public string ProfileName { get; set; } = string.Empty;
 
     [Parameter(Mandatory = true, ParameterSetName = SsoSessionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SsoSessionCompleter))]
     public string SsoSession { get; set; } = string.Empty;
 
     [Parameter]

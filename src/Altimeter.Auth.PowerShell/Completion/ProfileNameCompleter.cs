@@ -12,10 +12,14 @@ namespace Altimeter.Auth.Commands;
 public sealed class ProfileNameCompleter : IArgumentCompleter
 {
     /// <inheritdoc />
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        Complete(AwsProfileNames.List(), wordToComplete);
+
+    /// <summary>The <paramref name="names"/> that start with what was typed (quotes aside), quoted where needed.</summary>
+    internal static IEnumerable<CompletionResult> Complete(IEnumerable<string> names, string? wordToComplete)
     {
         var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        return AwsProfileNames.List()
+        return names
             .Where(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             .Select(name => new CompletionResult(QuoteIfNeeded(name), name, CompletionResultType.ParameterValue, name));
     }

@@ -7,7 +7,11 @@ using Amazon;
 
 namespace Altimeter.Auth.Commands;
 
-/// <summary>Tab completion of region names, from the regions the AWS SDK knows, with their display names as tool tips.</summary>
+/// <summary>
+/// Tab completion of region names, from the regions the AWS SDK knows that the cmdlets accept (the
+/// SDK also lists endpoint variants such as us-east-1-regional, which are not region names), with
+/// their display names as tool tips.
+/// </summary>
 public sealed class RegionCompleter : IArgumentCompleter
 {
     /// <inheritdoc />
@@ -15,7 +19,7 @@ public sealed class RegionCompleter : IArgumentCompleter
     {
         var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
         return RegionEndpoint.EnumerableAllRegions
-            .Where(r => r.SystemName.StartsWith(prefix, System.StringComparison.OrdinalIgnoreCase))
+            .Where(r => r.SystemName.StartsWith(prefix, System.StringComparison.OrdinalIgnoreCase) && AwsRegion.IsWellFormed(r.SystemName))
             .OrderBy(r => r.SystemName, System.StringComparer.Ordinal)
             .Select(r => new CompletionResult(r.SystemName, r.SystemName, CompletionResultType.ParameterValue, string.IsNullOrEmpty(r.DisplayName) ? r.SystemName : r.DisplayName));
     }

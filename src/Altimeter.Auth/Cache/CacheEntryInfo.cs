@@ -42,5 +42,5 @@ public sealed class CacheEntryInfo
     public string? SharedCachePath { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Key} expires {Expiration.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
+    public override string ToString() => $"{Key} expires {ShownTime.Of(Expiration)}";
 }

@@ -44,5 +44,5 @@ public sealed class CachedCredentials
 
     /// <summary>Access key id masked to its last four characters, and the expiration.</summary>
     public override string ToString() =>
-        $"{SecretText.MaskAccessKeyId(AccessKeyId)} expires {Expiration.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
+        $"{SecretText.MaskAccessKeyId(AccessKeyId)} expires {ShownTime.Of(Expiration)}";
 }

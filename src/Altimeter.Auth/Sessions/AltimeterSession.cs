@@ -75,6 +75,18 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
     /// <summary>How many times the session has renewed its credentials.</summary>
     public int Renewals => _renewals;
 
+    // The SDK's knobs of its own background refresh, hidden from reflection (and so from
+    // Format-List * and Get-Member in PowerShell) by these private members of the same names: the
+    // session renews in the caller's thread with RenewalWindow instead, and setting them would
+    // bypass it. Code typed as RefreshingAWSCredentials still reaches the SDK's.
+    private new TimeSpan PreemptExpiryTime
+    {
+        get => base.PreemptExpiryTime;
+        set => base.PreemptExpiryTime = value;
+    }
+
+    private new TimeSpan ExpirationBuffer => base.ExpirationBuffer;
+
     /// <summary>
     /// The current keys together with their own expiration, renewed first when the renewal window
     /// is reached. Reading the keys and <see cref="Expiration"/> one after the other could pair old
@@ -104,7 +116,7 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
     public override string ToString()
     {
         var current = _current;
-        var expires = current.ExpirationUtc is DateTime e ? $" expires {e:yyyy-MM-ddTHH:mm:ssZ}" : string.Empty;
+        var expires = current.ExpirationUtc is DateTime e ? $" expires {ShownTime.Of(e)}" : string.Empty;
         return $"{AccountId} {Region} via {current.Chain}{(current.RoleArn is null ? string.Empty : " as " + current.RoleArn)}{expires} key {SecretText.MaskAccessKeyId(current.Credentials.AccessKey)}";
     }
 

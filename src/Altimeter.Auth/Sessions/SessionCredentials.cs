@@ -14,7 +14,11 @@ internal sealed class SessionCredentials
     public SessionCredentials(ImmutableCredentials credentials, DateTime? expirationUtc, string chain, string? roleArn, bool? roleChained = null)
     {
         Credentials = credentials;
-        ExpirationUtc = expirationUtc;
+        // The renewal's arithmetic and the views take it as UTC: a time of another kind (from a
+        // source's SDK credentials in local mode) is made one.
+        ExpirationUtc = expirationUtc is DateTime e && e.Kind != DateTimeKind.Utc
+            ? (e.Kind == DateTimeKind.Local ? e.ToUniversalTime() : DateTime.SpecifyKind(e, DateTimeKind.Utc))
+            : expirationUtc;
         Chain = chain;
         RoleArn = roleArn;
         RoleChained = roleChained;

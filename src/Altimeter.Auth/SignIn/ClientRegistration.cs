@@ -23,5 +23,5 @@ internal sealed class ClientRegistration
     /// <summary>When the client secret expires (RegisterClient's clientSecretExpiresAt).</summary>
     public DateTimeOffset ExpiresAt { get; }
 
-    public override string ToString() => $"client {ClientId} (until {ExpiresAt:u})";
+    public override string ToString() => $"client {ClientId} (until {ShownTime.Of(ExpiresAt)})";
 }

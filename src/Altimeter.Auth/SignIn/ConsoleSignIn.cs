@@ -223,5 +223,5 @@ internal static class ConsoleSignIn
     }
 
     private static string ExpiryText(AltimeterSession session) =>
-        session.Expiration is DateTime e ? $" (until {e:yyyy-MM-ddTHH:mm:ssZ})" : string.Empty;
+        session.Expiration is DateTime e ? $" (until {ShownTime.Of(e)})" : string.Empty;
 }

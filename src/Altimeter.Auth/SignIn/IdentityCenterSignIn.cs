@@ -163,7 +163,7 @@ internal sealed class IdentityCenterSignIn : IDisposable
             var expiresAt = _now().AddSeconds(token.ExpiresIn ?? 0);
             using var cache = SsoTokenCache.Open(_cacheDirectory);
             var file = cache.WriteToken(_portal, token.AccessToken, expiresAt, token.RefreshToken, authorization.Client);
-            Log($"Signed in to {_portal.StartUrl} until {expiresAt:u}; token written to {file}.");
+            Log($"Signed in to {_portal.StartUrl} until {ShownTime.Of(expiresAt)}; token written to {file}.");
             return new SsoSignInResult(_portal, expiresAt, file);
         }
     }

@@ -37,5 +37,5 @@ public sealed class SsoSignInResult
     public string TokenFile { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"Signed in to {StartUrl} until {ExpiresAt:u}";
+    public override string ToString() => $"Signed in to {StartUrl} until {ShownTime.Of(ExpiresAt)}";
 }

@@ -52,6 +52,10 @@ internal sealed class AwsConfigFile
         return new AwsConfigFile(Parse(text));
     }
 
+    /// <summary>Each section's header words (split once on blanks) and its settings, in file order.</summary>
+    internal IEnumerable<(string[] Words, IReadOnlyList<KeyValuePair<string, string>> Settings)> Sections =>
+        _sections.Where(section => section.Words.Length > 0).Select(section => (section.Words, (IReadOnlyList<KeyValuePair<string, string>>)section.Settings));
+
     /// <summary>
     /// The settings of the sections whose header words (split once on blanks) match, later lines
     /// winning; null when no section matches.

@@ -25,6 +25,47 @@ internal static class AwsProfileNames
             .OrderBy(name => name, StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>
+    /// The profiles of the config file that sign in to IAM Identity Center (a non-empty
+    /// <c>sso_session</c> or <c>sso_start_url</c>, later lines winning as when signing in), in ordinal
+    /// order: the ones Invoke-AltimeterSsoLogin accepts.
+    /// </summary>
+    public static IReadOnlyList<string> IdentityCenterProfiles() => IdentityCenterProfiles(AwsConfigFile.ConfigPath);
+
+    internal static IReadOnlyList<string> IdentityCenterProfiles(string configFile)
+    {
+        var signsIn = new Dictionary<string, (string? Session, string? StartUrl)>(StringComparer.Ordinal);
+        foreach (var (words, settings) in AwsConfigFile.Read(configFile).Sections)
+        {
+            var name = words.Length == 2 && words[0] == "profile" ? words[1] : words.Length == 1 && words[0] == "default" ? "default" : null;
+            if (name is null) continue;
+            signsIn.TryGetValue(name, out var found);
+            foreach (var setting in settings)
+            {
+                if (setting.Key == "sso_session") found.Session = setting.Value;
+                else if (setting.Key == "sso_start_url") found.StartUrl = setting.Value;
+            }
+
+            signsIn[name] = found;
+        }
+
+        return signsIn.Where(profile => !string.IsNullOrEmpty(profile.Value.Session) || !string.IsNullOrEmpty(profile.Value.StartUrl))
+            .Select(profile => profile.Key)
+            .OrderBy(name => name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The names of the config file's <c>[sso-session NAME]</c> sections, once each, in ordinal order.</summary>
+    public static IReadOnlyList<string> SsoSessions() => SsoSessions(AwsConfigFile.ConfigPath);
+
+    internal static IReadOnlyList<string> SsoSessions(string configFile) =>
+        AwsConfigFile.Read(configFile).Sections
+            .Where(section => section.Words.Length == 2 && section.Words[0] == "sso-session")
+            .Select(section => section.Words[1])
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(name => name, StringComparer.Ordinal)
+            .ToList();
+
     private static string? ConfigSectionProfile(string section)
     {
         if (section == "default")

@@ -39,11 +39,11 @@ Describe 'Get-AltimeterCredentialCache' {
 
     It 'Get-AltimeterCredentialCache / the default table shows account, role, session name and expiry' {
         $null = Get-AltimeterSession 222222222222 -Accessor $accessor
-        $expiry = (Get-AltimeterCredentialCache)[1].Expiration.UtcDateTime.ToString('yyyy-MM-dd HH:mm:ssZ')
+        $expiry = (Get-AltimeterCredentialCache)[1].Expiration.ToLocalTime().ToString('yyyy-MM-dd HH:mm:ss zzz', [cultureinfo]::InvariantCulture)
 
         $text = Get-AltimeterCredentialCache | Out-String -Width 200
 
-        $text | Should -Match 'AccountId\s+RoleName\s+RoleSessionName\s+Expiration\s+IsExpired'
+        $text | Should -Match 'AccountId\s+RoleName\s+SessionName\s+Expiration\s+Expired'
         $text | Should -Match "222222222222\s+AltimeterTarget\s+altimeter-pester\s+$([regex]::Escape($expiry))\s+False"
     }
 

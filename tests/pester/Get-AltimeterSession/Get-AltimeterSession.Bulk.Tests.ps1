@@ -38,6 +38,36 @@ Describe 'Get-AltimeterSession with many accounts' {
         Get-CallerAccount $sessions[137] | Should -Be $targets[137]
     }
 
+    It 'Get-AltimeterSession / progress while pipeline input still arrives shows the count done and the rate, no percentage of a total that grows' {
+        # The input arrives over more than the one second before progress shows, so progress is
+        # written while the total is not known yet; then once more at the end, when it is.
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($ModulePath, $AccessorPath, $Accounts)
+                    Import-Module $ModulePath
+                    $accessor = New-AltimeterAccessor -Path $AccessorPath
+                    $Accounts | ForEach-Object { Start-Sleep -Milliseconds 400; $_ } | Get-AltimeterSession -Accessor $accessor -ThrottleLimit 1
+                }).AddParameters(@{ ModulePath = (Get-AltimeterModulePath); AccessorPath = (Get-FixturePath 'accessors/two-hop.json'); Accounts = $targets[0..5] })
+            $sessions = @($shell.Invoke())
+            $progress = @($shell.Streams.Progress | Where-Object Activity -EQ 'Get-AltimeterSession')
+        }
+        finally { $shell.Dispose() }
+
+        $sessions.AccountId | Should -Be $targets[0..5]
+        $arriving = @($progress | Where-Object StatusDescription -Like '*more arriving')
+        $arriving | Should -Not -BeNullOrEmpty
+        foreach ($record in $arriving) {
+            $record.PercentComplete | Should -Be -1
+            $record.StatusDescription | Should -Match '^\d+ accounts done, [\d.,]+ a second; more arriving$'
+        }
+        # A total is named only once it is the whole input's.
+        foreach ($record in $progress | Where-Object StatusDescription -Match ' of \d+ ') {
+            $record.StatusDescription | Should -Match '^\d+ of 6 accounts, '
+        }
+        $progress[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'Get-AltimeterSession / a warm pass over 200 targets makes no STS call' {
         $null = $targets | Get-AltimeterSession -Accessor $accessor
         Reset-MotoServer $server

@@ -131,6 +131,27 @@ Describe 'Help of the Altimeter.Auth cmdlets' {
             }
         }
 
+        It '<Name> / INPUTS names what its pipeline parameters take: the type of each by value, each by property name' {
+            $piped = @($parameters | Where-Object PipelineInput -NE 'False' | Sort-Object Parameter -Unique)
+            $inputs = @($entry.inputTypes.inputType | Where-Object { $_ })
+            if (-not $piped) {
+                $inputs | Should -BeNullOrEmpty -Because "$Name takes no pipeline input"
+                return
+            }
+            $inputs | Should -Not -BeNullOrEmpty -Because "$Name takes pipeline input"
+            $names = @($inputs | ForEach-Object { "$($_.type.name)".Trim() })
+            $text = ($inputs | ForEach-Object { "$($_.type.name) $(Get-Text $_.description)" }) -join "`n"
+            foreach ($parameter in $piped) {
+                if ($parameter.PipelineInput -like '*ByValue*') {
+                    $element = $parameter.Type -replace '\[\]$'
+                    @($names | Where-Object { ($_ -replace '\[\]$' -split '\.')[-1] -eq $element }) | Should -Not -BeNullOrEmpty -Because "-$($parameter.Parameter) takes $element by value"
+                }
+                if ($parameter.PipelineInput -like '*ByPropertyName*') {
+                    $text | Should -Match "\b$($parameter.Parameter)\b" -Because "-$($parameter.Parameter) binds by property name"
+                }
+            }
+        }
+
         It '<Name> / describes every parameter once, with its type and aliases, and no parameter it does not have' {
             @($described.name | Sort-Object) | Should -Be @($parameters.Parameter | Sort-Object -Unique)
             foreach ($parameter in $described) {
@@ -194,6 +215,41 @@ Describe 'Help of the Altimeter.Auth cmdlets' {
             $source | Should -Not -Match '<para type=' -Because "$($file.Name) would be a second source of help"
             # A /// comment, then attributes among which [Parameter(...)].
             $source | Should -Not -Match '///[^\n]*\n(\s*\[[^\n]*\n)*?\s*\[Parameter\b' -Because "a parameter of $($file.Name) is described in the MAML"
+        }
+    }
+
+    It 'Get-AltimeterSession / Get-Help opens the description with what it does, renewal after' {
+        $paragraphs = @(Invoke-FreshPwsh { (Get-Help Get-AltimeterSession).description.Text })
+        $paragraphs[0] | Should -Match '^For each account id, walks the chains'
+        $renewal = @($paragraphs | Where-Object { $_ -match 'renew' })[0]
+        [array]::IndexOf($paragraphs, $renewal) | Should -BeGreaterThan 0
+    }
+
+    It 'help / no example puts ConvertTo-AltimeterCredentialProcess on a credential_process line (the help sends profiles to Invoke-AltimeterCredentialProcess)' {
+        $code = @($maml.helpItems.command.examples.example | ForEach-Object { "$($_.code)" }) + $about
+        foreach ($line in $code -split '\r?\n' | Where-Object { $_ -match 'credential_process\s*=' }) {
+            $line | Should -Not -Match 'ConvertTo-AltimeterCredentialProcess'
+        }
+    }
+
+    It 'about_Altimeter_Auth / ERRORS names every error id the code can give' {
+        # The ids as the code writes them: the engine's errors (ErrorId => "…" and the consts of the
+        # errors with several ids) and the ErrorRecords the cmdlets make themselves.
+        $src = Join-Path $PSScriptRoot '../../../src'
+        $source = (Get-ChildItem $src -Recurse -Filter *.cs | Where-Object FullName -NotMatch '[\\/](obj|bin)[\\/]' | Get-Content -Raw) -join "`n"
+        $errorTypes = (Get-ChildItem (Join-Path $src 'Altimeter.Auth/Errors') -Filter *.cs | Get-Content -Raw) -join "`n"
+        $ids = @(
+            [regex]::Matches($source, 'ErrorId\s*=>\s*"(\w+)"')
+            [regex]::Matches($errorTypes, 'public const string \w+ = "(\w+)";')
+            [regex]::Matches($source, 'new ErrorRecord\([^;]*?,\s*"(\w+)",\s*ErrorCategory')
+            [regex]::Matches($source, 'ErrorRecordFactory\.InvalidArgument\(\s*"(\w+)"')
+        ) | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique
+        $ids | Should -Contain 'MfaTokenRequired'
+        $ids | Should -Contain 'ConsoleDestinationInvalid'
+        $ids | Should -Contain 'NoSession'
+        $errors = ($about -split '(?m)^ERRORS\s*$')[1] -split '(?m)^[A-Z]{3,}\s*$' | Select-Object -First 1
+        foreach ($id in $ids) {
+            $errors | Should -Match "\b$id\b" -Because "the code gives the error id $id"
         }
     }
 
