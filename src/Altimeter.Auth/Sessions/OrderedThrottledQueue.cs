@@ -110,6 +110,9 @@ internal sealed class OrderedThrottledQueue<TItem, TResult>
         await _throttle.WaitAsync(_cancellationToken).ConfigureAwait(false);
         try
         {
+            // A slot freed by cancelled work may be handed to a waiter before its own wait sees
+            // the cancellation: work not started yet must still never start.
+            _cancellationToken.ThrowIfCancellationRequested();
             return await _work(item, _cancellationToken).ConfigureAwait(false);
         }
         finally
