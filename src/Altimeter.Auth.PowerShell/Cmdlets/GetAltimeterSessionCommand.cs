@@ -28,7 +28,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Account")]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     [ArgumentCompleter(typeof(CachedAccountIdCompleter))]
     public string[] AccountId { get; set; } = Array.Empty<string>();
 
@@ -174,9 +174,11 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        // Lines of a file (Get-Content) keep their spaces and blank lines: an id is taken without
+        // the spaces around it, and an empty one fails alone (InvalidAccountId), in its place.
         foreach (var accountId in AccountId)
         {
-            _queue!.Add(new Pending(accountId, new QueuedOutput(_verbose)));
+            _queue!.Add(new Pending(accountId?.Trim() ?? string.Empty, new QueuedOutput(_verbose)));
             WriteFinished(all: false);
         }
     }
