@@ -372,10 +372,8 @@ Describe 'Get-AltimeterSession' {
             @(Get-MotoRequest $server) | Should -HaveCount 0
         }
 
-        It 'Get-AltimeterSession / a value with a trailing newline is refused before any STS call (account id, -Region, AWS_REGION)' {
+        It 'Get-AltimeterSession / a region with a trailing newline is refused before any STS call (-Region, AWS_REGION); an account id is taken without it' {
             # .NET's $ matches before a final newline: these passed the old checks and reached STS or the SDK.
-            $null = Get-AltimeterSession "222222222222`n" -Accessor $accessor -ErrorVariable errors -ErrorAction SilentlyContinue
-            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
             { Get-AltimeterSession 222222222222 -Accessor $accessor -Region "us-east-1`n" } |
                 Should -Throw -ErrorId "InvalidRegion,$commandId"
             $saved = $env:AWS_REGION
@@ -386,6 +384,10 @@ Describe 'Get-AltimeterSession' {
             }
             finally { $env:AWS_REGION = $saved }
             @(Get-MotoRequest $server) | Should -HaveCount 0
+
+            # A line of a file keeps its end: the id is taken without the whitespace around it.
+            (Get-AltimeterSession "222222222222`n" -Accessor $accessor).AccountId | Should -Be '222222222222'
+            (Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole').Parameters.RoleArn | Should -Contain 'arn:aws:iam::222222222222:role/AltimeterTarget'
         }
 
         It 'Get-AltimeterSession / a fullwidth role name or account id in an accessor is refused at load' {
@@ -395,8 +397,12 @@ Describe 'Get-AltimeterSession' {
                 Should -Throw -ErrorId 'AccessStepInvalid,Altimeter.Auth.Commands.NewAltimeterAccessorCommand'
         }
 
-        It 'Get-AltimeterSession / an empty account id is refused by parameter validation' {
-            { Get-AltimeterSession -AccountId '' -Accessor $accessor } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
+        It 'Get-AltimeterSession / an empty account id is a non-terminating InvalidAccountId saying it is empty' {
+            $null = Get-AltimeterSession -AccountId '' -Accessor $accessor -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
+            $errors[0].Exception.Message | Should -Be 'An account id is empty (a blank line in the input?): an account id is exactly 12 digits.'
         }
 
         It 'Get-AltimeterSession / Tab after -Region completes region names' {
