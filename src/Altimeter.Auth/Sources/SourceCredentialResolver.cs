@@ -83,9 +83,13 @@ internal static class SourceCredentialResolver
     {
         var places = new List<string>
         {
-            Set("AWS_ACCESS_KEY_ID") && Set("AWS_SECRET_ACCESS_KEY")
-                ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (set, but not usable)"
-                : "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (not set)",
+            (Set("AWS_ACCESS_KEY_ID"), Set("AWS_SECRET_ACCESS_KEY")) switch
+            {
+                (true, true) => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (set, but not usable)",
+                (false, false) => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (not set)",
+                (true, false) => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (only AWS_ACCESS_KEY_ID is set)",
+                (false, true) => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (only AWS_SECRET_ACCESS_KEY is set)",
+            },
         };
         if (Set("AWS_WEB_IDENTITY_TOKEN_FILE"))
         {
