@@ -64,7 +64,7 @@ public class AccessStepTests
     [InlineData("semi;colon9")]
     public void An_external_id_STS_would_refuse_is_refused_without_showing_it(string externalId)
     {
-        var e = Assert.Throws<AccessorDefinitionException>(() => new AccessStep("Role", null, "{{ env.X }}", TestData.Env(("X", externalId))));
+        var e = Assert.Throws<AccessorDefinitionException>(() => new AccessStep("Role", null, "{{ env.X_EXT_ID }}", TestData.Env(("X_EXT_ID", externalId))));
         Assert.Equal(AccessorDefinitionException.StepInvalid, e.ErrorId);
         Assert.DoesNotContain(externalId, e.Message, StringComparison.Ordinal);
     }

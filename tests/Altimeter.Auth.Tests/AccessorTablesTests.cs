@@ -28,10 +28,10 @@ public class AccessorTablesTests
         var chain = new Hashtable(StringComparer.OrdinalIgnoreCase)
         {
             ["RoleSessionName"] = "scan",
-            ["AccessSteps"] = new List<IDictionary> { new Hashtable { ["RoleName"] = "Hub", ["AccountId"] = "111111111111", ["ExternalId"] = "{{ env.X }}" }, new Hashtable { ["RoleName"] = "Target" } },
+            ["AccessSteps"] = new List<IDictionary> { new Hashtable { ["RoleName"] = "Hub", ["AccountId"] = "111111111111", ["ExternalId"] = "{{ env.X_EXT_ID }}" }, new Hashtable { ["RoleName"] = "Target" } },
         };
 
-        var accessor = AccessorTables.Read(new[] { chain }, "-MultiHopAccessor", new AccessorLoadOptions { Environment = TestData.Env(("X", "from-env")) });
+        var accessor = AccessorTables.Read(new[] { chain }, "-MultiHopAccessor", new AccessorLoadOptions { Environment = TestData.Env(("X_EXT_ID", "from-env")) });
 
         Assert.Equal("from-env", accessor.MultiHopAccessors[0].AccessSteps[0].ExternalId);
     }

@@ -41,7 +41,7 @@ public class AccessorTests
         Assert.Equal("AccountAuthFailed", e.ErrorId);
         Assert.Equal(TestData.Target, e.AccountId);
         Assert.Contains(TestData.Target, e.Message);
-        Assert.Contains(accessor.ToString(), e.Message);
+        Assert.All(accessor.MultiHopAccessors, chain => Assert.Contains($"] {chain}: ", e.Message));
         Assert.Equal(2, e.Failures.Count);
         Assert.Contains("arn:aws:iam::111111111111:role/BrokenHub", e.Message);
         Assert.Contains("arn:aws:iam::111111111111:role/Hub", e.Message);

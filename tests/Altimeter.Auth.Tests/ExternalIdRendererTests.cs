@@ -6,7 +6,7 @@ namespace Altimeter.Auth.Tests;
 
 public class ExternalIdRendererTests
 {
-    private static readonly Func<string, string?> s_env = TestData.Env(("TEST_EXT_ID", "foo"), ("OTHER", "bar"));
+    private static readonly Func<string, string?> s_env = TestData.Env(("TEST_EXT_ID", "foo"), ("OTHER_EXT_ID", "bar"));
 
     [Theory]
     [InlineData("{{ env['TEST_EXT_ID'] }}")]
@@ -22,7 +22,7 @@ public class ExternalIdRendererTests
     [Fact]
     public void Expressions_mix_with_literal_text()
     {
-        Assert.Equal("pre-foo-mid-bar-post", ExternalIdRenderer.Render("pre-{{ env.TEST_EXT_ID }}-mid-{{ env['OTHER'] }}-post", s_env));
+        Assert.Equal("pre-foo-mid-bar-post", ExternalIdRenderer.Render("pre-{{ env.TEST_EXT_ID }}-mid-{{ env['OTHER_EXT_ID'] }}-post", s_env));
     }
 
     [Fact]
@@ -34,27 +34,27 @@ public class ExternalIdRendererTests
     [Fact]
     public void Values_are_not_html_escaped()
     {
-        Assert.Equal("a&b<c>", ExternalIdRenderer.Render("{{ env.X }}", TestData.Env(("X", "a&b<c>"))));
+        Assert.Equal("a&b<c>", ExternalIdRenderer.Render("{{ env.X_EXT_ID }}", TestData.Env(("X_EXT_ID", "a&b<c>"))));
     }
 
     [Fact]
     public void A_missing_variable_is_an_error_naming_it()
     {
-        var e = Assert.Throws<AccessorDefinitionException>(() => ExternalIdRenderer.Render("{{ env['NOT_SET_ANYWHERE'] }}", s_env));
+        var e = Assert.Throws<AccessorDefinitionException>(() => ExternalIdRenderer.Render("{{ env['NOT_SET_ANYWHERE_EXT_ID'] }}", s_env));
         Assert.Equal(AccessorDefinitionException.VariableMissing, e.ErrorId);
-        Assert.Contains("NOT_SET_ANYWHERE", e.Message);
+        Assert.Contains("NOT_SET_ANYWHERE_EXT_ID", e.Message);
     }
 
     [Theory]
-    [InlineData("{{ env['X'] | upper }}")]
+    [InlineData("{{ env['X_EXT_ID'] | upper }}")]
     [InlineData("{{ 1 + 1 }}")]
     [InlineData("{% if x %}a{% endif %}")]
     [InlineData("{# comment #}")]
-    [InlineData("{{ env['X'] ")]
+    [InlineData("{{ env['X_EXT_ID'] ")]
     [InlineData("{{ os.environ['X'] }}")]
     public void Other_template_syntax_is_a_clear_error(string template)
     {
-        var e = Assert.Throws<AccessorDefinitionException>(() => ExternalIdRenderer.Render(template, TestData.Env(("X", "value"))));
+        var e = Assert.Throws<AccessorDefinitionException>(() => ExternalIdRenderer.Render(template, TestData.Env(("X_EXT_ID", "value"))));
         Assert.Equal(AccessorDefinitionException.TemplateUnsupported, e.ErrorId);
         Assert.Contains("env", e.Message);
     }

@@ -67,6 +67,24 @@ public sealed class SharedCredentialsStoreTests : IDisposable
         Assert.Equal("ASIASHARED0000000003", store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log)!.AccessKeyId);
     }
 
+    [Theory]
+    [InlineData("\"expiration\": \"planted-secret-value\"}", "a field is not of the type an entry holds")]
+    [InlineData("\"expiration\": 99999999999999999999999}", "a field is not of the type an entry holds")]
+    [InlineData("\"expiration\": planted-secret-value}", "not valid JSON at line 1, column ")]
+    public void A_malformed_file_is_described_in_our_words_without_quoting_its_fields(string tail, string reason)
+    {
+        var store = new SharedCredentialsStore(_directory);
+        var log = new RecordingLog();
+        store.Put(Credentials("ASIASHARED0000000004", TimeSpan.FromHours(1)), new CacheKey("123456789012", "Role", "s1"), null, log);
+        File.WriteAllText(Assert.Single(Directory.GetFiles(_directory)), "{\"key\": \"123456789012:Role:s1\", \"access_key_id\": \"ASIA0000\", \"secret_access_key\": \"s\", " + tail);
+
+        Assert.Null(store.TryGet(new CacheKey("123456789012", "Role", "s1"), null, DateTimeOffset.UtcNow, log));
+
+        var warning = Assert.Single(log.Warnings);
+        Assert.Contains($"is malformed ({reason}", warning);
+        Assert.DoesNotContain("planted", warning);
+    }
+
     [Fact]
     public void A_warning_of_the_store_goes_to_the_call_that_met_the_file_and_to_no_other()
     {

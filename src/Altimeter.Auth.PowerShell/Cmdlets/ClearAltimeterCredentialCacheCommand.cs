@@ -60,8 +60,9 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
         }
     }
 
+    // Account ids as a file's lines give them: without the spaces around them.
     private bool Matches(CacheEntryInfo entry) =>
-        MatchesAny(AccountId, entry.AccountId) && MatchesAny(RoleName, entry.RoleName) && MatchesAny(RoleSessionName, entry.RoleSessionName);
+        MatchesAny(AccountId?.Select(id => id.Trim()).ToArray(), entry.AccountId) && MatchesAny(RoleName, entry.RoleName) && MatchesAny(RoleSessionName, entry.RoleSessionName);
 
     private static bool MatchesAny(string[]? patterns, string value) =>
         patterns is null || patterns.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(value));

@@ -33,7 +33,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Account")]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     [ArgumentCompleter(typeof(CachedAccountIdCompleter))]
     public string[] AccountId { get; set; } = Array.Empty<string>();
 
@@ -70,7 +70,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     public int? TimeoutSec { get; set; }
 
     [Parameter]
-    [ValidatePattern(@"\A[0-9]{6}\z")]
+    [ValidateMfaCode]
     public string? TokenCode { get; set; }
 
     [Parameter]
@@ -99,7 +99,18 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
 
         _options = ResolveStart(SessionOptionsFromParameters());
-        WriteVerbose($"Region: {_options.Region}.");
+        if (_options.CredentialSource is string credentialSource)
+        {
+            WriteVerbose($"Chains start from {credentialSource}.");
+        }
+
+        var regionSource = Region is not null ? "-Region" : _options.RegionSource ?? "the options";
+        WriteVerbose($"Region {_options.Region}, from {regionSource}.");
+        if (AwsRegion.UnknownRegionWarning(_options.Region!, regionSource) is string unknownRegion)
+        {
+            WriteWarning(unknownRegion);
+        }
+
         _options.MfaTokenCode = MfaCodes();
         _queue = new OrderedThrottledQueue<Pending, AltimeterSession>(
             ThrottleLimit,
@@ -136,7 +147,6 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         else if (ProfileName is not null)
         {
             options.ProfileName = ProfileName;
-            WriteVerbose($"Chains start from the credentials of profile '{ProfileName}'.");
         }
         else if (AwsToolsShell.StoredCredentials(SessionState, out var storedName, out var storedProfile) is AWSCredentials stored)
         {
@@ -145,11 +155,8 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             options.ProfileName = storedProfile;
             WriteVerbose($"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
         }
-        else
-        {
-            WriteVerbose("Chains start from the AWS SDK's default credentials (environment, AWS_PROFILE, default profile, container or instance role).");
-        }
 
+        // Otherwise the SDK's default chain: which of its sources gave the credentials is said once they are found.
         return options;
     }
 
@@ -184,9 +191,11 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             _total = AccountId.Length;
         }
 
+        // Lines of a file (Get-Content) keep their spaces and blank lines: an id is taken without
+        // the spaces around it, and an empty one fails alone (InvalidAccountId), in its place.
         foreach (var accountId in AccountId)
         {
-            _queue!.Add(new Pending(accountId, new QueuedOutput(_verbose)));
+            _queue!.Add(new Pending(accountId?.Trim() ?? string.Empty, new QueuedOutput(_verbose)));
             WriteFinished(all: false);
         }
     }

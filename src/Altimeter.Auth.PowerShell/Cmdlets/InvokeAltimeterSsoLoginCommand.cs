@@ -13,7 +13,7 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
     private const string SsoSessionSet = "SsoSession";
     private readonly CancellationTokenSource _stopping = new();
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ProfileSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ParameterSetName = ProfileSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(IdentityCenterProfileCompleter))]
     public string ProfileName { get; set; } = string.Empty;
@@ -29,6 +29,14 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ProfileSet && string.IsNullOrEmpty(ProfileName))
+        {
+            // As aws sso login: the profile AWS_PROFILE names, else the default one.
+            var fromEnvironment = AwsEnvironmentLease.Read(() => Environment.GetEnvironmentVariable("AWS_PROFILE"));
+            ProfileName = string.IsNullOrWhiteSpace(fromEnvironment) ? "default" : fromEnvironment!.Trim();
+            WriteVerbose($"Signing in for profile '{ProfileName}' ({(string.IsNullOrWhiteSpace(fromEnvironment) ? "no -ProfileName, and AWS_PROFILE is not set" : "AWS_PROFILE")}).");
+        }
+
         IdentityCenterPortal portal;
         try
         {

@@ -40,6 +40,12 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = JsonParameterSet)]
     public SwitchParameter ImportCredentialsCache { get; set; }
 
+    [Parameter(ParameterSetName = PathParameterSet)]
+    [Parameter(ParameterSetName = JsonParameterSet)]
+    [Parameter(ParameterSetName = TablesParameterSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? ExternalIdVariable { get; set; }
+
     private readonly CancellationTokenSource _stopping = new();
 
     /// <inheritdoc />
@@ -52,6 +58,7 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
             {
                 CacheCreds = NoCache.IsPresent ? false : null,
                 ImportCredentialsCache = ImportCredentialsCache.IsPresent,
+                ExternalIdVariables = ExternalIdVariable,
                 CredentialsCache = SharedCachePath is null
                     ? ProcessCaches.Default
                     : ProcessCaches.ForDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SharedCachePath)),

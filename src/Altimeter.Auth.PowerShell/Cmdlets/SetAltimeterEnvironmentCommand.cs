@@ -10,6 +10,7 @@ namespace Altimeter.Auth.Commands;
 public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private int _set;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public AltimeterSession Session { get; set; } = null!;
@@ -36,7 +37,18 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
             WriteWarning("AWS_PROFILE is set: a tool given a profile may use it instead of these keys.");
         }
 
+        _set++;
         WriteVerbose($"AWS_* variables set for {Session.AccountId} ({Session.Region}), key {Session.AccessKeyId}.");
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        // The process has one set of AWS_* variables: each session piped in replaced the one before.
+        if (_set > 1)
+        {
+            WriteWarning($"{_set} sessions were piped in, and the AWS_* variables hold only the last: {Session.AccountId} ({Session.Region}). For several accounts, run a block per session with Invoke-AltimeterCommand.");
+        }
     }
 
     /// <inheritdoc />

@@ -9,14 +9,15 @@ namespace Altimeter.Auth.Commands;
 internal static class ErrorRecordFactory
 {
     // What the user can do about a missing MFA code is said here: the engine does not know the cmdlets' parameters.
-    private const string MfaAdvice = "Pass -TokenCode to Get-AltimeterSession, or answer the prompt (only an interactive session is asked).";
+    // Said once, in the message: a RecommendedAction too would show it a second time under it.
+    private const string MfaAdvice = "Give the device's current code with Get-AltimeterSession -TokenCode, or run in an interactive session, which asks for it.";
 
     public static ErrorRecord From(AltimeterAuthException error, object? target)
     {
         var record = new ErrorRecord(error, error.ErrorId, CategoryOf(error), target);
         if (NeedsMfaCode(error))
         {
-            record.ErrorDetails = new ErrorDetails($"{error.Message} {MfaAdvice}") { RecommendedAction = MfaAdvice };
+            record.ErrorDetails = new ErrorDetails($"{error.Message} {MfaAdvice}");
         }
 
         return record;

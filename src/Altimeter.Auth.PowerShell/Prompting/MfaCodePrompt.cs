@@ -22,7 +22,7 @@ namespace Altimeter.Auth.Commands;
 internal sealed class MfaCodePrompt : IDisposable
 {
     private const int Attempts = 3;
-    private static readonly Regex SixDigits = new(@"\A[0-9]{6}\z", RegexOptions.CultureInvariant);
+    internal static readonly Regex SixDigits = new(@"\A[0-9]{6}\z", RegexOptions.CultureInvariant);
 
     private readonly IHiddenLineReader _person;
     private readonly CancellationToken _stopping;

@@ -119,7 +119,7 @@ internal sealed class SharedCredentialsStore
             // A hop's key holds the account: 12 digits, then role and session names, which cannot contain ':'.
             if ((string?)json["key"] != key)
             {
-                throw new FormatException("the entry names another key");
+                throw new InvalidDataException("it names another key");
             }
 
             var credentials = CredentialsOf(json);
@@ -139,19 +139,26 @@ internal sealed class SharedCredentialsStore
             var sameBinding = binding is null || (boundTo is not null && boundTo == FileBinding(binding));
             return sameBinding ? credentials : null;
         }
-        catch (Exception e) when (e is Newtonsoft.Json.JsonException or FormatException or InvalidCastException or ArgumentException)
+        catch (Exception e) when (e is Newtonsoft.Json.JsonException or InvalidDataException or FormatException or InvalidCastException or OverflowException or ArgumentException)
         {
-            log.Warning($"shared credentials cache: {name} is malformed ({e.Message}); it is ignored and replaced.");
+            // Our words only: the parser's and the converters' messages quote the file, whose fields are credentials.
+            var reason = e switch
+            {
+                InvalidDataException => e.Message,
+                Newtonsoft.Json.JsonReaderException json => $"not valid JSON at line {json.LineNumber}, column {json.LinePosition}",
+                _ => "a field is not of the type an entry holds",
+            };
+            log.Warning($"shared credentials cache: {name} is malformed ({reason}); it is ignored and replaced.");
             _files.Delete(name);
             return null;
         }
     }
 
     private static CachedCredentials CredentialsOf(JObject json) => new(
-        (string?)json["access_key_id"] ?? throw new FormatException("no access_key_id"),
-        (string?)json["secret_access_key"] ?? throw new FormatException("no secret_access_key"),
+        (string?)json["access_key_id"] ?? throw new InvalidDataException("it has no access_key_id"),
+        (string?)json["secret_access_key"] ?? throw new InvalidDataException("it has no secret_access_key"),
         (string?)json["session_token"],
-        DateTimeOffset.FromUnixTimeSeconds((long?)json["expiration"] ?? throw new FormatException("no expiration")));
+        DateTimeOffset.FromUnixTimeSeconds((long?)json["expiration"] ?? throw new InvalidDataException("it has no expiration")));
 
     /// <summary>
     /// The hop entries in the store, whoever wrote them (this process or another), expired ones

@@ -22,6 +22,12 @@ public sealed class AccessStep
 
     /// <summary>A step with AssumeRole options beyond the original keys (duration, MFA, source identity, tags, session policies).</summary>
     public AccessStep(string roleName, string? accountId, string? externalId, Func<string, string?> environment, AssumeRoleOptions? options)
+        : this(roleName, accountId, externalId, environment, options, ExternalIdVariablePolicy.Default)
+    {
+    }
+
+    /// <summary>A step whose external id template may also read the variables <paramref name="variablePolicy"/> allows.</summary>
+    internal AccessStep(string roleName, string? accountId, string? externalId, Func<string, string?> environment, AssumeRoleOptions? options, ExternalIdVariablePolicy variablePolicy)
     {
         Options = options;
         if (!IamIdentifiers.IsRoleName(roleName))
@@ -43,7 +49,7 @@ public sealed class AccessStep
         ExternalIdTemplate = externalId;
         if (externalId is not null)
         {
-            var rendered = ExternalIdRenderer.Render(externalId, environment ?? throw new ArgumentNullException(nameof(environment)));
+            var rendered = ExternalIdRenderer.Render(externalId, environment ?? throw new ArgumentNullException(nameof(environment)), variablePolicy);
             if (!IamIdentifiers.IsExternalId(rendered))
             {
                 // The value may come from a secret environment variable: say what is wrong, not what it is.

@@ -34,6 +34,12 @@ public sealed class SessionOptions
     /// <summary>Where progress is told; null: nowhere.</summary>
     public IAuthLog? Log { get; set; }
 
+    /// <summary>Where the region came from, once resolved here (<c>AWS_REGION</c>, …); null when it was given or not resolved.</summary>
+    internal string? RegionSource { get; private set; }
+
+    /// <summary>Where the source credentials came from, once resolved here (<c>profile 'x'</c>, …); null when they were given or not resolved.</summary>
+    internal string? CredentialSource { get; private set; }
+
     /// <summary>The same options, telling <paramref name="log"/>.</summary>
     public SessionOptions WithLog(IAuthLog? log) => new()
     {
@@ -44,6 +50,8 @@ public sealed class SessionOptions
         MfaTokenCode = MfaTokenCode,
         UseMfaSession = UseMfaSession,
         Log = log,
+        RegionSource = RegionSource,
+        CredentialSource = CredentialSource,
     };
 
     /// <summary>
@@ -67,7 +75,7 @@ public sealed class SessionOptions
         }
 
         var resolved = WithLog(Log);
-        (resolved.Region, resolved.SourceCredentials) = AwsEnvironmentLease.Read(() => ReadStart(shellDefaultRegion), waiting, cancellationToken);
+        (resolved.Region, resolved.RegionSource, resolved.SourceCredentials, resolved.CredentialSource) = AwsEnvironmentLease.Read(() => ReadStart(shellDefaultRegion), waiting, cancellationToken);
         return resolved;
     }
 
@@ -80,13 +88,22 @@ public sealed class SessionOptions
         }
 
         var resolved = WithLog(Log);
-        (resolved.Region, resolved.SourceCredentials) = await AwsEnvironmentLease.ReadAsync(() => ReadStart(shellDefaultRegion: null), cancellationToken: cancellationToken).ConfigureAwait(false);
+        (resolved.Region, resolved.RegionSource, resolved.SourceCredentials, resolved.CredentialSource) = await AwsEnvironmentLease.ReadAsync(() => ReadStart(shellDefaultRegion: null), cancellationToken: cancellationToken).ConfigureAwait(false);
         return resolved;
     }
 
     // Both given (or decided before): resolving would return them as they are, so the environment is not read again.
     private bool StartIsResolved => SourceCredentials is not null && AwsRegion.IsWellFormed(Region);
 
-    private (string Region, AWSCredentials Source) ReadStart(string? shellDefaultRegion) =>
-        (AwsRegion.Resolve(Region, ProfileName, shellDefaultRegion), SourceCredentials ?? SourceCredentialResolver.Resolve(ProfileName));
+    private (string Region, string RegionSource, AWSCredentials Source, string? CredentialSource) ReadStart(string? shellDefaultRegion)
+    {
+        var (region, regionSource) = AwsRegion.ResolveDescribed(Region, ProfileName, shellDefaultRegion);
+        if (SourceCredentials is not null)
+        {
+            return (region, regionSource, SourceCredentials, CredentialSource);
+        }
+
+        var (credentials, credentialSource) = SourceCredentialResolver.ResolveDescribed(ProfileName);
+        return (region, regionSource, credentials, credentialSource);
+    }
 }

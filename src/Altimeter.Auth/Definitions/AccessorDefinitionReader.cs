@@ -22,13 +22,14 @@ internal static class AccessorDefinitionReader
     {
         var accessor = RequireObject(root, source, s_accessorKeys, "an accessor definition");
         var environment = options.Environment ?? Environment.GetEnvironmentVariable;
+        var variablePolicy = new ExternalIdVariablePolicy(options.ExternalIdVariables);
         var chains = new List<MultiHopAccessor>();
         if (accessor.TryGetValue("multi_hop_accessors", out var chainsToken) && chainsToken.Type != JTokenType.Null)
         {
             var chainArray = RequireArray(chainsToken, source, "multi_hop_accessors");
             for (var c = 0; c < chainArray.Count; c++)
             {
-                chains.Add(ReadChain(chainArray[c], c, source, environment));
+                chains.Add(ReadChain(chainArray[c], c, source, environment, variablePolicy));
             }
         }
 
@@ -59,7 +60,7 @@ internal static class AccessorDefinitionReader
 
     private static string Entries(int count) => count == 1 ? "1 entry" : $"{count} entries";
 
-    private static MultiHopAccessor ReadChain(JToken token, int index, string source, Func<string, string?> environment)
+    private static MultiHopAccessor ReadChain(JToken token, int index, string source, Func<string, string?> environment, ExternalIdVariablePolicy variablePolicy)
     {
         var chain = RequireObject(token, source, s_chainKeys, "a chain (role_session_name, access_steps)");
         var sessionName = RequireString(chain, "role_session_name", source, required: true)!;
@@ -80,7 +81,7 @@ internal static class AccessorDefinitionReader
             var externalId = RequireString(step, "external_id", source, required: false);
             try
             {
-                steps.Add(new AccessStep(roleName, accountId, externalId, environment, ReadOptions(step, source)));
+                steps.Add(new AccessStep(roleName, accountId, externalId, environment, ReadOptions(step, source), variablePolicy));
             }
             catch (AccessorDefinitionException e)
             {

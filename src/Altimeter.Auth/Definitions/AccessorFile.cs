@@ -12,6 +12,9 @@ internal static class AccessorFile
     /// <summary>Larger files are refused (at most one byte past it is read): an accessor of a thousand chains is well under it.</summary>
     public const long MaxFileBytes = 8 * 1024 * 1024;
 
+    // Only .toml files are read as TOML: the name, not the text, decides, so the text is never guessed at.
+    private const string TomlHint = "The file looks like TOML (it opens with a [table] header or a key = value line): an altimeter TOML config is read as one only when its name ends in .toml.";
+
     /// <summary>Loads <paramref name="path"/>; every problem is an <see cref="AccessorDefinitionException"/> naming the file.</summary>
     public static Accessor Load(string path, AccessorLoadOptions? options = null)
     {
@@ -33,7 +36,7 @@ internal static class AccessorFile
 
         return IsToml(path)
             ? AltimeterTomlConfig.Read(text, path, options)
-            : AccessorJson.Read(text, path, options);
+            : AccessorJson.Read(text, path, options, AltimeterTomlConfig.LooksLikeToml(text) ? TomlHint : null);
     }
 
     /// <summary>Writes the JSON form of <paramref name="accessor"/> (no cache, no secrets) to <paramref name="path"/>.</summary>

@@ -19,8 +19,11 @@ internal static class AccessorJson
         LineInfoHandling = LineInfoHandling.Load,
     };
 
-    /// <summary>Parses JSON text strictly; syntax errors are <see cref="AccessorDefinitionException"/>s naming <paramref name="source"/>.</summary>
-    public static JToken Parse(string json, string source)
+    /// <summary>
+    /// Parses JSON text strictly; syntax errors are <see cref="AccessorDefinitionException"/>s naming
+    /// <paramref name="source"/> and the position, never the text, ending with <paramref name="syntaxHint"/> when given.
+    /// </summary>
+    public static JToken Parse(string json, string source, string? syntaxHint = null)
     {
         // A UTF-8 byte order mark may lead the text, as editors on Windows write it.
         if (json.Length > 0 && json[0] == '\uFEFF')
@@ -28,7 +31,11 @@ internal static class AccessorJson
             json = json.Substring(1);
         }
 
-        RequireStrictJson(json, source);
+        // Newtonsoft's reader is lenient (comments, trailing commas, single quotes, unquoted keys)
+        // and keeps the last of two equal keys: a file it loads could fail in altimeter itself,
+        // whose json module takes only RFC 8259 JSON. StrictJson takes only that; Newtonsoft then
+        // builds the tree with line numbers.
+        StrictJson.Check(json, source, syntaxHint);
         try
         {
             using var reader = new JsonTextReader(new StringReader(json))
@@ -36,43 +43,19 @@ internal static class AccessorJson
                 DateParseHandling = DateParseHandling.None,
                 FloatParseHandling = FloatParseHandling.Decimal,
             };
-            var token = JToken.ReadFrom(reader, s_loadSettings);
-            if (reader.Read())
-            {
-                throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid JSON: unexpected content after the end of the document (line {reader.LineNumber}).", source);
-            }
-
-            return token;
+            return JToken.ReadFrom(reader, s_loadSettings);
         }
         catch (JsonException e)
         {
-            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid JSON: {e.Message}", source);
-        }
-    }
-
-    // Newtonsoft's reader is lenient (comments, trailing commas, single quotes, unquoted keys): a
-    // file it loads could fail in altimeter itself, whose json module takes only RFC 8259 JSON.
-    // System.Text.Json's reader takes only that; Newtonsoft then builds the tree with line numbers.
-    private static void RequireStrictJson(string json, string source)
-    {
-        var reader = new System.Text.Json.Utf8JsonReader(
-            System.Text.Encoding.UTF8.GetBytes(json),
-            new System.Text.Json.JsonReaderOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Disallow, AllowTrailingCommas = false });
-        try
-        {
-            while (reader.Read())
-            {
-            }
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid JSON: {e.Message}", source);
+            // Not expected after the strict check; its message quotes the text, so only the position is said.
+            var where = e is JsonReaderException r ? $" at line {r.LineNumber}, column {r.LinePosition}" : string.Empty;
+            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid JSON{where}.", source);
         }
     }
 
     /// <summary>Reads an accessor from JSON text.</summary>
-    public static Accessor Read(string json, string source, AccessorLoadOptions? options = null) =>
-        AccessorDefinitionReader.Read(Parse(json, source), source, options ?? new AccessorLoadOptions());
+    public static Accessor Read(string json, string source, AccessorLoadOptions? options = null, string? syntaxHint = null) =>
+        AccessorDefinitionReader.Read(Parse(json, source, syntaxHint), source, options ?? new AccessorLoadOptions());
 
     /// <summary>The accessor's definition as a JSON object (no cache, no secrets).</summary>
     public static JObject ToJObject(Accessor accessor)

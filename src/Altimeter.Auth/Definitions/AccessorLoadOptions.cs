@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Altimeter.Auth;
 
@@ -20,4 +21,12 @@ public sealed class AccessorLoadOptions
 
     /// <summary>Where external-id templates read variables; null: the process environment.</summary>
     public Func<string, string?>? Environment { get; set; }
+
+    /// <summary>
+    /// Environment variables an external-id template may read beyond those whose name says they
+    /// hold one (an <c>EXTERNAL_ID</c> or <c>EXT_ID</c> part, like <c>HUB_EXTERNAL_ID</c>). The file's
+    /// author picks the role the external id goes to, and that account logs it: name here only
+    /// variables that hold an external id. <c>AWS_*</c> and the module's <c>ALTIMETER_*</c> settings are never read.
+    /// </summary>
+    public IReadOnlyList<string>? ExternalIdVariables { get; set; }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 using Tomlyn;
 using Tomlyn.Model;
@@ -30,7 +31,8 @@ internal static class AltimeterTomlConfig
         }
         catch (TomlException e)
         {
-            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid TOML: {e.Message}", source);
+            var where = e.Line is int line && e.Column is int column ? $" at line {line}, column {column}" : string.Empty;
+            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid TOML{where}: {Describe(e)}", source);
         }
 
         if (!document.TryGetValue("accessor", out var accessor))
@@ -45,6 +47,61 @@ internal static class AltimeterTomlConfig
 
         return DefinitionTree.ToJson(accessor);
     }
+
+    /// <summary>
+    /// True when <paramref name="text"/> opens as a TOML config does: its first line that is not
+    /// blank or a # comment is a [table] header or a key = value line. Said when a file not named
+    /// .toml fails to parse as JSON.
+    /// </summary>
+    public static bool LooksLikeToml(string text)
+    {
+        foreach (var rawLine in text.Split('\n'))
+        {
+            var line = rawLine.Trim().TrimStart('\uFEFF');
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            return s_tableHeader.IsMatch(line) || s_keyValue.IsMatch(line);
+        }
+
+        return false;
+    }
+
+    // What Tomlyn found wrong, in our words; its own message quotes the file (`Unexpected token
+    // `AKIA…``), so what is not known here is said without the quoted parts.
+    private static string Describe(TomlException error)
+    {
+        var message = error.Diagnostics.Count > 0 ? error.Diagnostics[0].Message : error.Message;
+        foreach (var (pattern, words) in s_faults)
+        {
+            if (pattern.IsMatch(message))
+            {
+                return words;
+            }
+        }
+
+        return $"this is not TOML syntax ({s_quoted.Replace(message, "…").TrimEnd('.')}).";
+    }
+
+    private static readonly Regex s_tableHeader = new(@"\A\[\[?\s*[A-Za-z0-9_\-.""' ]+\s*\]\]?\s*(?:#.*)?\z", RegexOptions.CultureInvariant);
+    private static readonly Regex s_keyValue = new(@"\A[A-Za-z0-9_\-.""']+\s*=", RegexOptions.CultureInvariant);
+    private static readonly Regex s_quoted = new(@"`[^`]*`|'[^']*'|""[^""]*""|\[[^\]]*\]", RegexOptions.CultureInvariant);
+
+    private static readonly (Regex Pattern, string Words)[] s_faults =
+    {
+        (new Regex(@"\AUnexpected token end-of-line found while expecting a value", RegexOptions.CultureInvariant), "a key has no value after its =."),
+        (new Regex(@"\AUnexpected token .* (?:for|while parsing) a value", RegexOptions.CultureInvariant),
+            "this is not a TOML value: text goes in double quotes (\"...\"); bare values are numbers, true, false and dates."),
+        (new Regex(@"\AMissing value after", RegexOptions.CultureInvariant), "a key has no value after its =."),
+        (new Regex(@"\AExpect(?:ing|ed) `=` after (?:a )?key", RegexOptions.CultureInvariant), "a key must be followed by = and its value."),
+        (new Regex(@"\AInvalid newline in a string", RegexOptions.CultureInvariant), "a line break inside a one-line string: close it with its quote on the same line, or use \"\"\" for several lines."),
+        (new Regex(@"\AInvalid End-Of-File found", RegexOptions.CultureInvariant), "the file ends inside a string: a closing quote is missing."),
+        (new Regex(@"is already defined", RegexOptions.CultureInvariant), "a key or table is defined twice."),
+        (new Regex(@"\AUnexpected escape character", RegexOptions.CultureInvariant), "a string has an escape TOML does not know (use single quotes for text with backslashes)."),
+        (new Regex(@"\AInvalid control character", RegexOptions.CultureInvariant), "a control character that TOML does not allow."),
+    };
 
     // TOML forbids defining a key or a [table] twice, but the parser keeps the last one without a
     // word; a config with `role_name` twice would then use whichever came last. Checked on the syntax tree.

@@ -9,7 +9,7 @@ namespace Altimeter.Auth;
 /// and <c>{{ env.X }}</c>, with any spacing, mixed with literal text. Anything else inside
 /// <c>{{ }}</c> (or a Jinja statement or comment) is refused rather than passed through, and the
 /// value is used as is: no HTML escaping (the original turned <c>a&amp;b</c> into <c>a&amp;amp;b</c>).
-/// Variables holding credentials or secrets are refused (<see cref="ExternalIdVariablePolicy"/>).
+/// Only variables that plainly hold an external id, or that the user allowed, are read (<see cref="ExternalIdVariablePolicy"/>).
 /// </summary>
 internal static class ExternalIdRenderer
 {
@@ -25,11 +25,13 @@ internal static class ExternalIdRenderer
 
     /// <summary>
     /// Renders <paramref name="template"/> with <paramref name="environment"/> (a variable name to
-    /// its value, or null when unset). Throws <see cref="AccessorDefinitionException"/> naming the
-    /// variable for a missing or refused one and the expression for unsupported syntax.
+    /// its value, or null when unset), reading only what <paramref name="policy"/> (default:
+    /// <see cref="ExternalIdVariablePolicy.Default"/>) allows. Throws <see cref="AccessorDefinitionException"/>
+    /// naming the variable for a missing or refused one and the expression for unsupported syntax.
     /// </summary>
-    public static string Render(string template, Func<string, string?> environment)
+    public static string Render(string template, Func<string, string?> environment, ExternalIdVariablePolicy? policy = null)
     {
+        policy ??= ExternalIdVariablePolicy.Default;
         if (template is null) throw new ArgumentNullException(nameof(template));
         if (environment is null) throw new ArgumentNullException(nameof(environment));
         if (!IsTemplate(template))
@@ -54,7 +56,7 @@ internal static class ExternalIdRenderer
             }
 
             var name = reference.Groups["name"].Value;
-            ExternalIdVariablePolicy.Require(name);
+            policy.Require(name);
             var value = environment(name) ?? throw new AccessorDefinitionException(
                 AccessorDefinitionException.VariableMissing,
                 $"external_id reads environment variable '{name}', which is not set.");

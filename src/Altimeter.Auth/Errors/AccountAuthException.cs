@@ -32,11 +32,31 @@ public sealed class AccountAuthException : AltimeterAuthException
     /// <inheritdoc />
     public override string ErrorId => "AccountAuthFailed";
 
+    // One chain: its reason, the chain said once. Local mode: what was checked. Several: each chain's reason.
     private static string BuildMessage(string accountId, string accessor, IReadOnlyList<ChainFailure>? failures)
     {
-        var reasons = failures is null || failures.Count == 0
-            ? " No chain was tried."
-            : string.Concat(failures.Select((f, i) => $" [{i + 1}] {f}"));
-        return $"Unable to access account {accountId} using {accessor}.{reasons}";
+        if (failures is null || failures.Count == 0)
+        {
+            return $"Unable to access account {accountId}: the accessor has no chain to try.";
+        }
+
+        if (failures.Count == 1)
+        {
+            var only = failures[0];
+            return only.Chain == Altimeter.Auth.Accessor.LocalChain
+                ? $"Unable to access account {accountId} with the source credentials themselves (the accessor has no chain): {Reason(accountId, only)}"
+                : $"Unable to access account {accountId} through {only.Chain}: {Reason(accountId, only)}";
+        }
+
+        return $"Unable to access account {accountId}: none of the {failures.Count} chains of the accessor worked."
+            + string.Concat(failures.Select((f, i) => $" [{i + 1}] {f.Chain}: {Reason(accountId, f)}"));
+    }
+
+    // A hop's error starts with the target account, which the message has already named.
+    private static string Reason(string accountId, ChainFailure failure)
+    {
+        var message = failure.Error.Message;
+        var prefix = accountId + ": ";
+        return message.StartsWith(prefix, StringComparison.Ordinal) ? message.Substring(prefix.Length) : message;
     }
 }

@@ -5,7 +5,9 @@ public sealed class InvalidAccountIdException : AltimeterAuthException
 {
     /// <summary>Creates the error for <paramref name="accountId"/>.</summary>
     public InvalidAccountIdException(string? accountId)
-        : base($"'{accountId}' is not an AWS account id: an account id is exactly 12 digits.")
+        : base(string.IsNullOrWhiteSpace(accountId)
+            ? "An account id is empty (a blank line in the input?): an account id is exactly 12 digits."
+            : $"'{accountId}' is not an AWS account id: an account id is exactly 12 digits.")
     {
         AccountId = accountId;
     }

@@ -5,7 +5,7 @@ public sealed class MfaTokenRequiredException : AltimeterAuthException
 {
     /// <summary>Creates the error.</summary>
     public MfaTokenRequiredException(string mfaSerial, string step)
-        : base($"{step} needs an MFA code for {mfaSerial} and none was given (none came with the request, and nobody could be asked or nobody answered).")
+        : base($"{step} needs an MFA code for {mfaSerial}, and none was given.")
     {
         MfaSerial = mfaSerial;
     }

@@ -65,7 +65,8 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
 
         if (UnixSystemCalls.MakeDirectory(path, DirectoryMode) != 0 && UnixSystemCalls.LastError is var mkdirError && mkdirError != UnixSystemCalls.AlreadyExists)
         {
-            throw new SharedCacheException(SharedCacheException.Unavailable, path, "could not be created.", UnixSystemCalls.Failure("mkdir", mkdirError));
+            var failure = UnixSystemCalls.Failure("mkdir", mkdirError);
+            throw new SharedCacheException(SharedCacheException.Unavailable, path, $"could not be created: {failure.Message}.", failure);
         }
 
         var fd = UnixSystemCalls.Open(path, UnixSystemCalls.ReadOnly | UnixSystemCalls.DirectoryOnly | UnixSystemCalls.NoFollow | UnixSystemCalls.NonBlocking | UnixSystemCalls.CloseOnExec);

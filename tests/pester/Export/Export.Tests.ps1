@@ -79,4 +79,17 @@ Describe 'Handing sessions to other tools' {
         }
         finally { Restore-TestEnvironment $saved }
     }
+
+    It 'Set-AltimeterEnvironment / two sessions piped in keep the last, with a warning that says so' {
+        $sessions = Get-AltimeterSession 222222222222, 333333333333 -Accessor $accessor
+        $saved = Save-TestEnvironment
+        try {
+            $sessions | Set-AltimeterEnvironment -WarningVariable warned -WarningAction SilentlyContinue
+
+            $env:AWS_ACCESS_KEY_ID | Should -Be $sessions[1].GetCredentials().AccessKey
+            @($warned | Where-Object { "$_" -notlike 'AWS_PROFILE is set*' }).ForEach({ "$_" }) |
+                Should -Be @('2 sessions were piped in, and the AWS_* variables hold only the last: 333333333333 (us-east-1). For several accounts, run a block per session with Invoke-AltimeterCommand.')
+        }
+        finally { Restore-TestEnvironment $saved }
+    }
 }

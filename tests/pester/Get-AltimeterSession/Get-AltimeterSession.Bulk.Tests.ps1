@@ -78,6 +78,30 @@ Describe 'Get-AltimeterSession with many accounts' {
         @(Get-MotoRequest $server) | Should -HaveCount 0
     }
 
+    It 'Get-AltimeterSession / account ids from a file: spaces around an id are dropped, a blank line is one InvalidAccountId error in its place (<How>)' -ForEach @(
+        @{ How = 'piped' }, @{ How = 'as the argument' }
+    ) {
+        $file = Join-Path $TestDrive 'accounts.txt'
+        Set-Content $file -Value @($targets[0], '', "$($targets[1]) ", "`t$($targets[2])  ")
+
+        $out = if ($How -eq 'piped') { @(Get-Content $file | Get-AltimeterSession -Accessor $accessor -ErrorAction Continue 2>&1) }
+               else { @(Get-AltimeterSession (Get-Content $file) -Accessor $accessor -ErrorAction Continue 2>&1) }
+
+        $out | Should -HaveCount 4
+        $out[1] | Should -BeOfType ([System.Management.Automation.ErrorRecord])
+        $out[1].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
+        $out[1].Exception.Message | Should -Be 'An account id is empty (a blank line in the input?): an account id is exactly 12 digits.'
+        ($out | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }).AccountId | Should -Be $targets[0..2]
+    }
+
+    It 'Clear-AltimeterCredentialCache / an account id with a trailing space still selects its entries' {
+        $null = Get-AltimeterSession $targets[0] -Accessor $accessor
+
+        $removed = @(Clear-AltimeterCredentialCache -AccountId "$($targets[0]) " -PassThru -Confirm:$false)
+
+        $removed.AccountId | Should -Be @($targets[0])
+    }
+
     It 'Get-AltimeterSession / one failing account among many is one non-terminating error, in its place, the others still come out' {
         $mixed = $targets[0..9] + @('12345') + $targets[10..19]
         $out = @($mixed | Get-AltimeterSession -Accessor $accessor -ErrorAction Continue 2>&1)

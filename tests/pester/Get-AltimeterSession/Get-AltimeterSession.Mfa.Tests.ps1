@@ -218,7 +218,7 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
 
             $out | Should -HaveCount 2
             $out.FullyQualifiedErrorId | Should -Be @("AccountAuthFailed,$commandId", "AccountAuthFailed,$commandId")
-            $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial and none was given*"
+            $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial, and none was given."
             $out.TargetObject | Should -Be @('222222222222', '333333333333')
             $testHost.Keyboard.LinesRead | Should -Be 1
             @(Get-MotoRequest $server) | Should -HaveCount 0
@@ -245,6 +245,15 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
         }
     }
 
+    Context '-TokenCode' {
+        It 'Get-AltimeterSession / -TokenCode that is not 6 digits is refused in words, not with a regular expression' {
+            { Get-AltimeterSession 222222222222 -TokenCode 12345x } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId" -ExpectedMessage "Cannot validate argument on parameter 'TokenCode'. An MFA code is 6 digits, like 123456: the one your device shows now."
+            try { Get-AltimeterSession 222222222222 -TokenCode 12345x } catch { $err = $_ }
+            $err.Exception.Message | Should -Not -Match '\\A|\{6\}|12345x'
+        }
+    }
+
     Context 'where nobody can answer' {
         It 'Get-AltimeterSession / a host without a user interface fails fast with MfaTokenRequired' {
             $out = Invoke-InHost $null $getSessions $optionsFile, @('222222222222')
@@ -254,8 +263,14 @@ Describe 'Get-AltimeterSession asking for MFA codes' {
             $out[0].Exception.Message | Should -BeLike "*needs an MFA code for $serial*"
             # The engine's message names no cmdlet parameter; the error record says what to pass.
             $out[0].Exception.Message | Should -Not -BeLike '*TokenCode*'
-            $out[0].ErrorDetails.Message | Should -BeLike "*needs an MFA code for $serial*Pass -TokenCode to Get-AltimeterSession*"
-            $out[0].ErrorDetails.RecommendedAction | Should -BeLike '*-TokenCode*'
+            # One message: the chain once, the account once, the advice once.
+            $out[0].ErrorDetails.Message | Should -Be ("Unable to access account 222222222222 through accessor:altimeter-options:AltimeterHub@111111111111,AltimeterTarget@target: " +
+                "hop 1/2 arn:aws:iam::111111111111:role/AltimeterHub needs an MFA code for $serial, and none was given. " +
+                "Give the device's current code with Get-AltimeterSession -TokenCode, or run in an interactive session, which asks for it.")
+            $out[0].ErrorDetails.RecommendedAction | Should -BeNullOrEmpty
+            $shown = $out[0] | Out-String -Width 400
+            ([regex]::Matches($shown, '-TokenCode')).Count | Should -Be 1
+            ([regex]::Matches($shown, 'AltimeterHub@111111111111')).Count | Should -Be 1
             @(Get-MotoRequest $server) | Should -HaveCount 0
         }
     }

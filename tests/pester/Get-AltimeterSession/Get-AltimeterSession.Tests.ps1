@@ -209,7 +209,7 @@ Describe 'Get-AltimeterSession' {
             $errors[0].FullyQualifiedErrorId | Should -Be "AccountAuthFailed,$commandId"
             $errors[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
             $errors[0].TargetObject | Should -Be '210987654321'
-            $errors[0].Exception.Message | Should -BeLike '*210987654321*123456789012*'
+            $errors[0].Exception.Message | Should -Be 'Unable to access account 210987654321 with the source credentials themselves (the accessor has no chain): The source credentials belong to account 123456789012, not 210987654321.'
         }
     }
 
@@ -257,9 +257,45 @@ Describe 'Get-AltimeterSession' {
             $result.Sessions | Should -Be 0
             $result.Id | Should -Be "NoSourceCredentials,$commandId"
             $result.Category | Should -Be 'AuthenticationError'
-            $result.Message | Should -Match 'AWS_ACCESS_KEY_ID'
-            $result.Message | Should -Not -Match 'SigV4a|CRT'
+            $result.Message | Should -Be ("No AWS credentials to start from. Looked for: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (not set); " +
+                "profile 'default' in the shared config and credentials files (not there, or without credentials); " +
+                "a container credentials endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set); " +
+                "an EC2 instance role (AWS_EC2_METADATA_DISABLED is true). " +
+                "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or configure a default profile.")
+            $result.Message | Should -Not -Match 'SigV4a|CRT|webIdentityTokenFile|Exception 1 of'
             @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / -Verbose says which source gave the credentials and where the region came from (<Case>)' -ForEach @(
+            @{ Case = 'keys in the environment'; Profile = $null; Source = 'Chains start from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment.' }
+            @{ Case = 'AWS_PROFILE'; Profile = 'pester-profile'; Source = "Chains start from profile 'pester-profile' (AWS_PROFILE)." }
+        ) {
+            $credentials = Join-Path $TestDrive 'verbose-credentials'
+            Set-Content -LiteralPath $credentials -Value "[pester-profile]`naws_access_key_id = AKIAPESTERPROFILE001`naws_secret_access_key = pester-profile-secret`n"
+            $environment = $childEnvironment.Clone()
+            $environment.AWS_SHARED_CREDENTIALS_FILE = $credentials
+            if ($Profile) { $environment.AWS_PROFILE = $Profile }
+            else { $environment.AWS_ACCESS_KEY_ID = 'AKIAPESTERENVIRONMNT'; $environment.AWS_SECRET_ACCESS_KEY = 'pester-environment-secret' }
+
+            $verbose = Invoke-FreshPwsh -Environment $environment -Parameters @{ AccessorPath = $twoHopFile } -ScriptBlock {
+                param($AccessorPath)
+                Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath) -Verbose 4>&1 |
+                    Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+            }
+
+            $verbose | Should -Contain $Source
+            $verbose | Should -Contain 'Region us-east-1, from AWS_REGION.'
+            $verbose -join "`n" | Should -Not -Match 'container or instance role'
+        }
+
+        It 'Get-AltimeterSession / a region its partition does not know (eu-westt-1) is used with a warning saying so' {
+            $session = Get-AltimeterSession 222222222222 -Accessor $accessor -Region eu-westt-1 -WarningVariable warned -WarningAction SilentlyContinue
+
+            $session.Region | Should -Be 'eu-westt-1'
+            @($warned) | Should -HaveCount 1
+            "$($warned[0])" | Should -Be "Region 'eu-westt-1' (from -Region) is not a region of partition aws that this module's AWS SDK knows: if it is a typo, every STS call will fail to connect. A region newer than the SDK works as it is."
+            $null = Get-AltimeterSession 222222222222 -Accessor $accessor -Region eu-west-1 -WarningVariable known -WarningAction SilentlyContinue
+            @($known) | Should -HaveCount 0
         }
 
         It 'Get-AltimeterSession / AWS_PROFILE selects the profile of AWS_SHARED_CREDENTIALS_FILE that signs the first hop' {
@@ -336,10 +372,8 @@ Describe 'Get-AltimeterSession' {
             @(Get-MotoRequest $server) | Should -HaveCount 0
         }
 
-        It 'Get-AltimeterSession / a value with a trailing newline is refused before any STS call (account id, -Region, AWS_REGION)' {
+        It 'Get-AltimeterSession / a region with a trailing newline is refused before any STS call (-Region, AWS_REGION); an account id is taken without it' {
             # .NET's $ matches before a final newline: these passed the old checks and reached STS or the SDK.
-            $null = Get-AltimeterSession "222222222222`n" -Accessor $accessor -ErrorVariable errors -ErrorAction SilentlyContinue
-            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
             { Get-AltimeterSession 222222222222 -Accessor $accessor -Region "us-east-1`n" } |
                 Should -Throw -ErrorId "InvalidRegion,$commandId"
             $saved = $env:AWS_REGION
@@ -350,6 +384,10 @@ Describe 'Get-AltimeterSession' {
             }
             finally { $env:AWS_REGION = $saved }
             @(Get-MotoRequest $server) | Should -HaveCount 0
+
+            # A line of a file keeps its end: the id is taken without the whitespace around it.
+            (Get-AltimeterSession "222222222222`n" -Accessor $accessor).AccountId | Should -Be '222222222222'
+            (Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole').Parameters.RoleArn | Should -Contain 'arn:aws:iam::222222222222:role/AltimeterTarget'
         }
 
         It 'Get-AltimeterSession / a fullwidth role name or account id in an accessor is refused at load' {
@@ -359,8 +397,12 @@ Describe 'Get-AltimeterSession' {
                 Should -Throw -ErrorId 'AccessStepInvalid,Altimeter.Auth.Commands.NewAltimeterAccessorCommand'
         }
 
-        It 'Get-AltimeterSession / an empty account id is refused by parameter validation' {
-            { Get-AltimeterSession -AccountId '' -Accessor $accessor } | Should -Throw -ErrorId "ParameterArgumentValidationError,$commandId"
+        It 'Get-AltimeterSession / an empty account id is a non-terminating InvalidAccountId saying it is empty' {
+            $null = Get-AltimeterSession -AccountId '' -Accessor $accessor -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidAccountId,$commandId"
+            $errors[0].Exception.Message | Should -Be 'An account id is empty (a blank line in the input?): an account id is exactly 12 digits.'
         }
 
         It 'Get-AltimeterSession / Tab after -Region completes region names' {

@@ -156,6 +156,16 @@ Describe 'Invoke-AltimeterSsoLogin' -Tag Unix {
         Test-Path -LiteralPath (Join-Path $scratch.Cache (Get-TokenFileName $Key)) | Should -BeTrue
     }
 
+    It 'Invoke-AltimeterSsoLogin / without -ProfileName signs in for the profile AWS_PROFILE names, as aws sso login does' {
+        Set-TestVariable 'AWS_PROFILE' 'dev'
+        try { $result = Invoke-SignIn @{} }
+        finally { Set-TestVariable 'AWS_PROFILE' $scratch.Environment['AWS_PROFILE'] }
+
+        $result.Error | Should -BeNullOrEmpty -Because "$($result.Error)"
+        ($result.Output | Select-Object -Last 1).ProfileName | Should -Be 'dev'
+        Test-Path -LiteralPath (Join-Path $scratch.Cache (Get-TokenFileName 'corp')) | Should -BeTrue
+    }
+
     It 'Invoke-AltimeterSsoLogin / a second sign-in reuses the registered client cached beside the token' {
         $null = Invoke-SignIn @{ ProfileName = 'dev' }
         $result = Invoke-SignIn @{ ProfileName = 'dev' }

@@ -190,6 +190,31 @@ Describe 'New-AltimeterAccessor' {
             ConvertTo-VisibleText $err | Should -Not -Match 'pesterSourceSecretValue'
         }
 
+        It 'New-AltimeterAccessor / an external id reading a variable not named as one (GH_PAT) is refused until -ExternalIdVariable allows it, for -Json and -MultiHopAccessor' {
+            $env:GH_PAT = 'ghp_pesterTokenValue0123456789'
+            $env:PARTNER_REF = 'partner-ref-pester'
+            try {
+                $json = '{"multi_hop_accessors": [{"role_session_name": "s1", "access_steps": [{"role_name": "Hub", "account_id": "111111111111", "external_id": "{{ env.GH_PAT }}"}, {"role_name": "T"}]}]}'
+                { New-AltimeterAccessor -Json $json } | Should -Throw -ErrorId "ExternalIdVariableRefused,$commandId" -ExpectedMessage "*'GH_PAT': its name does not say it holds an external id*-ExternalIdVariable GH_PAT*"
+                try { $null = New-AltimeterAccessor -Json $json } catch { $err = $_ }
+                ConvertTo-VisibleText $err | Should -Not -Match 'pesterTokenValue'
+
+                $chain = @{ RoleSessionName = 's1'; AccessSteps = @(@{ RoleName = 'Hub'; AccountId = '111111111111'; ExternalId = 'x-{{ env.PARTNER_REF }}' }, @{ RoleName = 'T' }) }
+                { New-AltimeterAccessor -MultiHopAccessor $chain } | Should -Throw -ErrorId "ExternalIdVariableRefused,$commandId" -ExpectedMessage "*'PARTNER_REF'*"
+                $allowed = New-AltimeterAccessor -MultiHopAccessor $chain -ExternalIdVariable PARTNER_REF
+                $allowed.MultiHopAccessors[0].AccessSteps[0].ExternalIdTemplate | Should -Be 'x-{{ env.PARTNER_REF }}'
+                (New-AltimeterAccessor -Json $json -ExternalIdVariable GH_PAT).MultiHopAccessors | Should -HaveCount 1
+            }
+            finally { Remove-Item Env:GH_PAT, Env:PARTNER_REF -ErrorAction SilentlyContinue }
+        }
+
+        It 'New-AltimeterAccessor / -ExternalIdVariable cannot open AWS_* variables' {
+            $env:AWS_SECRET_ACCESS_KEY = 'pesterSourceSecretValue0123456789'
+            $json = '{"multi_hop_accessors": [{"role_session_name": "s1", "access_steps": [{"role_name": "Hub", "account_id": "111111111111", "external_id": "{{ env.AWS_SECRET_ACCESS_KEY }}"}, {"role_name": "T"}]}]}'
+
+            { New-AltimeterAccessor -Json $json -ExternalIdVariable AWS_SECRET_ACCESS_KEY } | Should -Throw -ErrorId "ExternalIdVariableRefused,$commandId" -ExpectedMessage '*even when allowed by name*'
+        }
+
         It 'New-AltimeterAccessor / the reference file without TEST_EXT_ID set is ExternalIdVariableMissing' {
             Remove-Item Env:TEST_EXT_ID
             try {

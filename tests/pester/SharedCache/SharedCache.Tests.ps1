@@ -170,6 +170,12 @@ Describe 'The shared cache trusts only what the current user could have written'
 
     AfterEach { if ($foreign -and $foreign.Made) { Remove-Item -Recurse -Force $foreign.Path -ErrorAction SilentlyContinue } }
 
+    It 'Shared cache / a -SharedCachePath that cannot be made is SharedCacheUnavailable, saying why' -Tag Unix {
+        # /proc refuses new directories, to root as to anyone.
+        { New-AltimeterAccessor -SharedCachePath /proc/altimeter-pester-cache } |
+            Should -Throw -ErrorId "SharedCacheUnavailable,$moduleCommand.NewAltimeterAccessorCommand" -ExpectedMessage "The shared credentials cache '/proc/altimeter-pester-cache' could not be created: mkdir: No such file or directory (errno 2)."
+    }
+
     It 'Shared cache / New-AltimeterAccessor -SharedCachePath on a directory another user owns is SharedCacheUntrusted, naming it' {
         $foreign = New-ForeignDirectory
 
