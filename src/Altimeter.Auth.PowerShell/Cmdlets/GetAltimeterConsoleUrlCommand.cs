@@ -49,7 +49,7 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
             url = ConsoleSignIn.GetUrlAsync(Session, options, _stopping.Token).GetAwaiter().GetResult();
             if (Open)
             {
-                SystemBrowser.Open(url);
+                SystemBrowser.OpenPrivately(url);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
