@@ -78,7 +78,7 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
         }
         else if (Open)
         {
-            WriteVerbose($"{Session.AccountId}: console opened in the browser.");
+            QueuedOutput.WriteVerboseLine(this, $"{Session.AccountId}: console opened in the browser.");
         }
         else
         {

@@ -94,7 +94,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
 
         _options = ResolveStart(SessionOptionsFromParameters());
-        WriteVerbose($"Region: {_options.Region}.");
+        QueuedOutput.WriteVerboseLine(this, $"Region: {_options.Region}.");
         _options.MfaTokenCode = MfaCodes();
         _queue = new OrderedThrottledQueue<Pending, AltimeterSession>(
             ThrottleLimit,
@@ -126,23 +126,23 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         if (Credential is not null)
         {
             options.SourceCredentials = Credential;
-            WriteVerbose("Chains start from the credentials given with -Credential.");
+            QueuedOutput.WriteVerboseLine(this, "Chains start from the credentials given with -Credential.");
         }
         else if (ProfileName is not null)
         {
             options.ProfileName = ProfileName;
-            WriteVerbose($"Chains start from the credentials of profile '{ProfileName}'.");
+            QueuedOutput.WriteVerboseLine(this, $"Chains start from the credentials of profile '{ProfileName}'.");
         }
         else if (AwsToolsShell.StoredCredentials(SessionState, out var storedName, out var storedProfile) is AWSCredentials stored)
         {
             // The profile too: what is said about the source (sign in to an Identity Center profile) names it.
             options.SourceCredentials = stored;
             options.ProfileName = storedProfile;
-            WriteVerbose($"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
+            QueuedOutput.WriteVerboseLine(this, $"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
         }
         else
         {
-            WriteVerbose("Chains start from the AWS SDK's default credentials (environment, AWS_PROFILE, default profile, container or instance role).");
+            QueuedOutput.WriteVerboseLine(this, "Chains start from the AWS SDK's default credentials (environment, AWS_PROFILE, default profile, container or instance role).");
         }
 
         return options;
@@ -153,7 +153,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     {
         try
         {
-            return options.WithStartResolved(AwsToolsShell.StoredRegion(SessionState), () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+            return options.WithStartResolved(AwsToolsShell.StoredRegion(SessionState), () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
         }
         catch (OperationCanceledException)
         {

@@ -88,7 +88,7 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is ConsoleSignInException or ArgumentException)
         {
-            WriteVerbose($"No browser was opened: {e.Message}");
+            QueuedOutput.WriteVerboseLine(this, $"No browser was opened: {e.Message}");
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
 
         try
         {
-            AwsEnvironmentLease.SetForProcess(CredentialExport.EnvironmentOf(Session), () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+            AwsEnvironmentLease.SetForProcess(CredentialExport.EnvironmentOf(Session), () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
         }
         catch (OperationCanceledException)
         {
@@ -36,7 +36,7 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
             WriteWarning("AWS_PROFILE is set: a tool given a profile may use it instead of these keys.");
         }
 
-        WriteVerbose($"AWS_* variables set for {Session.AccountId} ({Session.Region}), key {Session.AccessKeyId}.");
+        QueuedOutput.WriteVerboseLine(this, $"AWS_* variables set for {Session.AccountId} ({Session.Region}), key {Session.AccessKeyId}.");
     }
 
     /// <inheritdoc />
