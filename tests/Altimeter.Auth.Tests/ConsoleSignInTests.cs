@@ -117,7 +117,39 @@ public class ConsoleSignInTests : IDisposable
     }
 
     [Fact]
-    public async Task A_refusal_names_the_status_and_AWSs_message_without_keys_or_query()
+    public async Task A_refusal_from_an_endpoint_that_echoes_the_request_carries_its_status_and_a_fixed_text_and_no_form_of_the_keys()
+    {
+        _federation.EchoRequest = true;
+        // Shaped as AWS's are: a secret key with / and +, a session token of base64 (+, /, =), so
+        // their URL-encoded and JSON-escaped forms differ from the raw ones.
+        var session = await LocalSession("us-east-1", new SessionAWSCredentials(
+            "ASIAECHOED0000000001",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYECHOEDKEY1",
+            "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+echoed/session+token/not+real/0123456789abcdefghij=="));
+        var keys = session.GetCredentials();
+
+        var e = await Assert.ThrowsAsync<ConsoleSignInException>(() => ConsoleSignIn.GetUrlAsync(session, new ConsoleSignInOptions { Handler = new ForwardingHandler(_federation.Url) }));
+
+        Assert.Equal(ConsoleSignInException.Refused, e.ErrorId);
+        Assert.Equal(400, e.StatusCode);
+        Assert.Single(_federation.TokenRequests);
+        Assert.Contains("HTTP 400", e.Message, StringComparison.Ordinal);
+        var text = e.ToString();
+        foreach (var secret in new[] { keys.SecretKey, keys.Token })
+        {
+            // Raw, URL-encoded (once and twice), JSON-escaped, and a 40-character piece of each.
+            foreach (var form in new[] { secret, Uri.EscapeDataString(secret), Uri.EscapeDataString(Uri.EscapeDataString(secret)), System.Text.Json.JsonSerializer.Serialize(secret).Trim('"'), secret.Substring(0, Math.Min(40, secret.Length)), secret.Substring(secret.Length - Math.Min(40, secret.Length)) })
+            {
+                Assert.DoesNotContain(form, text, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.DoesNotContain("Invalid request", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bad Session", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refusal_names_the_status_and_a_fixed_text_without_the_endpoints_page_keys_or_query()
     {
         _federation.RefuseSessionDuration = true;
         var session = await LocalSession("us-east-1");
@@ -128,7 +160,7 @@ public class ConsoleSignInTests : IDisposable
         Assert.Equal(ConsoleSignInException.Refused, e.ErrorId);
         Assert.Equal(400, e.StatusCode);
         Assert.Contains("HTTP 400", e.Message);
-        Assert.Contains("Invalid credentials parameter", e.Message);
+        Assert.DoesNotContain("Invalid credentials parameter", e.Message);
         Assert.Contains("role chaining", e.Message);
         Assert.Equal("1800", Assert.Single(_federation.TokenRequests).SessionDuration);
         foreach (var secret in new[] { keys.AccessKey, keys.SecretKey, keys.Token, "Session=", "getSigninToken" })
@@ -312,10 +344,10 @@ public class ConsoleSignInTests : IDisposable
         new Accessor(new[] { TestData.TwoHop() }, cacheCreds: false).GetSessionAsync(TestData.Target, TestData.Options(new FakeSecurityTokenService(), region));
 
     // Local mode with temporary keys: whether they come from role chaining is not known.
-    private static Task<AltimeterSession> LocalSession(string region)
+    private static Task<AltimeterSession> LocalSession(string region, SessionAWSCredentials? keys = null)
     {
         var sts = new FakeSecurityTokenService { CallerAccount = TestData.Target };
-        var keys = new SessionAWSCredentials("ASIALOCAL00000000001", "local-secret-not-real-0123456789abcdef", "local-session-token-not-real-0123456789abcdef");
+        keys ??= new SessionAWSCredentials("ASIALOCAL00000000001", "local-secret-not-real-0123456789abcdef", "local-session-token-not-real-0123456789abcdef");
         return new Accessor().GetSessionAsync(TestData.Target, TestData.Options(sts, region, keys));
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Diagnostics;
 using Altimeter.Auth.Tests.Doubles;
 using Amazon.Runtime;
@@ -150,6 +151,24 @@ public sealed class IdentityCenterSignInTests : IDisposable
 
         Assert.Equal(1, restarted.RegisterClientCount);
         Assert.Equal(2, restarted.StartDeviceAuthorizationCount);
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public async Task A_token_cache_under_a_directory_others_may_write_is_refused_before_any_call_naming_that_directory()
+    {
+        // The AWS CLI and SDKs read the token by path: someone who may write ~/.aws/sso could swap
+        // the cache under them, so a token written there could not be used safely.
+        var sso = Directory.CreateDirectory(Path.GetDirectoryName(CacheDirectory)!).FullName;
+        File.SetUnixFileMode(sso, (UnixFileMode)0x1FF);
+        using var signIn = SignIn();
+
+        var error = await Assert.ThrowsAsync<SsoSignInException>(() => signIn.StartAsync());
+
+        Assert.Equal("SsoTokenCacheUntrusted", error.ErrorId);
+        Assert.Contains($"'{sso}' can be written by other users (mode 0777)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _portal.RegisterClientCount);
+        Assert.Equal(0, _portal.StartDeviceAuthorizationCount);
     }
 
     [Theory]

@@ -34,6 +34,20 @@ public sealed class UnixOwnerOnlyDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Under_umask_000_missing_parents_are_made_0700_too_never_0777()
+    {
+        // As ~/.aws/sso/cache in a fresh home: a 0777 ~/.aws/sso would let anyone swap the cache for theirs.
+        var path = Path.Combine(_root, "home", ".aws", "sso", "cache");
+
+        using var directory = UnixOwnerOnlyDirectory.OpenOrCreate(path);
+
+        Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(_root, "home")));
+        Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(_root, "home", ".aws")));
+        Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(_root, "home", ".aws", "sso")));
+        Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public void Under_umask_000_a_new_file_is_0600_before_a_byte_is_written()
     {
         using var directory = UnixOwnerOnlyDirectory.OpenOrCreate(Path.Combine(_root, "cache"));

@@ -238,9 +238,14 @@ function New-AwsToolsStandIn {
     param(
         [Parameter(Mandatory)] [string] $Root,
         # The version folder and ModuleVersion; AWS Tools 5 is the first built on AWSSDK.Core 4.
-        [string] $Version = '5.0.0'
+        [string] $Version = '5.0.0',
+        # How it is installed: Versioned (AWS.Tools.Common/<version>/, as Install-Module lays it out),
+        # Unversioned (AWS.Tools.Common/ holding the files, as a copied folder or the extracted AWS
+        # Tools ZIP), Monolithic (AWSPowerShell.NetCore/<version>/, the single-module edition).
+        [ValidateSet('Versioned', 'Unversioned', 'Monolithic')] [string] $Layout = 'Versioned'
     )
-    $folder = Join-Path $Root "AWS.Tools.Common/$Version"
+    $module = if ($Layout -eq 'Monolithic') { 'AWSPowerShell.NetCore' } else { 'AWS.Tools.Common' }
+    $folder = if ($Layout -eq 'Unversioned') { Join-Path $Root $module } else { Join-Path $Root "$module/$Version" }
     $null = New-Item -ItemType Directory -Force $folder
     $assets = Get-Content -Raw (Join-Path $script:RepositoryRoot 'src/Altimeter.Auth/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
     $packages = @($assets.packageFolders.Keys)[0]
@@ -266,6 +271,28 @@ function New-AwsToolsStandIn {
         $null = New-Item -ItemType Directory -Force (Split-Path $built)
         Copy-Item "$folder/AWS.Tools.Common.dll" $built
     }
+    $cmdlets = "@('Set-AWSCredential', 'Clear-AWSCredential', 'Get-AWSCredential', 'Set-DefaultAWSRegion', 'Clear-DefaultAWSRegion', 'Get-DefaultAWSRegion')"
+    if ($Layout -eq 'Monolithic') {
+        # modules/AWSPowerShell/AWSPowerShell.NetCore.psd1 (commit 02552b5bbf684049d3e631191f2ee53a5f18a3fa):
+        # its root module is AWSPowerShell.NetCore.dll and RequiredAssemblies names every service's
+        # assembly; the stand-in keeps the ones it ships. The cmdlets are the same stand-in's.
+        Move-Item (Join-Path $folder 'AWS.Tools.Common.dll') (Join-Path $folder 'AWSPowerShell.NetCore.dll')
+        Set-Content (Join-Path $folder 'AWSPowerShell.NetCore.psd1') @"
+@{
+    RootModule = 'AWSPowerShell.NetCore.dll'
+    ModuleVersion = '$Version'
+    GUID = 'cb0b9b96-f3f2-4eff-b7f4-cbe0a9203683'
+    PowerShellVersion = '3.0'
+    DotNetFrameworkVersion = '4.7.2'
+    RequiredAssemblies = @('AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll', 'AWSSDK.SSO.dll', 'AWSSDK.SSOOIDC.dll')
+    FunctionsToExport = ''
+    CmdletsToExport = $cmdlets
+    VariablesToExport = '*'
+    AliasesToExport = @()
+}
+"@
+        return $Root
+    }
     Set-Content (Join-Path $folder 'AWS.Tools.Common.psd1') @"
 @{
     RootModule = 'AWS.Tools.Common.dll'
@@ -275,7 +302,7 @@ function New-AwsToolsStandIn {
     PowerShellVersion = '5.1'
     RequiredAssemblies = @('AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll')
     FunctionsToExport = ''
-    CmdletsToExport = @('Set-AWSCredential', 'Clear-AWSCredential', 'Get-AWSCredential', 'Set-DefaultAWSRegion', 'Clear-DefaultAWSRegion', 'Get-DefaultAWSRegion')
+    CmdletsToExport = $cmdlets
     VariablesToExport = '*'
     AliasesToExport = @()
 }

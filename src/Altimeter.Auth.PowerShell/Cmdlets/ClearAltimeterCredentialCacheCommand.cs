@@ -53,7 +53,7 @@ public sealed class ClearAltimeterCredentialCacheCommand : PSCmdlet
 
         var removed = caches.SelectMany(c => c.Remove(Matches)).ToList();
         var ended = unfiltered ? caches.Sum(c => c.EndMfaSessions()) : 0;
-        WriteVerbose($"Removed {removed.Count} cached credentials{(ended == 0 ? string.Empty : $"; ended {ended} MFA session(s)")}.");
+        QueuedOutput.WriteVerboseLine(this, $"Removed {removed.Count} cached credentials{(ended == 0 ? string.Empty : $"; ended {ended} MFA session(s)")}.");
         if (PassThru.IsPresent)
         {
             WriteObject(removed, enumerateCollection: true);

@@ -37,7 +37,7 @@ public sealed class GetAltimeterAccountCommand : PSCmdlet, IDisposable
         try
         {
             var portal = profileName is null ? IdentityCenterPortal.FromSsoSession(SsoSession) : IdentityCenterPortal.FromProfile(profileName);
-            WriteVerbose($"Listing the accounts of {portal} ({portal.StartUrl}).");
+            QueuedOutput.WriteVerboseLine(this, $"Listing the accounts of {portal} ({portal.StartUrl}).");
             using var accounts = new IdentityCenterAccounts(portal, log);
             foreach (var account in log.WriteWhileWaiting(accounts.ListAsync(ThrottleLimit, _stopping.Token), this))
             {

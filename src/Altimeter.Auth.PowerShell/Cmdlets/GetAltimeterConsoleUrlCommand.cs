@@ -49,7 +49,7 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
             url = ConsoleSignIn.GetUrlAsync(Session, options, _stopping.Token).GetAwaiter().GetResult();
             if (Open)
             {
-                SystemBrowser.Open(url);
+                SystemBrowser.OpenPrivately(url);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -78,7 +78,7 @@ public sealed class GetAltimeterConsoleUrlCommand : PSCmdlet, IDisposable
         }
         else if (Open)
         {
-            WriteVerbose($"{Session.AccountId}: console opened in the browser.");
+            QueuedOutput.WriteVerboseLine(this, $"{Session.AccountId}: console opened in the browser.");
         }
         else
         {

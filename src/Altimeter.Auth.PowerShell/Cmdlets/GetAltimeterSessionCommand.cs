@@ -101,11 +101,11 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         _options = ResolveStart(SessionOptionsFromParameters());
         if (_options.CredentialSource is string credentialSource)
         {
-            WriteVerbose($"Chains start from {credentialSource}.");
+            QueuedOutput.WriteVerboseLine(this, $"Chains start from {credentialSource}.");
         }
 
         var regionSource = Region is not null ? "-Region" : _options.RegionSource ?? "the options";
-        WriteVerbose($"Region {_options.Region}, from {regionSource}.");
+        QueuedOutput.WriteVerboseLine(this, $"Region {_options.Region}, from {regionSource}.");
         if (AwsRegion.UnknownRegionWarning(_options.Region!, regionSource) is string unknownRegion)
         {
             WriteWarning(unknownRegion);
@@ -142,7 +142,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         if (Credential is not null)
         {
             options.SourceCredentials = Credential;
-            WriteVerbose("Chains start from the credentials given with -Credential.");
+            QueuedOutput.WriteVerboseLine(this, "Chains start from the credentials given with -Credential.");
         }
         else if (ProfileName is not null)
         {
@@ -153,7 +153,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             // The profile too: what is said about the source (sign in to an Identity Center profile) names it.
             options.SourceCredentials = stored;
             options.ProfileName = storedProfile;
-            WriteVerbose($"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
+            QueuedOutput.WriteVerboseLine(this, $"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
         }
 
         // Otherwise the SDK's default chain: which of its sources gave the credentials is said once they are found.
@@ -165,7 +165,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     {
         try
         {
-            return options.WithStartResolved(AwsToolsShell.StoredRegion(SessionState), () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+            return options.WithStartResolved(AwsToolsShell.StoredRegion(SessionState), () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
         }
         catch (OperationCanceledException)
         {

@@ -32,12 +32,12 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             if (Refreshing.IsPresent)
             {
                 var served = endpoint = ContainerCredentialsEndpoint.Start(Session);
-                lease = AwsEnvironmentLease.AcquireForBlock(served.GetBlockVariables, () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
-                WriteVerbose($"Serving {Session.AccountId} ({Session.Region}) to the block at {served.Uri}.");
+                lease = AwsEnvironmentLease.AcquireForBlock(served.GetBlockVariables, () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+                QueuedOutput.WriteVerboseLine(this, $"Serving {Session.AccountId} ({Session.Region}) to the block at {served.Uri}.");
             }
             else
             {
-                lease = AwsEnvironmentLease.Acquire(Session, () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+                lease = AwsEnvironmentLease.Acquire(Session, () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
             }
         }
         catch (Exception e) when (e is CredentialEndpointException or ChildProfilesException)

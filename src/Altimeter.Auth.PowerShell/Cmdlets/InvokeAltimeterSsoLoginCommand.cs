@@ -34,7 +34,7 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
             // As aws sso login: the profile AWS_PROFILE names, else the default one.
             var fromEnvironment = AwsEnvironmentLease.Read(() => Environment.GetEnvironmentVariable("AWS_PROFILE"));
             ProfileName = string.IsNullOrWhiteSpace(fromEnvironment) ? "default" : fromEnvironment!.Trim();
-            WriteVerbose($"Signing in for profile '{ProfileName}' ({(string.IsNullOrWhiteSpace(fromEnvironment) ? "no -ProfileName, and AWS_PROFILE is not set" : "AWS_PROFILE")}).");
+            QueuedOutput.WriteVerboseLine(this, $"Signing in for profile '{ProfileName}' ({(string.IsNullOrWhiteSpace(fromEnvironment) ? "no -ProfileName, and AWS_PROFILE is not set" : "AWS_PROFILE")}).");
         }
 
         IdentityCenterPortal portal;
@@ -96,7 +96,7 @@ public sealed class InvokeAltimeterSsoLoginCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is ConsoleSignInException or ArgumentException)
         {
-            WriteVerbose($"No browser was opened: {e.Message}");
+            QueuedOutput.WriteVerboseLine(this, $"No browser was opened: {e.Message}");
         }
     }
 

@@ -79,7 +79,7 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
                 TablesParameterSet => AccessorTables.Read(MultiHopAccessor.Select(t => (IDictionary)PowerShellValues.Unwrap(t)!), "-MultiHopAccessor", options),
                 _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: options.CredentialsCache),
             };
-            WriteVerbose($"Accessor: {accessor}");
+            QueuedOutput.WriteVerboseLine(this, $"Accessor: {accessor}");
             if (ImportCredentialsCache.IsPresent)
             {
                 CheckImportedCredentials(accessor);
@@ -108,7 +108,7 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
     private void CheckImportedCredentials(Accessor accessor)
     {
         var region = AwsRegion.Resolve(null, null, AwsToolsShell.StoredRegion(SessionState));
-        WriteVerbose($"credentials_cache: checking each entry with GetCallerIdentity in {region}.");
+        QueuedOutput.WriteVerboseLine(this, $"credentials_cache: checking each entry with GetCallerIdentity in {region}.");
         accessor.CheckImportedCredentialsAsync(region, sts: null, _stopping.Token).GetAwaiter().GetResult();
     }
 }

@@ -25,7 +25,7 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
 
         try
         {
-            AwsEnvironmentLease.SetForProcess(CredentialExport.EnvironmentOf(Session), () => WriteVerbose(AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+            AwsEnvironmentLease.SetForProcess(CredentialExport.EnvironmentOf(Session), () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
         }
         catch (OperationCanceledException)
         {
@@ -38,7 +38,7 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
         }
 
         _set++;
-        WriteVerbose($"AWS_* variables set for {Session.AccountId} ({Session.Region}), key {Session.AccessKeyId}.");
+        QueuedOutput.WriteVerboseLine(this, $"AWS_* variables set for {Session.AccountId} ({Session.Region}), key {Session.AccessKeyId}.");
     }
 
     /// <inheritdoc />

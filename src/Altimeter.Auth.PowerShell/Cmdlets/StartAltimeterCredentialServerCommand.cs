@@ -25,7 +25,7 @@ public sealed class StartAltimeterCredentialServerCommand : PSCmdlet
         }
 
         CredentialServers.Keep(endpoint);
-        WriteVerbose($"Serving {Session.AccountId} ({Session.Region}) at {endpoint.Uri}.");
+        QueuedOutput.WriteVerboseLine(this, $"Serving {Session.AccountId} ({Session.Region}) at {endpoint.Uri}.");
         WriteObject(endpoint);
     }
 }

@@ -19,6 +19,6 @@ public sealed class StopAltimeterCredentialServerCommand : PSCmdlet
         }
 
         CredentialServers.Stop(InputObject);
-        WriteVerbose($"Stopped {InputObject}.");
+        QueuedOutput.WriteVerboseLine(this, $"Stopped {InputObject}.");
     }
 }

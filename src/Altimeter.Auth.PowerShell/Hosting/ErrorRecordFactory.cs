@@ -32,6 +32,8 @@ internal static class ErrorRecordFactory
 
     private static ErrorCategory CategoryOf(AltimeterAuthException error) => error switch
     {
+        SsoTokenCacheUntrustedException => ErrorCategory.SecurityError,
+        SsoSignInException s when s.ErrorId == SsoSignInException.CacheUntrusted => ErrorCategory.SecurityError,
         AccountAuthException or AccountMismatchException or AssumedRoleMismatchException or NoSourceCredentialsException => ErrorCategory.AuthenticationError,
         InvalidAccountIdException or InvalidRegionException => ErrorCategory.InvalidArgument,
         StsCallException => ErrorCategory.ConnectionError,

@@ -24,11 +24,35 @@ internal sealed class QueuedOutput : IAuthLog
 
     public bool IsEnabled { get; }
 
-    /// <summary>Whether <paramref name="cmdlet"/>'s caller wants verbose messages: -Verbose when given, else $VerbosePreference.</summary>
+    /// <summary>Whether <paramref name="cmdlet"/>'s caller wants verbose messages: -Verbose when given, else -Debug when given, else $VerbosePreference.</summary>
     public static bool VerboseWanted(PSCmdlet cmdlet) =>
         cmdlet.MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
             ? ((SwitchParameter)verbose).IsPresent
-            : cmdlet.GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+            : DebugWithoutVerbose(cmdlet)
+              || (cmdlet.GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue);
+
+    /// <summary>
+    /// Writes a verbose message of <paramref name="cmdlet"/>; every verbose line of the cmdlets goes
+    /// through here. With -Debug and no -Verbose, PowerShell's runtime answers WriteVerbose with
+    /// Inquire (MshCommandRuntime.VerbosePreference checks the Debug flag before $VerbosePreference):
+    /// a confirmation prompt for each line, which a non-interactive host refuses, failing the
+    /// command. WriteDebug under -Debug continues without asking, so the line is written as debug.
+    /// </summary>
+    public static void WriteVerboseLine(PSCmdlet cmdlet, string message)
+    {
+        if (DebugWithoutVerbose(cmdlet))
+        {
+            cmdlet.WriteDebug(message);
+        }
+        else
+        {
+            cmdlet.WriteVerbose(message);
+        }
+    }
+
+    private static bool DebugWithoutVerbose(PSCmdlet cmdlet) =>
+        cmdlet.MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && ((SwitchParameter)debug).IsPresent
+        && !cmdlet.MyInvocation.BoundParameters.ContainsKey("Verbose");
 
     public void Verbose(string message)
     {
@@ -41,7 +65,7 @@ internal sealed class QueuedOutput : IAuthLog
     public void Warning(string message) => _messages.Enqueue((true, message));
 
     /// <summary>Writes what was queued, in order, through <paramref name="cmdlet"/>; call it on the pipeline thread.</summary>
-    public void WriteTo(Cmdlet cmdlet)
+    public void WriteTo(PSCmdlet cmdlet)
     {
         while (_messages.TryDequeue(out var queued))
         {
@@ -51,7 +75,7 @@ internal sealed class QueuedOutput : IAuthLog
             }
             else
             {
-                cmdlet.WriteVerbose(queued.Message);
+                WriteVerboseLine(cmdlet, queued.Message);
             }
         }
     }

@@ -172,6 +172,12 @@ public sealed class Accessor
 
     private static async ValueTask<ImmutableCredentials> ReadSourceAsync(AWSCredentials source, string? profileName)
     {
+        if (source is SSOAWSCredentials identityCenter)
+        {
+            // Every time: the SDK reads the token file again whenever it needs new role credentials.
+            SsoTokenCache.RequireTrustedToken(identityCenter, profileName);
+        }
+
         try
         {
             // Static keys are read in place; only credentials that refresh themselves may need to wait.

@@ -21,6 +21,9 @@ public sealed class SsoSignInException : AltimeterAuthException
     /// <summary>The person denied the sign-in in the browser (SSO OIDC's access_denied).</summary>
     public const string AccessDenied = "SsoAccessDenied";
 
+    /// <summary>The token cache, or a directory above it up to the home directory, belongs to someone else or others may write it (<see cref="SsoTokenCacheUntrustedException"/>).</summary>
+    public const string CacheUntrusted = SsoTokenCacheUntrustedException.Id;
+
     /// <summary>SSO OIDC failed or could not be reached, or the token could not be written.</summary>
     public const string Failed = "SsoSignInFailed";
 

@@ -42,6 +42,12 @@ internal readonly struct UnixFileStatus
     /// <summary>True when a group or other permission bit (rwx) is set: someone else may read or write it.</summary>
     public bool IsOpenToOthers => (Permissions & 0x3F) != 0;
 
+    /// <summary>True when the group or others may write it (020 or 002).</summary>
+    public bool IsWritableByOthers => (Permissions & 0x12) != 0;
+
+    /// <summary>True when the sticky bit (01000) is set: in such a directory only an entry's owner (or the directory's, or root) may rename or remove it.</summary>
+    public bool IsSticky => (Permissions & 0x200) != 0;
+
     /// <summary>For messages: what it is, in the words of ls and file(1).</summary>
     public string TypeName => Type switch
     {
@@ -66,15 +72,51 @@ internal readonly struct UnixFileStatus
         return UnixSystemCalls.IsMacOS ? OfDarwin(fd) : OfLinux(fd);
     }
 
+    /// <summary>
+    /// The status of what <paramref name="path"/> names, symbolic links followed (as a reader that
+    /// opens the path gets it); false, with errno in <paramref name="errno"/>, when it cannot be had.
+    /// </summary>
+    public static bool TryOfPath(string path, out UnixFileStatus status, out int errno)
+    {
+        if (path is null) throw new ArgumentNullException(nameof(path));
+        errno = 0;
+        if (UnixSystemCalls.IsMacOS)
+        {
+            var buffer = new byte[144];
+            if ((RuntimeInformation.ProcessArchitecture == Architecture.X64 ? stat_inode64(path, buffer) : stat(path, buffer)) != 0)
+            {
+                errno = UnixSystemCalls.LastError;
+                status = default;
+                return false;
+            }
+
+            status = FromDarwin(buffer);
+            return true;
+        }
+
+        const int AtCurrentDirectory = -100; // AT_FDCWD
+        var result = OfLinux(AtCurrentDirectory, path, flags: 0, out status);
+        errno = result;
+        return result == 0;
+    }
+
     // struct statx (<linux/stat.h>): stx_mask u32 @0, stx_uid u32 @20, stx_mode u16 @28, stx_size u64 @40; 256 bytes.
     private static UnixFileStatus OfLinux(int fd)
     {
         const int AtEmptyPath = 0x1000;
+        var errno = OfLinux(fd, string.Empty, AtEmptyPath, out var status);
+        return errno == 0 ? status : throw UnixSystemCalls.Failure("statx", errno);
+    }
+
+    // 0 and the status, or the errno of statx.
+    private static int OfLinux(int directory, string path, int flags, out UnixFileStatus status)
+    {
         const uint Wanted = 0x1 | 0x2 | 0x8 | 0x200; // STATX_TYPE | STATX_MODE | STATX_UID | STATX_SIZE
         var buffer = new byte[256];
-        if (statx(fd, string.Empty, AtEmptyPath, Wanted, buffer) != 0)
+        status = default;
+        if (statx(directory, path, flags, Wanted, buffer) != 0)
         {
-            throw UnixSystemCalls.Failure("statx", UnixSystemCalls.LastError);
+            return UnixSystemCalls.LastError;
         }
 
         if ((BitConverter.ToUInt32(buffer, 0) & Wanted) != Wanted)
@@ -82,7 +124,8 @@ internal readonly struct UnixFileStatus
             throw new System.IO.IOException("statx did not report the type, mode, owner and size of the file.");
         }
 
-        return new UnixFileStatus(BitConverter.ToUInt16(buffer, 28), (int)BitConverter.ToUInt32(buffer, 20), (long)BitConverter.ToUInt64(buffer, 40));
+        status = new UnixFileStatus(BitConverter.ToUInt16(buffer, 28), (int)BitConverter.ToUInt32(buffer, 20), (long)BitConverter.ToUInt64(buffer, 40));
+        return 0;
     }
 
     // struct stat with 64-bit inodes (Darwin <sys/stat.h>, the only layout on arm64, fstat$INODE64 on x86_64):
@@ -96,8 +139,11 @@ internal readonly struct UnixFileStatus
             throw UnixSystemCalls.Failure("fstat", UnixSystemCalls.LastError);
         }
 
-        return new UnixFileStatus(BitConverter.ToUInt16(buffer, 4), (int)BitConverter.ToUInt32(buffer, 16), BitConverter.ToInt64(buffer, 96));
+        return FromDarwin(buffer);
     }
+
+    private static UnixFileStatus FromDarwin(byte[] buffer) =>
+        new(BitConverter.ToUInt16(buffer, 4), (int)BitConverter.ToUInt32(buffer, 16), BitConverter.ToInt64(buffer, 96));
 
 #pragma warning disable CA2101, SYSLIB1054, CA5392, IDE1006 // as the C library declares them
     [DllImport("libc", SetLastError = true)]
@@ -108,5 +154,11 @@ internal readonly struct UnixFileStatus
 
     [DllImport("libc", EntryPoint = "fstat$INODE64", SetLastError = true)]
     private static extern int fstat_inode64(int fd, [Out] byte[] buf);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int stat(string path, [Out] byte[] buf);
+
+    [DllImport("libc", EntryPoint = "stat$INODE64", SetLastError = true)]
+    private static extern int stat_inode64(string path, [Out] byte[] buf);
 #pragma warning restore CA2101, SYSLIB1054, CA5392, IDE1006
 }

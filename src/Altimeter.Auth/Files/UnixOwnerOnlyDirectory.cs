@@ -44,24 +44,13 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
 
     private int Descriptor => (int)_directory.DangerousGetHandle();
 
-    /// <summary>Opens the directory at <paramref name="path"/> (its parents are created as mkdir -p would), creating it 0700 when missing.</summary>
+    /// <summary>Opens the directory at <paramref name="path"/> (missing parents are created 0700, as mkdir -p -m 0700 would), creating it 0700 when missing.</summary>
     /// <exception cref="SharedCacheException">Someone else's, a link, not a directory (<see cref="SharedCacheException.Untrusted"/>), or it cannot be created or opened.</exception>
     public static UnixOwnerOnlyDirectory OpenOrCreate(string path)
     {
         // A trailing slash would make open follow a symbolic link despite O_NOFOLLOW.
         path = path.Length > 1 ? path.TrimEnd('/') : path;
-        try
-        {
-            var parent = System.IO.Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(parent))
-            {
-                Directory.CreateDirectory(parent);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SharedCacheException(SharedCacheException.Unavailable, path, $"could not be created: {e.Message}", e);
-        }
+        CreateMissingParents(path);
 
         if (UnixSystemCalls.MakeDirectory(path, DirectoryMode) != 0 && UnixSystemCalls.LastError is var mkdirError && mkdirError != UnixSystemCalls.AlreadyExists)
         {
@@ -107,6 +96,27 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    // Each missing parent is made 0700 in one step: made with the default mode, under umask 000
+    // they would be 0777 (~/.aws/sso under a fresh home), and whoever may write a parent may
+    // replace what is below it.
+    private static void CreateMissingParents(string path)
+    {
+        var missing = new Stack<string>();
+        for (var parent = System.IO.Path.GetDirectoryName(path); !string.IsNullOrEmpty(parent) && !Directory.Exists(parent); parent = System.IO.Path.GetDirectoryName(parent))
+        {
+            missing.Push(parent!);
+        }
+
+        while (missing.Count > 0)
+        {
+            var parent = missing.Pop();
+            if (UnixSystemCalls.MakeDirectory(parent, DirectoryMode) != 0 && UnixSystemCalls.LastError is var errno && errno != UnixSystemCalls.AlreadyExists)
+            {
+                throw new SharedCacheException(SharedCacheException.Unavailable, path, $"could not be created: its parent '{parent}' could not be made.", UnixSystemCalls.Failure("mkdir", errno));
+            }
         }
     }
 

@@ -65,6 +65,26 @@ internal static class UnixSystemCalls
     /// <summary>unlinkat(2): removes the name from the held directory; a symbolic link is removed, never followed.</summary>
     public static int UnlinkAt(int directory, string name) => unlinkat(directory, name, 0);
 
+    /// <summary>realpath(3): the absolute path with every symbolic link, "." and ".." resolved; null when it cannot be resolved (errno in <see cref="LastError"/>).</summary>
+    public static string? RealPath(string path)
+    {
+        var resolved = realpath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        try
+        {
+            // On Unix, .NET reads "ANSI" strings as UTF-8, the file system's encoding.
+            return Marshal.PtrToStringAnsi(resolved);
+        }
+        finally
+        {
+            free(resolved);
+        }
+    }
+
 #pragma warning disable CA2101, SYSLIB1054, CA5392, IDE1006 // plain path strings as the C library takes them; names as in C
     [DllImport(LibC, SetLastError = true)]
     private static extern int open(string path, int flags, int mode);
@@ -83,6 +103,12 @@ internal static class UnixSystemCalls
 
     [DllImport(LibC, SetLastError = true)]
     private static extern int unlinkat(int dirfd, string path, int flags);
+
+    [DllImport(LibC, SetLastError = true)]
+    private static extern IntPtr realpath(string path, IntPtr resolvedPath);
+
+    [DllImport(LibC)]
+    private static extern void free(IntPtr pointer);
 
     [DllImport(LibC)]
     private static extern uint geteuid();

@@ -42,7 +42,11 @@ internal sealed class IdentityCenterPortal
     /// The name of its file in the token cache, as the AWS CLI and SDKs name it: the SHA-1 (hex) of
     /// the sso-session name, or of the start URL for a legacy profile.
     /// </summary>
-    public string TokenFileName => Sha1Hex(SsoSessionName ?? StartUrl) + ".json";
+    public string TokenFileName => TokenFileNameFor(SsoSessionName, StartUrl);
+
+    /// <summary>The token file's name for an sso-session (when not empty) or else a start URL, as the SDK's SSOTokenFileCache chooses it.</summary>
+    internal static string TokenFileNameFor(string? ssoSessionName, string startUrl) =>
+        Sha1Hex(!string.IsNullOrEmpty(ssoSessionName) ? ssoSessionName! : startUrl ?? string.Empty) + ".json";
 
     /// <summary>How a person would name it: the profile, else the sso-session.</summary>
     public override string ToString() => ProfileName is not null ? $"profile '{ProfileName}'" : $"sso-session '{SsoSessionName}'";

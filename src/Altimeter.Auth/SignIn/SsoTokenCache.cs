@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using Amazon.Runtime;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -29,8 +30,37 @@ internal sealed class SsoTokenCache : IDisposable
     private SsoTokenCache(IOwnerOnlyDirectory files) => _files = files;
 
     /// <summary>~/.aws/sso/cache, where the AWS CLI and SDKs look.</summary>
-    public static string DefaultDirectory =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aws", "sso", "cache");
+    public static string DefaultDirectory => Path.Combine(Home, ".aws", "sso", "cache");
+
+    // The home as the SDK's SSOTokenFileCache finds it (HOME on Unix).
+    private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    /// <summary>
+    /// Before the AWS SDK reads the token of <paramref name="source"/> from ~/.aws/sso/cache (by
+    /// path, with no check of its own; a refresh reads it too): the token file and every directory
+    /// from it up to the home directory must be the user's or root's and writable by no one else
+    /// (<see cref="UnixTrustedPath"/>). With no file, the SDK is not asked at all: someone could
+    /// create it between this look and the SDK's.
+    /// </summary>
+    /// <exception cref="SsoTokenCacheUntrustedException">Someone else could have written the token; it names the path.</exception>
+    /// <exception cref="SsoSignInRequiredException">There is no token file.</exception>
+    public static void RequireTrustedToken(SSOAWSCredentials source, string? profileName)
+    {
+        if (source is null) throw new ArgumentNullException(nameof(source));
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            return;
+        }
+
+        var file = Path.Combine(DefaultDirectory, IdentityCenterPortal.TokenFileNameFor(source.Options?.SessionName, source.StartUrl));
+        switch (UnixTrustedPath.CheckFile(file, Home, out var where, out var why))
+        {
+            case UnixTrustedPath.Verdict.Missing:
+                throw new SsoSignInRequiredException(source, profileName);
+            case UnixTrustedPath.Verdict.Untrusted:
+                throw new SsoTokenCacheUntrustedException(where!, why!);
+        }
+    }
 
     /// <summary>The directory's full path.</summary>
     public string Directory => _files.Path;
@@ -41,9 +71,22 @@ internal sealed class SsoTokenCache : IDisposable
     {
         try
         {
-            return new SsoTokenCache(RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
-                ? new WindowsOwnerOnlyDirectory(directory)
-                : UnixOwnerOnlyDirectory.OpenOrCreate(directory));
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                return new SsoTokenCache(new WindowsOwnerOnlyDirectory(directory));
+            }
+
+            var files = UnixOwnerOnlyDirectory.OpenOrCreate(directory);
+            // The directory is held open, so what is written and read here is safe; but the SDKs and
+            // the AWS CLI read the token by path, so a sign-in into a directory someone else could
+            // swap would leave a token nobody may use.
+            if (UnixTrustedPath.CheckParentsOf(files.Path, Home, out var where, out var why) == UnixTrustedPath.Verdict.Untrusted)
+            {
+                files.Dispose();
+                throw new SsoSignInException(SsoSignInException.CacheUntrusted, SsoTokenCacheUntrustedException.MessageFor(where!, why!));
+            }
+
+            return new SsoTokenCache(files);
         }
         catch (SharedCacheException e)
         {

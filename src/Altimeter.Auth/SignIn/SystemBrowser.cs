@@ -11,8 +11,10 @@ namespace Altimeter.Auth;
 /// BSDs when a graphical session is there (DISPLAY or WAYLAND_DISPLAY), <c>open</c> on macOS (each
 /// looked up on PATH), the shell's default handler on Windows. Used for the console sign-in URL and
 /// the Identity Center sign-in page.
-/// The URL goes to that program as an argument, as with aws-vault login and granted console: other
-/// users of the machine can read it in the process list while the opener and browser start.
+/// <see cref="Open"/> hands the URL to that program as an argument, which other users of the machine
+/// can read in the process list: for addresses that are not secret (a sign-in page). A URL that is a
+/// secret goes through <see cref="OpenPrivately"/>: the program gets the path of an owner-only page
+/// that sends the browser on (<see cref="LocalRedirectPage"/>).
 /// </summary>
 internal static class SystemBrowser
 {
@@ -24,6 +26,25 @@ internal static class SystemBrowser
     /// <exception cref="ConsoleSignInException"><see cref="ConsoleSignInException.BrowserUnavailable"/>: no opener on PATH; <see cref="ConsoleSignInException.BrowserFailed"/>: it failed at once.</exception>
     public static void Open(string url)
     {
+        Checked(url);
+        Launch(FindOpener(), url);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="url"/>, a secret, without putting it on a command line: the opener is
+    /// given the path of an owner-only page that sends the browser on to it.
+    /// </summary>
+    /// <exception cref="ConsoleSignInException">As <see cref="Open"/>; <see cref="ConsoleSignInException.BrowserFailed"/> also when the page cannot be written.</exception>
+    public static void OpenPrivately(string url)
+    {
+        Checked(url);
+        // Found before the page is written: no page is left behind when there is nothing to open it.
+        var opener = FindOpener();
+        Launch(opener, LocalRedirectPage.Write(url));
+    }
+
+    private static void Checked(string url)
+    {
         if (url is null) throw new ArgumentNullException(nameof(url));
 
         // The URL becomes one argument of a command line: none of what that line would split on or unquote.
@@ -32,11 +53,14 @@ internal static class SystemBrowser
         {
             throw new ArgumentException("Only an http or https URL of visible ASCII characters, without quotes or backslashes, is opened.", nameof(url));
         }
+    }
 
+    // The desktop's opener on PATH; null on Windows, where the shell opens what it is given.
+    private static string? FindOpener()
+    {
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
-            OpenOnWindows(url);
-            return;
+            return null;
         }
 
         var macOS = RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
@@ -50,11 +74,26 @@ internal static class SystemBrowser
         }
 
         var name = macOS ? "open" : "xdg-open";
-        var opener = FindOnPath(name) ?? throw new ConsoleSignInException(
+        return FindOnPath(name) ?? throw new ConsoleSignInException(
             ConsoleSignInException.BrowserUnavailable,
             $"No '{name}' on PATH to open a browser with. Get the URL without -Open and paste it into a browser.");
+    }
 
-        var start = new ProcessStartInfo(opener, "\"" + url + "\"")
+    // What the opener gets (a URL, or the path of a page) is one quoted argument.
+    private static void Launch(string? opener, string target)
+    {
+        if (opener is null)
+        {
+            OpenOnWindows(target);
+            return;
+        }
+
+        if (target.IndexOf('"') >= 0 || target.IndexOf('\\') >= 0)
+        {
+            throw new ConsoleSignInException(ConsoleSignInException.BrowserFailed, $"'{opener}' cannot be handed a path with quotes or backslashes.");
+        }
+
+        var start = new ProcessStartInfo(opener, "\"" + target + "\"")
         {
             UseShellExecute = false,
             // Nothing to read from us, and its chatter stays off the console.

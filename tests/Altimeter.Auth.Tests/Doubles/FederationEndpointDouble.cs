@@ -26,7 +26,9 @@ public sealed record FederationTokenRequest(string? SessionDuration, string Sess
 /// "Invalid credentials parameter", as quoted in 99designs/aws-vault issue 77); the page says
 /// which rule the request broke. <see cref="RefuseSessionDuration"/> plays credentials from role
 /// chaining, for which the page says AWS refuses SessionDuration. Requests with a wrong method
-/// or path get 404. Every getSigninToken request is recorded, refused or not.
+/// or path get 404. Every getSigninToken request is recorded, refused or not. <see cref="EchoRequest"/>
+/// is not AWS's behaviour: it plays an endpoint (or a proxy before it) whose error page echoes the
+/// request, the raw query (the keys URL-encoded) and the Session JSON (the keys JSON-escaped).
 /// Plain BCL only, so Pester compiles it with Add-Type as well.
 /// </summary>
 public sealed class FederationEndpointDouble : IDisposable
@@ -52,6 +54,9 @@ public sealed class FederationEndpointDouble : IDisposable
     /// <summary>Answer getSigninToken requests that carry SessionDuration with 400, as AWS does for role-chained credentials.</summary>
     public bool RefuseSessionDuration { get; set; }
 
+    /// <summary>Refuse every getSigninToken with a page that echoes the request (see the class summary).</summary>
+    public bool EchoRequest { get; set; }
+
     /// <summary>Seconds to wait before answering getSigninToken (a slow endpoint).</summary>
     public int DelaySeconds { get; set; }
 
@@ -72,6 +77,7 @@ public sealed class FederationEndpointDouble : IDisposable
         query.TryGetValue("Action", out var action);
         return action switch
         {
+            "getSigninToken" when EchoRequest => Echo(request.Target, query),
             "getSigninToken" => GetSigninToken(query),
             "login" => Login(query),
             _ => Page(400, "Bad Request", "Invalid Action parameter"),
@@ -126,6 +132,15 @@ public sealed class FederationEndpointDouble : IDisposable
         _issued[issued] = true;
         TokenRequests.Enqueue(new FederationTokenRequest(duration, id!, key!, sessionToken!, issued));
         return new LoopbackResponse(200, JsonSerializer.Serialize(new { SigninToken = issued }));
+    }
+
+    // The message as text, and the Session JSON escaped once more, as a JSON error body would hold it.
+    private LoopbackResponse Echo(string target, IReadOnlyDictionary<string, string> query)
+    {
+        TokenRequests.Enqueue(new FederationTokenRequest(null, string.Empty, string.Empty, string.Empty, string.Empty));
+        var session = query.TryGetValue("Session", out var text) ? text : string.Empty;
+        return new LoopbackResponse(400, JsonSerializer.Serialize(new { message = $"Invalid request {target}", Error = new { Message = "Bad Session " + JsonSerializer.Serialize(session) } }),
+            new Dictionary<string, string> { ["Content-Type"] = "application/json" });
     }
 
     private LoopbackResponse Login(IReadOnlyDictionary<string, string> query)

@@ -145,7 +145,7 @@ Describe 'Get-AltimeterConsoleUrl' {
         $failures | Should -HaveCount 1
         $failures[0].FullyQualifiedErrorId | Should -Be "FederationRequestRefused,$commandId"
         $failures[0].CategoryInfo.Category | Should -Be 'ConnectionError'
-        $failures[0].Exception.Message | Should -Match 'HTTP 400 .*Invalid credentials parameter'
+        $failures[0].Exception.Message | Should -Match 'HTTP 400 \(AWS answers so'
     }
 
     It 'Get-AltimeterConsoleUrl / neither the URL, the token nor the keys reach the other streams (<Case>)' -ForEach @(
@@ -173,7 +173,15 @@ Describe 'Get-AltimeterConsoleUrl' {
             $null = New-Item -ItemType Directory $bin
             $record = Join-Path $bin 'opened.txt'
             $opener = if ($IsMacOS) { 'open' } else { 'xdg-open' }
-            Set-Content -LiteralPath (Join-Path $bin $opener) -Value "#!/bin/sh`nprintf '%s' `"`$1`" > '$record'`n"
+            # Records what another user could read in ps (its whole argv), and what it was handed: the
+            # mode of the file and of its folder, and the content, at the moment it ran.
+            $seen = Join-Path $bin 'seen'
+            Set-Content -LiteralPath (Join-Path $bin $opener) -Value @"
+#!/bin/sh
+printf '%s\n' "`$0" "`$@" > '$record'
+stat -c '%a' "`$1" "`$(dirname "`$1")" > '$seen.mode' 2>/dev/null
+cat "`$1" > '$seen.content' 2>/dev/null
+"@
             chmod +x (Join-Path $bin $opener)
             $savedPath, $savedDisplay, $savedWayland = $env:PATH, $env:DISPLAY, $env:WAYLAND_DISPLAY
             # xdg-open is used only in a graphical session.
@@ -187,17 +195,39 @@ Describe 'Get-AltimeterConsoleUrl' {
             Remove-Item -Recurse -Force $bin -ErrorAction SilentlyContinue
         }
 
-        It 'Get-AltimeterConsoleUrl / -Open hands the URL to the desktop opener and writes nothing out' {
+        It 'Get-AltimeterConsoleUrl / -Open hands the opener only the path of an owner-only page that sends the browser to the URL, and writes nothing out' {
             $env:PATH = "$bin$([System.IO.Path]::PathSeparator)$savedPath"
             $session = Get-AltimeterSession 222222222222 -Accessor $twoHop
 
             $all = Get-AltimeterConsoleUrl $session -Open -Verbose *>&1
 
             @($all | Where-Object { $_ -is [string] }) | Should -HaveCount 0
-            $opened = Get-Content -Raw -LiteralPath $record
-            $opened | Should -BeLike "$($federation.Url)/federation?Action=login&*"
-            (Get-Query $opened).SigninToken | Should -Be @($federation.TokenRequests)[0].IssuedToken
-            ($all | ConvertTo-VisibleText) -join "`n" | Should -Not -Match ([regex]::Escape((Get-Query $opened).SigninToken))
+            $argv = @(Get-Content -LiteralPath $record)
+            $argv | Should -HaveCount 2
+            $issued = @($federation.TokenRequests)[0].IssuedToken
+            $issued | Should -Not -BeNullOrEmpty
+            ($argv -join ' ') | Should -Not -Match ([regex]::Escape($issued))
+            ($argv -join ' ') | Should -Not -Match 'federation|SigninToken|https?:'
+            $page = $argv[1]
+            $page | Should -BeLike '/*.html'
+            @(Get-Content -LiteralPath "$seen.mode") | Should -Be @('600', '700')
+            $content = [System.Net.WebUtility]::HtmlDecode((Get-Content -Raw -LiteralPath "$seen.content"))
+            $url = [regex]::Match($content, 'url=([^"]+)"').Groups[1].Value
+            $url | Should -BeLike "$($federation.Url)/federation?Action=login&*"
+            (Get-Query $url).SigninToken | Should -Be $issued
+            ($all | ConvertTo-VisibleText) -join "`n" | Should -Not -Match ([regex]::Escape($issued))
+        }
+
+        It 'Get-AltimeterConsoleUrl / -Open: the page is gone when the process that opened it exits' {
+            $environment = @{ PATH = "$bin$([System.IO.Path]::PathSeparator)$savedPath"; DISPLAY = ':altimeter-pester'; AWS_ENDPOINT_URL_SIGNIN = $env:AWS_ENDPOINT_URL_SIGNIN }
+            $null = Invoke-FreshPwsh -Environment $environment -Parameters @{ AccessorPath = (Get-FixturePath 'accessors/two-hop.json') } -ScriptBlock {
+                param($AccessorPath)
+                Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path $AccessorPath) | Get-AltimeterConsoleUrl -Open
+            }
+            $argv = @(Get-Content -LiteralPath $record)
+            $argv | Should -HaveCount 2
+            Test-Path -LiteralPath "$seen.content" | Should -BeTrue
+            Test-Path -LiteralPath $argv[1] | Should -BeFalse
         }
 
         It 'Get-AltimeterConsoleUrl / -Open without an opener on PATH is an error, at once' {

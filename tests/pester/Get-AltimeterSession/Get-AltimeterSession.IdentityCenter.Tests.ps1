@@ -118,6 +118,76 @@ Describe 'Get-AltimeterSession from IAM Identity Center profiles' -Tag Unix {
         @(Get-MotoRequest $server) | Should -HaveCount 0
     }
 
+    Context 'a token cache another user could have written' {
+        # ~/.aws/sso left 0777 (made under umask 000) lets another user swap the cache for theirs;
+        # a token file of theirs, or one anyone may write, may hold their token. The SDK reads the
+        # file by path with no check, so the chain would send that token to the portal. As root the
+        # planted file is given to nobody (uid 65534); without root it is left writable by anyone.
+        It 'Get-AltimeterSession / <Case>: SsoTokenCacheUntrusted naming <Names>, and nothing is sent to the portal or STS' -ForEach @(
+            @{ Case = '~/.aws/sso is 0777 (sso_session profile)'; ProfileName = 'dev'; AwsProfile = $null; Key = 'corp'; Expired = $false; Names = '~/.aws/sso'; Mode = '777'; Target = '.aws/sso' }
+            @{ Case = 'the token file is another user''s (sso_session profile)'; ProfileName = 'dev'; AwsProfile = $null; Key = 'corp'; Expired = $false; Names = 'the token file'; Mode = 'foreign'; Target = 'file' }
+            @{ Case = 'the cache directory is 0777 (legacy profile)'; ProfileName = 'legacy'; AwsProfile = $null; Key = 'https://pester-legacy.awsapps.com/start'; Expired = $false; Names = '~/.aws/sso/cache'; Mode = '777'; Target = '.aws/sso/cache' }
+            @{ Case = 'the cache directory is 1777: sticky, but it holds the token (AWS_PROFILE)'; ProfileName = $null; AwsProfile = 'dev'; Key = 'corp'; Expired = $false; Names = '~/.aws/sso/cache'; Mode = '1777'; Target = '.aws/sso/cache' }
+            @{ Case = '~/.aws is 0777 and the token needs a refresh'; ProfileName = 'dev'; AwsProfile = $null; Key = 'corp'; Expired = $true; Names = '~/.aws'; Mode = '777'; Target = '.aws' }
+            @{ Case = 'the home itself is 0777'; ProfileName = 'dev'; AwsProfile = $null; Key = 'corp'; Expired = $false; Names = 'the home'; Mode = '777'; Target = '' }
+        ) {
+            $startUrl = if ($ProfileName -eq 'legacy') { $legacyStartUrl } else { $corpStartUrl }
+            $expiresAt = if ($Expired) { [datetime]::UtcNow.AddHours(-1) } else { [datetime]::UtcNow.AddHours(4) }
+            $tokenFile = Write-CachedToken $scratch -Key $Key -StartUrl $startUrl -AccessToken 'pester-planted-token' -ExpiresAt $expiresAt -RefreshToken 'pester-planted-refresh'
+            $portal.AcceptAccessToken('pester-planted-token')
+            $portal.AcceptRefreshToken('pester-planted-refresh', 'pester-client', 'pester-client-secret')
+            $scratch.Environment.AWS_PROFILE = $AwsProfile
+            $target = if ($Target -eq 'file') { $tokenFile } else { (Join-Path $scratch.Home $Target).TrimEnd('/') }
+            if ($Mode -ne 'foreign') { chmod $Mode $target }
+            elseif ((id -u) -eq '0') { chown 65534:65534 $target }
+            else { chmod 666 $target }
+
+            $result = Invoke-FreshPwsh -Environment $scratch.Environment -Parameters @{ AccessorPath = $twoHopFile; Accounts = $accounts; ProfileName = $ProfileName } -ScriptBlock $runChain
+
+            $result.Id | Should -Be "SsoTokenCacheUntrusted,$commandId" -Because $result.Message
+            $result.Category | Should -Be 'SecurityError'
+            $result.Message | Should -BeLike "*'$target'*"
+            $result.Message | Should -Not -Match 'pester-planted'
+            @($result.Accounts) | Should -HaveCount 0
+            $portal.GetRoleCredentialsCount | Should -Be 0
+            $portal.CreateTokenCount | Should -Be 0
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / ~/.aws/sso/cache linked to a directory others may write: SsoTokenCacheUntrusted naming the real directory' {
+            $elsewhere = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-planted-$([guid]::NewGuid())"
+            try {
+                $null = New-Item -ItemType Directory $elsewhere
+                $null = New-Item -ItemType Directory -Force (Join-Path $scratch.Home '.aws/sso')
+                $null = New-Item -ItemType SymbolicLink -Path $scratch.Cache -Target $elsewhere
+                $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-planted-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken $null
+                $portal.AcceptAccessToken('pester-planted-token')
+                chmod 777 $elsewhere
+
+                $result = Invoke-FreshPwsh -Environment $scratch.Environment -Parameters @{ AccessorPath = $twoHopFile; Accounts = $accounts; ProfileName = 'dev' } -ScriptBlock $runChain
+
+                $result.Id | Should -Be "SsoTokenCacheUntrusted,$commandId" -Because $result.Message
+                $result.Message | Should -BeLike "*'$elsewhere'*"
+                $portal.GetRoleCredentialsCount | Should -Be 0
+            }
+            finally {
+                Remove-Item -Recurse -Force $elsewhere -ErrorAction SilentlyContinue
+            }
+        }
+
+        It 'Get-AltimeterSession / a sticky ~/.aws (1777) above the cache is accepted: others cannot rename what is ours in it' {
+            $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $corpStartUrl -AccessToken 'pester-signed-in-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken $null
+            $portal.AcceptAccessToken('pester-signed-in-token')
+            chmod 1777 (Join-Path $scratch.Home '.aws')
+
+            $result = Invoke-FreshPwsh -Environment $scratch.Environment -Parameters @{ AccessorPath = $twoHopFile; Accounts = @('222222222222'); ProfileName = 'dev' } -ScriptBlock $runChain
+
+            $result.Id | Should -BeNullOrEmpty -Because $result.Message
+            $result.Accounts | Should -Be @('222222222222')
+            $portal.GetRoleCredentialsCount | Should -Be 1
+        }
+    }
+
     Context 'with AWS.Tools.Common imported first, its AWSSDK.Core in use' {
         BeforeAll {
             # The stand-in ships AWSSDK.SSO and AWSSDK.SSOOIDC beside its AWSSDK.Core, as the real

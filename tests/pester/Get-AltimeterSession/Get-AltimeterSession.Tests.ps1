@@ -365,6 +365,46 @@ Describe 'Get-AltimeterSession' {
         }
     }
 
+    Context 'a script run by pwsh -NonInteractive -File' {
+        # PowerShell answers a compiled cmdlet's WriteVerbose with Inquire under -Debug without
+        # -Verbose (a prompt per line), which a non-interactive host refuses: the command failed.
+        It 'Get-AltimeterSession / <Switches> gives the session, its verbose lines written as <Stream> lines, and asks nothing' -ForEach @(
+            @{ Switches = '-Debug'; Stream = 'DEBUG' }
+            @{ Switches = '-Debug -Verbose'; Stream = 'VERBOSE' }
+        ) {
+            $script = Join-Path $TestDrive 'debug.ps1'
+            Set-Content -LiteralPath $script -Value @"
+`$PSStyle.OutputRendering = 'PlainText'
+Import-Module '$(Get-AltimeterModulePath)'
+`$credential = [Amazon.Runtime.BasicAWSCredentials]::new('AKIAPESTERDEBUGRUN01', 'pester-debug-secret')
+`$session = Get-AltimeterSession 222222222222 -Accessor (New-AltimeterAccessor -Path '$twoHopFile') -Credential `$credential $Switches
+"ACCOUNT=`$(`$session.AccountId)"
+"@
+            $pwsh = @(Get-PwshCommandLine)
+            $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+            foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script)) { $info.ArgumentList.Add($argument) }
+            $info.UseShellExecute = $false
+            $info.RedirectStandardInput = $true
+            $info.RedirectStandardOutput = $true
+            $info.RedirectStandardError = $true
+            foreach ($name in $childEnvironment.Keys) {
+                if ($null -eq $childEnvironment[$name]) { $null = $info.Environment.Remove($name) } else { $info.Environment[$name] = [string]$childEnvironment[$name] }
+            }
+            $process = [System.Diagnostics.Process]::Start($info)
+            $process.StandardInput.Close()
+            $stdout = $process.StandardOutput.ReadToEndAsync()
+            $stderr = $process.StandardError.ReadToEndAsync()
+            $process.WaitForExit(120000) | Should -BeTrue
+            $all = "$($stdout.Result)`n$($stderr.Result)"
+
+            $process.ExitCode | Should -Be 0 -Because $all
+            $all | Should -Not -Match 'NonInteractive mode|NullReference|Continue with this operation'
+            $stdout.Result | Should -Match 'ACCOUNT=222222222222'
+            $all | Should -Match "$($Stream): 222222222222: trying "
+            $process.Dispose()
+        }
+    }
+
     Context 'parameters' {
         It 'Get-AltimeterSession / a -Region that is not a region name is a terminating InvalidRegion error, before any STS call' {
             { Get-AltimeterSession 222222222222, 333333333333 -Accessor $accessor -Region 'us-east' } |

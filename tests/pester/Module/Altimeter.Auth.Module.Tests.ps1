@@ -70,6 +70,20 @@ Describe 'Altimeter.Auth module' {
         $result.Chains | Should -Be 1
     }
 
+    It 'Altimeter.Auth / imported before AWS Tools installed as <Layout> (<Module>), both import and share one AWSSDK.Core' -ForEach @(
+        @{ Layout = 'Unversioned'; Module = 'AWS.Tools.Common' }
+        @{ Layout = 'Monolithic'; Module = 'AWSPowerShell.NetCore' }
+    ) {
+        $root = New-AwsToolsStandIn -Root (Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-awstools-$([guid]::NewGuid())") -Layout $Layout
+        try {
+            $result = Invoke-FreshPwsh -NoImport $describeSdk -Environment @{ PSModulePath = "$root$([System.IO.Path]::PathSeparator)$env:PSModulePath" } -Parameters @{ ModulePath = $modulePath; Order = @('Altimeter.Auth', $Module) }
+        }
+        finally { Remove-Item -Recurse -Force $root -ErrorAction SilentlyContinue }
+        $result.Locations | Should -HaveCount 1
+        $result.Locations[0] | Should -BeLike "$root*"
+        $result.Chains | Should -Be 1
+    }
+
     It 'Altimeter.Auth / the stand-in reproduces the conflict: a second AWSSDK.Core file is refused' {
         $probe = {
             param($ModulePath)
