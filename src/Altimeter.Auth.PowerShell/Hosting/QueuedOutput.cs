@@ -84,7 +84,7 @@ internal sealed class QueuedOutput : IAuthLog
     /// Waits on the pipeline thread for <paramref name="work"/> (the engine's, on the thread pool),
     /// writing its messages through <paramref name="cmdlet"/> as they come; then its result or error.
     /// </summary>
-    public T WriteWhileWaiting<T>(Task<T> work, Cmdlet cmdlet)
+    public T WriteWhileWaiting<T>(Task<T> work, PSCmdlet cmdlet)
     {
         while (!((IAsyncResult)work).AsyncWaitHandle.WaitOne(200))
         {
