@@ -46,6 +46,9 @@ internal static class ErrorRecordFactory
         SsoSignInException s when s.ErrorId == SsoSignInException.AccessDenied => ErrorCategory.PermissionDenied,
         SsoSignInException => ErrorCategory.ConnectionError,
         CredentialEndpointException => ErrorCategory.ResourceUnavailable,
+        ProfileExportException p when p.ErrorId == ProfileExportException.NotManaged => ErrorCategory.ResourceExists,
+        ProfileExportException p when p.ErrorId == ProfileExportException.NameInvalid => ErrorCategory.InvalidArgument,
+        ProfileExportException => ErrorCategory.WriteError,
         _ => ErrorCategory.NotSpecified,
     };
 
