@@ -17,7 +17,7 @@ namespace Altimeter.Auth;
 /// </summary>
 internal static class CredentialProcessCommandLine
 {
-    /// <summary>The native program's file name, in the module's <c>bin/&lt;rid&gt;</c> folder.</summary>
+    /// <summary>The native program's file name, in the module's <c>native/&lt;rid&gt;</c> folder.</summary>
     internal const string NativeProgramName = "altimeter-credential-process";
 
     // Words that need no quotes in sh, in shlex and in the C runtime.
@@ -34,8 +34,9 @@ internal static class CredentialProcessCommandLine
             return null;
         }
 
-        var program = Path.Combine(moduleBase, "bin", "linux-x64", NativeProgramName);
-        return File.Exists(program) ? Path.GetFullPath(program) : null;
+        var program = Path.Combine(moduleBase, "native", "linux-x64", NativeProgramName);
+        // A copy that lost its execute bit (unpacked from a zip, say) would fail every AWS CLI call.
+        return File.Exists(program) && UnixSystemCalls.IsExecutable(program) ? Path.GetFullPath(program) : null;
     }
 
     /// <summary>The line running the native <paramref name="program"/> for the account.</summary>
