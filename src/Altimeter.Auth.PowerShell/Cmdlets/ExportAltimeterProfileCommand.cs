@@ -67,6 +67,12 @@ public sealed class ExportAltimeterProfileCommand : PSCmdlet
         var configFile = ConfigFile is null ? AwsConfigFile.ConfigPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigFile);
         var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? System.IO.Path.GetDirectoryName(typeof(ExportAltimeterProfileCommand).Assembly.Location)!;
         var native = Program == PowerShellProgram ? null : CredentialProcessCommandLine.NativeProgram(moduleBase);
+        var shipped = CredentialProcessCommandLine.NativeProgramPath(moduleBase);
+        if (native is null && Program != PowerShellProgram && shipped is not null && File.Exists(shipped))
+        {
+            WriteWarning($"{shipped} is not executable (an installed package keeps no file modes), so the profiles run pwsh instead. To use the native program: chmod +x '{shipped}', then export again.");
+        }
+
         if (native is null && Program == NativeProgram)
         {
             ThrowTerminatingError(ErrorRecordFactory.InvalidArgument(

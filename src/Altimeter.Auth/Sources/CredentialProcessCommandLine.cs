@@ -26,17 +26,18 @@ internal static class CredentialProcessCommandLine
     // PowerShell reads these as single quotes too: each is doubled inside a single-quoted string.
     private static readonly char[] s_powerShellSingleQuotes = { '\'', '\u2018', '\u2019', '\u201A', '\u201B' };
 
-    /// <summary>The native program under <paramref name="moduleBase"/> for this process's platform, or null when none is shipped (only linux-x64 is built).</summary>
+    /// <summary>Where the native program for this process's platform would be under <paramref name="moduleBase"/>, or null where none is built (only linux-x64 is).</summary>
+    internal static string? NativeProgramPath(string moduleBase) =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && RuntimeInformation.OSArchitecture == Architecture.X64
+            ? Path.GetFullPath(Path.Combine(moduleBase, "native", "linux-x64", NativeProgramName))
+            : null;
+
+    /// <summary>The native program under <paramref name="moduleBase"/>, or null when none is shipped for this platform or it may not be run.</summary>
     internal static string? NativeProgram(string moduleBase)
     {
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.OSArchitecture != Architecture.X64)
-        {
-            return null;
-        }
-
-        var program = Path.Combine(moduleBase, "native", "linux-x64", NativeProgramName);
-        // A copy that lost its execute bit (unpacked from a zip, say) would fail every AWS CLI call.
-        return File.Exists(program) && UnixSystemCalls.IsExecutable(program) ? Path.GetFullPath(program) : null;
+        // A copy that lost its execute bit (a .nupkg keeps no file modes) would fail every AWS CLI call.
+        var program = NativeProgramPath(moduleBase);
+        return program is not null && File.Exists(program) && UnixSystemCalls.IsExecutable(program) ? program : null;
     }
 
     /// <summary>The line running the native <paramref name="program"/> for the account.</summary>

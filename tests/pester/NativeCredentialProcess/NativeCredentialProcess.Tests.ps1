@@ -80,6 +80,25 @@ Describe 'altimeter-credential-process (native)' -Tag Unix {
         }
     }
 
+    It 'Export-AltimeterProfile / a native program without its execute bit (as a .nupkg installs it) is not put in profiles: the pwsh line, and a warning saying how to enable it' {
+        $copy = Join-Path $scratch "module-$([guid]::NewGuid())"
+        Copy-Item -Recurse (Split-Path (Get-AltimeterModulePath)) $copy
+        $copied = Join-Path $copy 'native/linux-x64/altimeter-credential-process'
+        chmod 0644 $copied
+        $config = Join-Path $scratch "config-$([guid]::NewGuid())"
+
+        $result = Invoke-FreshPwsh -NoImport -Parameters @{ Module = (Join-Path $copy 'Altimeter.Auth.psd1'); Accessor = $accessor; Config = $config } -ScriptBlock {
+            param($Module, $Accessor, $Config)
+            Import-Module $Module
+            $profile = '333333333333' | Export-AltimeterProfile -Path $Accessor -ConfigFile $Config -WarningVariable warned -WarningAction SilentlyContinue
+            @{ Line = $profile.CredentialProcess; Warnings = @($warned | ForEach-Object Message) }
+        }
+
+        $result.Line | Should -BeLike '*Invoke-AltimeterCredentialProcess 333333333333*'
+        $result.Warnings | Should -HaveCount 1
+        $result.Warnings[0] | Should -BeLike "*chmod +x '$copied'*"
+    }
+
     It 'altimeter-credential-process / the AWS CLI reaches the account through an exported profile: cold through the 2-hop chain, then warm from the shared cache with no STS call' {
         $config = Join-Path $scratch "config-$([guid]::NewGuid())"
         $cache = Join-Path $scratch "cache-$([guid]::NewGuid())"
