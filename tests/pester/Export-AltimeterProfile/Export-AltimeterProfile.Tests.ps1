@@ -151,7 +151,7 @@ Describe 'Export-AltimeterProfile' {
 
         $written.ProfileName | Should -Be @('org-Prod-Web-333333333333', 'org-Sandbox-444444444444')
         $written.AccountName | Should -Be @('Prod Web', 'Sandbox')
-        (Get-Content -Raw $config) | Should -Match '(?m)^\[profile org-Sandbox-444444444444\]$'
+        (Get-Content -Raw $config) | Should -Match '(?m)^\[profile org-Sandbox-444444444444\]\r?$'
     }
 
     It 'Export-AltimeterProfile / an account that is not 12 digits, a name the CLI cannot read and {AccountName} without a name are each a non-terminating error' {
