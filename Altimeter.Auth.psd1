@@ -19,6 +19,7 @@
         'Invoke-AltimeterCommand'
         'ConvertTo-AltimeterCredentialProcess'
         'Invoke-AltimeterCredentialProcess'
+        'Export-AltimeterProfile'
         'Get-AltimeterConsoleUrl'
         'Invoke-AltimeterSsoLogin'
         'Get-AltimeterAccount'

@@ -7,9 +7,12 @@
       Bootstrap    install what the machine lacks for the tests: Pester into .tools/, and, as root
                    on Debian, Wine (wine64) and strace; the only task that calls a package manager
       Build        compile src/ in Release and stage the importable module in out/Altimeter.Auth
-      Package      Build, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
+      Native       Build, then (on linux-x64 only) compile the native credential_process program ahead of
+                   time into out/Altimeter.Auth/native/linux-x64/altimeter-credential-process (NativeAOT, gcc
+                   as the linker: no clang needed); its own task because it takes minutes, not seconds
+      Package      Native, then lay out out/package/Altimeter.Auth/<version>/ and publish it with
                    Publish-PSResource to the local file repository out/feed (a .nupkg a gallery accepts)
-      Test         Package, then the xunit engine tests and the Pester module tests, on this machine
+      Test         Package (Native included), then the xunit engine tests and the Pester module tests, on this machine
                    (no Wine, no root), against one moto started for both
       TestWindows  Build, then under Wine: the engine's Windows-only code in a win-x64 program, and
                    the Pester suite in PowerShell 7.6.9 for Windows
@@ -27,7 +30,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0, ValueFromRemainingArguments = $true)]
-    [ValidateSet('Bootstrap', 'Build', 'Package', 'Test', 'TestWindows', 'Demo', 'Bench')]
+    [ValidateSet('Bootstrap', 'Build', 'Native', 'Package', 'Test', 'TestWindows', 'Demo', 'Bench')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -64,6 +67,7 @@ function Get-ModuleVersion {
 # Layers of tests and their counts, gathered over the tasks of this run.
 $script:layers = [System.Collections.Generic.List[object]]::new()
 $script:built = $false
+$script:nativeBuilt = $false
 
 # The crossgen2 of the runtime this script runs on (the pwsh tool's): the module's linux-x64
 # ReadyToRun code is compiled against that framework and that pwsh.
@@ -130,6 +134,25 @@ function Invoke-Build {
     $script:built = $true
 }
 
+# The native credential_process (src/Altimeter.Auth.Cli), NativeAOT for linux-x64, into the staged
+# module's native/linux-x64, where Export-AltimeterProfile finds it. Other platforms keep the pwsh line
+# until they can be built and tested. The ILCompiler packages come from the NuGet feed (the SDK picks
+# their version); gcc links, so a machine without clang builds it too. Once per run.
+function Invoke-NativeProgram {
+    Invoke-Build
+    if ($script:nativeBuilt) { return }
+    $script:nativeBuilt = $true
+    $linuxX64 = $IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
+    if (-not $linuxX64) { Write-Host 'Native: only linux-x64 is built; this platform keeps the pwsh line.'; return }
+    $native = Join-Path $out 'native'
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/Altimeter.Auth.Cli/Altimeter.Auth.Cli.csproj'),
+        '-c', $Configuration, '-r', 'linux-x64', '-p:CppCompilerAndLinker=gcc', '-o', $native, '--nologo', '-v', 'q')
+    $bin = Join-Path $moduleOut 'native/linux-x64'
+    $null = New-Item -ItemType Directory -Force $bin
+    Copy-Item (Join-Path $native 'altimeter-credential-process') $bin
+    Write-Host "Native credential_process staged in $bin"
+}
+
 # The CHANGELOG's top entry must be the version being built; its text becomes the release notes.
 function Get-ReleaseNotes([string] $Version) {
     $changelog = Get-Content -Raw (Join-Path $root 'CHANGELOG.md')
@@ -161,7 +184,7 @@ function Invoke-IsolatedPwsh([string] $Script, [string] $IsolatedHome) {
 }
 
 function Invoke-Package {
-    Invoke-Build
+    Invoke-NativeProgram
     $version = Get-ModuleVersion
     $package = Join-Path $out 'package'
     $feed = Join-Path $out 'feed'
@@ -456,6 +479,7 @@ foreach ($name in $Task) {
     switch ($name) {
         'Bootstrap' { Invoke-Bootstrap }
         'Build' { Invoke-Build }
+        'Native' { Invoke-NativeProgram }
         'Package' { Invoke-Package }
         'Test' { Invoke-Test }
         'TestWindows' { Invoke-WindowsChecks }

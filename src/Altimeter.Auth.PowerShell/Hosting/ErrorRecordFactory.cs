@@ -50,6 +50,9 @@ internal static class ErrorRecordFactory
         SsoSignInException => ErrorCategory.ConnectionError,
         SsoPortalCallException => ErrorCategory.ConnectionError,
         CredentialEndpointException or ChildProfilesException => ErrorCategory.ResourceUnavailable,
+        ProfileExportException p when p.ErrorId == ProfileExportException.NotManaged => ErrorCategory.ResourceExists,
+        ProfileExportException p when p.ErrorId == ProfileExportException.NameInvalid => ErrorCategory.InvalidArgument,
+        ProfileExportException => ErrorCategory.WriteError,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -27,7 +27,7 @@ internal static class AltimeterTomlConfig
         try
         {
             RefuseDuplicates(toml, source);
-            document = TomlSerializer.Deserialize<TomlTable>(toml)!;
+            document = TomlSerializer.Deserialize(toml, AccessorTomlContext.Default.TomlTable)!;
         }
         catch (TomlException e)
         {

@@ -24,6 +24,15 @@ internal static class BoundedFileReader
         return Decode(ReadAtMost(stream, maxBytes));
     }
 
+    /// <summary>The bytes of the file at <paramref name="path"/>, as they are (a file rewritten in place must keep them).</summary>
+    /// <exception cref="FileTooLargeException">More than <paramref name="maxBytes"/>.</exception>
+    /// <exception cref="IOException">Missing, unreadable, or not a regular file (the message says which).</exception>
+    public static byte[] ReadBytes(string path, long maxBytes)
+    {
+        using var stream = OpenRegularFile(path);
+        return ReadAtMost(stream, maxBytes);
+    }
+
     /// <summary>Up to <paramref name="maxBytes"/> bytes of <paramref name="stream"/>, or <see cref="FileTooLargeException"/> if there are more.</summary>
     public static byte[] ReadAtMost(Stream stream, long maxBytes)
     {

@@ -224,7 +224,7 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
     {
         try
         {
-            return Directory.GetFiles(Path, "*" + suffix).Select(System.IO.Path.GetFileName).ToList();
+            return Directory.GetFiles(Path, "*" + suffix).Select(name => System.IO.Path.GetFileName(name)!).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -62,6 +62,12 @@ internal static class UnixSystemCalls
     /// <summary>renameat(2) within one held directory: replaces the name atomically, whatever it was.</summary>
     public static int RenameAt(int directory, string from, string to) => renameat(directory, from, directory, to);
 
+    /// <summary>access(2) with X_OK: the current user may run the file.</summary>
+    public static bool IsExecutable(string path) => access(path, 1) == 0;
+
+    /// <summary>rename(2) by paths: replaces the name atomically, whatever it was (a link there is replaced, not followed).</summary>
+    public static int Rename(string from, string to) => rename(from, to);
+
     /// <summary>unlinkat(2): removes the name from the held directory; a symbolic link is removed, never followed.</summary>
     public static int UnlinkAt(int directory, string name) => unlinkat(directory, name, 0);
 
@@ -100,6 +106,12 @@ internal static class UnixSystemCalls
 
     [DllImport(LibC, SetLastError = true)]
     private static extern int renameat(int olddirfd, string oldpath, int newdirfd, string newpath);
+
+    [DllImport(LibC, SetLastError = true)]
+    private static extern int access(string path, int mode);
+
+    [DllImport(LibC, SetLastError = true)]
+    private static extern int rename(string oldpath, string newpath);
 
     [DllImport(LibC, SetLastError = true)]
     private static extern int unlinkat(int dirfd, string path, int flags);

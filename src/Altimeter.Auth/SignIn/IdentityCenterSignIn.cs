@@ -222,15 +222,17 @@ internal sealed class IdentityCenterSignIn : IDisposable
     // "tool" keeps our registrations apart from the AWS CLI's, whose client has another name.
     private string RegistrationKey()
     {
-        var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        // Built as a JSON object in sorted key order (not serialized by reflection: the engine is
+        // compiled ahead of time for the native credential_process); the same text as before.
+        var fields = new Newtonsoft.Json.Linq.JObject
         {
             ["region"] = _portal.Region,
-            ["scopes"] = _portal.RegistrationScopes,
+            ["scopes"] = new Newtonsoft.Json.Linq.JArray(_portal.RegistrationScopes),
             ["session_name"] = _portal.SsoSessionName,
             ["startUrl"] = _portal.StartUrl,
             ["tool"] = "altimeter",
         };
-        return Newtonsoft.Json.JsonConvert.SerializeObject(fields);
+        return fields.ToString(Newtonsoft.Json.Formatting.None);
     }
 
     private static bool IsServiceFailure(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException;
