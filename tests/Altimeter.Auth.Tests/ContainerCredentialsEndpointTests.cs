@@ -447,7 +447,8 @@ public class ContainerCredentialsEndpointTests
 
     private static string Iso8601(DateTime utc) => utc.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Token(ContainerCredentialsEndpoint endpoint) => endpoint.GetEnvironmentVariables()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]!;
+    // The endpoint's own variables: GetEnvironmentVariables writes the children's profile copies and refuses once stopped.
+    private static string Token(ContainerCredentialsEndpoint endpoint) => endpoint.GetBlockVariables()["AWS_CONTAINER_AUTHORIZATION_TOKEN"]!;
 
     private static HttpRequestMessage Request(ContainerCredentialsEndpoint endpoint, string? token = "{token}")
     {
