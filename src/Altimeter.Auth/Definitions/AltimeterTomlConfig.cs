@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 using Tomlyn;
@@ -31,8 +32,9 @@ internal static class AltimeterTomlConfig
         }
         catch (TomlException e)
         {
-            var where = e.Line is int line && e.Column is int column ? $" at line {line}, column {column}" : string.Empty;
-            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid TOML{where}: {Describe(e)}", source);
+            var (line, column, message) = FaultOf(e);
+            var where = line is int l && column is int c ? $" at line {l}, column {c}" : string.Empty;
+            throw new AccessorDefinitionException(AccessorDefinitionException.Invalid, $"not valid TOML{where}: {Describe(message)}", source);
         }
 
         if (!document.TryGetValue("accessor", out var accessor))
@@ -71,9 +73,8 @@ internal static class AltimeterTomlConfig
 
     // What Tomlyn found wrong, in our words; its own message quotes the file (`Unexpected token
     // `AKIA…``), so what is not known here is said without the quoted parts.
-    private static string Describe(TomlException error)
+    private static string Describe(string message)
     {
-        var message = error.Diagnostics.Count > 0 ? error.Diagnostics[0].Message : error.Message;
         foreach (var (pattern, words) in s_faults)
         {
             if (pattern.IsMatch(message))
@@ -85,6 +86,28 @@ internal static class AltimeterTomlConfig
         return $"this is not TOML syntax ({s_quoted.Replace(message, "…").TrimEnd('.')}).";
     }
 
+    // The parser's own fault: the typed deserializer (AccessorTomlContext, for ahead-of-time
+    // compilation) wraps it in a conversion error at the table's position whose message carries it:
+    // "… Reason: (2,14) : error : Missing value after `=`."
+    private static (int? Line, int? Column, string Message) FaultOf(TomlException error)
+    {
+        var innermost = error;
+        for (var inner = error.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TomlException toml)
+            {
+                innermost = toml;
+            }
+        }
+
+        var message = innermost.Diagnostics.Count > 0 ? innermost.Diagnostics[0].Message : innermost.Message;
+        var reason = s_reason.Match(message);
+        return reason.Success
+            ? (int.Parse(reason.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(reason.Groups[2].Value, CultureInfo.InvariantCulture), reason.Groups[3].Value)
+            : (innermost.Line, innermost.Column, message);
+    }
+
+    private static readonly Regex s_reason = new(@"Reason: \((\d+),(\d+)\) : error : (.*)\z", RegexOptions.CultureInvariant | RegexOptions.Singleline);
     private static readonly Regex s_tableHeader = new(@"\A\[\[?\s*[A-Za-z0-9_\-.""' ]+\s*\]\]?\s*(?:#.*)?\z", RegexOptions.CultureInvariant);
     private static readonly Regex s_keyValue = new(@"\A[A-Za-z0-9_\-.""']+\s*=", RegexOptions.CultureInvariant);
     private static readonly Regex s_quoted = new(@"`[^`]*`|'[^']*'|""[^""]*""|\[[^\]]*\]", RegexOptions.CultureInvariant);

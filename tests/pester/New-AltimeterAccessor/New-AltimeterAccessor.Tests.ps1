@@ -111,8 +111,9 @@ Describe 'New-AltimeterAccessor' {
     }
 
     Context 'display' {
-        It 'New-AltimeterAccessor / the default display lists every chain as accessor:name:role@acct,role@target' {
-            $text = New-AltimeterAccessor -Path $referenceFile | Out-String -Width 1000
+        It 'New-AltimeterAccessor / the default display lists every chain as accessor:name:role@acct,role@target, a hop to a line' {
+            # The view gives a chain's name and each hop a line of their own, so nothing is cut at any width.
+            $text = (New-AltimeterAccessor -Path $referenceFile | Out-String -Width 1000) -replace '\r?\n[ ]+', ''
 
             $text | Should -Match 'Chains\s*:'
             $text | Should -Match ([regex]::Escape('accessor:altimeter-mb-a:OrganizationAccountAccessRole@123456789012,OrganizationAccountAccessRole@target'))
@@ -121,7 +122,7 @@ Describe 'New-AltimeterAccessor' {
         }
 
         It 'New-AltimeterAccessor / Format-List shows the chain of a two-hop file and CacheCreds' {
-            $text = New-AltimeterAccessor -Path $twoHopFile -NoCache | Format-List | Out-String -Width 1000
+            $text = (New-AltimeterAccessor -Path $twoHopFile -NoCache | Format-List | Out-String -Width 1000) -replace '\r?\n[ ]+', ''
 
             $text | Should -Match 'Chains\s*:\s*accessor:altimeter-pester:AltimeterHub@111111111111,AltimeterTarget@target'
             $text | Should -Match 'CacheCreds\s*:\s*False'

@@ -21,8 +21,9 @@ BeforeAll {
         if ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64' -and -not $IsMacOS -and $env:ALTIMETER_READYTORUN -ne '0') {
             foreach ($name in 'Altimeter.Auth.dll', 'AWSSDK.Core.dll', 'AWSSDK.SecurityToken.dll', 'AWSSDK.SSO.dll', 'AWSSDK.SSOOIDC.dll', 'Tomlyn.dll') { "ReadyToRun/net10.0-linux-x64/$name" }
         }
-        # The native credential_process (build.ps1 Native, which Package runs) on linux-x64 only.
-        if ($IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64') { 'native/linux-x64/altimeter-credential-process' }
+        # The native credential_process (build.ps1 Native, which Package runs) on linux-x64 only; like
+        # ReadyToRun, it is in the package built there that the Windows layer runs under Wine.
+        if ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64' -and -not $IsMacOS) { 'native/linux-x64/altimeter-credential-process' }
     ) | Sort-Object
 }
 
