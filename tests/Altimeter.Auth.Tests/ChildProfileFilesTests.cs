@@ -40,6 +40,25 @@ public sealed class ChildProfileFilesTests : IDisposable
         Assert.Equal("[default]\nregion = eu-west-1\noutput = json\n", filtered);
     }
 
+    // What each reader trims off a key that .NET's Trim keeps: Python's str.strip (botocore) the
+    // separators U+001C..U+001F; the Java SDK 2's String.trim (ProfileFileReader.parsePropertyDefinition)
+    // every control character up to U+0020, before the key or after it; JavaScript's trim (the JS
+    // SDK 3's parseIni) U+FEFF. Each of these lines is credential_process to one of them.
+    [Theory]
+    [InlineData("\u001fcredential_process = /bin/own-identity\n")]
+    [InlineData("\u001ccredential_process = /bin/own-identity\n")]
+    [InlineData("\u0001credential_process = /bin/own-identity\n")]
+    [InlineData("source_profile\u0001 = base\n")]
+    [InlineData("\u0000aws_access_key_id = AKIAEXAMPLE\n")]
+    [InlineData("\ufeffcredential_process = /bin/own-identity\n")]
+    [InlineData("\u001frole_arn = arn:aws:iam::1:role/r\n\u001fsource_profile = base\n")]
+    public void A_credential_key_wrapped_in_characters_some_reader_trims_goes_too(string line)
+    {
+        var filtered = CredentialFreeConfig.Filter("[default]\n" + line + "region = eu-west-1\n");
+
+        Assert.Equal("[default]\nregion = eu-west-1\n", filtered);
+    }
+
     [Fact]
     public void Everything_else_stays_line_for_line_with_its_line_endings_and_headers()
     {

@@ -44,7 +44,7 @@ internal static class CredentialFreeConfig
     internal static bool IsCredentialKey(string key)
     {
         if (key is null) throw new ArgumentNullException(nameof(key));
-        var name = key.Trim().ToLowerInvariant();
+        var name = TrimAsAnyReader(key).ToLowerInvariant();
         foreach (var prefix in s_credentialPrefixes)
         {
             if (name.StartsWith(prefix, StringComparison.Ordinal))
@@ -118,6 +118,28 @@ internal static class CredentialFreeConfig
         return (equals > indent && IsCredentialKey(content.Substring(indent, equals - indent)))
             || (colon > indent && IsCredentialKey(content.Substring(indent, colon - indent)));
     }
+
+    // The key as the loosest reader trims it: .NET's white space, plus what Python's str.strip also
+    // takes (U+001C..U+001F), Java's String.trim (every character up to U+0020, controls included)
+    // and JavaScript's trim (U+FEFF).
+    private static string TrimAsAnyReader(string key)
+    {
+        var start = 0;
+        var end = key.Length;
+        while (start < end && IsTrimmedByAnyReader(key[start]))
+        {
+            start++;
+        }
+
+        while (end > start && IsTrimmedByAnyReader(key[end - 1]))
+        {
+            end--;
+        }
+
+        return key.Substring(start, end - start);
+    }
+
+    private static bool IsTrimmedByAnyReader(char c) => c <= ' ' || c == '\uFEFF' || char.IsWhiteSpace(c);
 
     private static int IndentOf(string content)
     {
