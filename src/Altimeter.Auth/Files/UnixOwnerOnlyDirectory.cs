@@ -104,18 +104,38 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
     // replace what is below it.
     private static void CreateMissingParents(string path)
     {
-        var missing = new Stack<string>();
-        for (var parent = System.IO.Path.GetDirectoryName(path); !string.IsNullOrEmpty(parent) && !Directory.Exists(parent); parent = System.IO.Path.GetDirectoryName(parent))
+        var parent = System.IO.Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(parent))
         {
-            missing.Push(parent!);
+            return;
+        }
+
+        try
+        {
+            MakeMissingDirectories(parent!);
+        }
+        catch (IOException e)
+        {
+            throw new SharedCacheException(SharedCacheException.Unavailable, path, $"could not be created: its parent {e.Message}.", e);
+        }
+    }
+
+    /// <summary>Makes <paramref name="directory"/> and each missing directory above it 0700, each in one step (as mkdir -p -m 0700 would); existing ones are left as they are.</summary>
+    /// <exception cref="IOException">One could not be made (the message names it and says why).</exception>
+    internal static void MakeMissingDirectories(string directory)
+    {
+        var missing = new Stack<string>();
+        for (var next = directory; !string.IsNullOrEmpty(next) && !Directory.Exists(next); next = System.IO.Path.GetDirectoryName(next))
+        {
+            missing.Push(next!);
         }
 
         while (missing.Count > 0)
         {
-            var parent = missing.Pop();
-            if (UnixSystemCalls.MakeDirectory(parent, DirectoryMode) != 0 && UnixSystemCalls.LastError is var errno && errno != UnixSystemCalls.AlreadyExists)
+            var next = missing.Pop();
+            if (UnixSystemCalls.MakeDirectory(next, DirectoryMode) != 0 && UnixSystemCalls.LastError is var errno && errno != UnixSystemCalls.AlreadyExists)
             {
-                throw new SharedCacheException(SharedCacheException.Unavailable, path, $"could not be created: its parent '{parent}' could not be made.", UnixSystemCalls.Failure("mkdir", errno));
+                throw new IOException($"'{next}' could not be made ({UnixSystemCalls.Failure("mkdir", errno).Message})");
             }
         }
     }

@@ -247,7 +247,10 @@ internal sealed class ManagedProfileFile
         }
     }
 
-    // ~/.aws made for the user is theirs alone, as the AWS CLI makes it; an existing one is left as it is.
+    // ~/.aws made for the user is theirs alone, as the AWS CLI makes it, and so is every other folder
+    // made on the way to a -ConfigFile (0700 each, never what the umask leaves: under umask 000 a
+    // 0777 parent would let anyone put a folder of theirs, and a config file of theirs, in its
+    // place); an existing one is left as it is.
     private static void CreateDirectory(string directory)
     {
         if (Directory.Exists(directory))
@@ -255,14 +258,13 @@ internal sealed class ManagedProfileFile
             return;
         }
 
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(directory)!);
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
             Directory.CreateDirectory(directory);
         }
-        else if (UnixSystemCalls.MakeDirectory(directory, UnixOwnerOnlyDirectory.DirectoryMode) != 0 && UnixSystemCalls.LastError is var error && error != UnixSystemCalls.AlreadyExists)
+        else
         {
-            throw UnixSystemCalls.Failure("mkdir", error);
+            UnixOwnerOnlyDirectory.MakeMissingDirectories(directory);
         }
     }
 
