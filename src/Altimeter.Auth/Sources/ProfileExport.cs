@@ -19,6 +19,8 @@ internal sealed class ProfileExport
     // An account name becomes part of a profile name: what a profile name cannot hold becomes '-'.
     private static readonly Regex s_notInProfileName = new(@"[^A-Za-z0-9_.@+=,:/-]+", RegexOptions.CultureInvariant);
 
+    private static readonly object s_fileTurn = new();
+
     private readonly string _accessorPath;
     private readonly string? _region;
     private readonly string? _nativeProgram;
@@ -91,24 +93,36 @@ internal sealed class ProfileExport
     {
         if (profiles is null) throw new ArgumentNullException(nameof(profiles));
         if (refused is null) throw new ArgumentNullException(nameof(refused));
-        var file = ManagedProfileFile.Read(ConfigFile);
         var written = new List<ExportedProfile>();
-        foreach (var profile in profiles)
+        var refusals = new List<(ExportedProfile Profile, ProfileExportException Error)>();
+
+        // From reading the file to replacing it, one export of this process at a time: another
+        // runspace's export in between would be overwritten by the copy read before it.
+        lock (s_fileTurn)
         {
-            try
+            var file = ManagedProfileFile.Read(ConfigFile);
+            foreach (var profile in profiles)
             {
-                file.SetProfile(profile.ProfileName, Settings(profile));
-                written.Add(profile);
+                try
+                {
+                    file.SetProfile(profile.ProfileName, Settings(profile));
+                    written.Add(profile);
+                }
+                catch (ProfileExportException e)
+                {
+                    refusals.Add((profile, e));
+                }
             }
-            catch (ProfileExportException e)
+
+            if (file.Changed)
             {
-                refused(profile, e);
+                file.Save();
             }
         }
 
-        if (file.Changed)
+        foreach (var refusal in refusals)
         {
-            file.Save();
+            refused(refusal.Profile, refusal.Error);
         }
 
         return written;
