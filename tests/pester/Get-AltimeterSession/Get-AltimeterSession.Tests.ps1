@@ -508,7 +508,7 @@ Import-Module '$(Get-AltimeterModulePath)'
     }
 
     Context 'several regions' {
-        It 'Get-AltimeterSession / -Region with two regions and three accounts gives six sessions, each account''s in the regions'' order, from one walk of the chain per account' {
+        It 'Get-AltimeterSession / -Region with two regions and three accounts gives six sessions, each account''s in the regions'' order, for the AssumeRole of one region' {
             $accounts = '222222222222', '333333333333', '444444444444'
 
             $sessions = @($accounts | Get-AltimeterSession -Accessor $accessor -Region eu-west-1, ap-southeast-2)
@@ -516,7 +516,8 @@ Import-Module '$(Get-AltimeterModulePath)'
             $sessions | Should -HaveCount 6
             $sessions.AccountId | Should -Be @('222222222222', '222222222222', '333333333333', '333333333333', '444444444444', '444444444444')
             $sessions.Region | Should -Be @('eu-west-1', 'ap-southeast-2', 'eu-west-1', 'ap-southeast-2', 'eu-west-1', 'ap-southeast-2')
-            # One walk per account: the hub once (then cached), each account's target once.
+            # As for one region: the hub once (then cached), each account's target once (the test
+            # below, with no cache, tells one walk per account from one per region).
             @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole').Count | Should -Be 4
             @(Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity').Count | Should -Be 0
             # Both sessions of an account hold its target role's credentials, no other account's.
@@ -528,6 +529,19 @@ Import-Module '$(Get-AltimeterModulePath)'
                 "$($sessions[$i + 1])" | Should -BeLike "$($sessions[$i].AccountId) ap-southeast-2 via *"
             }
             Get-CallerAccount $sessions[3] | Should -Be '333333333333'
+        }
+
+        It 'Get-AltimeterSession / -Region with two regions walks the chain once per account even with no cache to fall back on' {
+            # The cache is per partition: with it, a walk per region would cost no more AssumeRole.
+            # Without it, every walk assumes both hops: 3 accounts cost 6, a walk per region 12.
+            $uncached = New-AltimeterAccessor -Path $twoHopFile -NoCache
+
+            $sessions = @('222222222222', '333333333333', '444444444444' | Get-AltimeterSession -Accessor $uncached -Region us-east-1, eu-west-1)
+
+            $sessions.Region | Should -Be @('us-east-1', 'eu-west-1', 'us-east-1', 'eu-west-1', 'us-east-1', 'eu-west-1')
+            $sessions.AccountId | Should -Be @('222222222222', '222222222222', '333333333333', '333333333333', '444444444444', '444444444444')
+            @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole').Count | Should -Be 6
+            @(Get-MotoAssumedRole $server | Where-Object role_arn -EQ $hubArn).Count | Should -Be 3
         }
 
         It 'Get-AltimeterSession / the sessions of several regions each renew themselves and keep their own region' {
