@@ -109,6 +109,57 @@ public class AccessorTests
     }
 
     [Fact]
+    public async Task Sessions_for_several_regions_come_from_one_walk_in_the_options_region_one_per_region_in_order()
+    {
+        var sts = new FakeSecurityTokenService();
+        // No cache: a walk per region would show as two more AssumeRole.
+        var accessor = new Accessor(new[] { TestData.TwoHop() }, cacheCreds: false, new CredentialsCache());
+
+        var sessions = await accessor.GetSessionsAsync(TestData.Target, new[] { "eu-west-1", "ap-southeast-2", "eu-west-1" }, TestData.Options(sts, region: "eu-west-1"));
+
+        Assert.Equal(new[] { "eu-west-1", "ap-southeast-2", "eu-west-1" }, sessions.Select(s => s.Region));
+        Assert.All(sessions, s => Assert.Equal(TestData.Target, s.AccountId));
+        Assert.Equal(2, sts.AssumeRoleCalls.Count);
+        Assert.All(sts.AssumeRoleCalls, call => Assert.Equal("eu-west-1", call.Region));
+        Assert.All(sessions, s => Assert.Equal(sts.Issued.Last().AccessKeyId, s.GetCredentials().AccessKey));
+        Assert.NotSame(sessions[0], sessions[2]);
+    }
+
+    [Fact]
+    public async Task A_session_of_another_region_renews_on_its_own_walking_the_chain_in_the_first_region()
+    {
+        var sts = new FakeSecurityTokenService();
+        var accessor = new Accessor(new[] { TestData.TwoHop() }, cacheCreds: false, new CredentialsCache());
+        var sessions = await accessor.GetSessionsAsync(TestData.Target, new[] { "us-west-2", "eu-central-1" }, TestData.Options(sts, region: "us-west-2"));
+        var before = sessions[1].GetCredentials().AccessKey;
+
+        sessions[1].RenewalWindow = TimeSpan.FromMinutes(61);
+        var after = sessions[1].GetCredentials().AccessKey;
+
+        Assert.NotEqual(before, after);
+        Assert.Equal(1, sessions[1].Renewals);
+        Assert.Equal(0, sessions[0].Renewals);
+        Assert.Equal(before, sessions[0].GetCredentials().AccessKey);
+        Assert.Equal("eu-central-1", sessions[1].Region);
+        Assert.Equal(4, sts.AssumeRoleCalls.Count);
+        Assert.All(sts.AssumeRoleCalls, call => Assert.Equal("us-west-2", call.Region));
+    }
+
+    [Fact]
+    public async Task Sessions_for_no_region_given_are_one_in_the_options_region_and_a_bad_region_is_refused_before_any_call()
+    {
+        var sts = new FakeSecurityTokenService();
+        var accessor = new Accessor(new[] { TestData.TwoHop() });
+
+        var e = await Assert.ThrowsAsync<InvalidRegionException>(() => accessor.GetSessionsAsync(TestData.Target, new[] { "us-east-1", "us-east" }, TestData.Options(sts)));
+        Assert.Equal("us-east", e.Region);
+        Assert.Empty(sts.AssumeRoleCalls);
+
+        var sessions = await accessor.GetSessionsAsync(TestData.Target, Array.Empty<string>(), TestData.Options(sts, region: "eu-west-1"));
+        Assert.Equal("eu-west-1", Assert.Single(sessions).Region);
+    }
+
+    [Fact]
     public async Task Another_source_identity_never_gets_the_cached_hops_of_the_first()
     {
         var sts = new FakeSecurityTokenService();

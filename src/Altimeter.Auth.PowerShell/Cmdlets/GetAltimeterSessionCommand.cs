@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
@@ -21,7 +22,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private SessionOptions? _options;
     private Accessor? _accessor;
-    private OrderedThrottledQueue<Pending, AltimeterSession>? _queue;
+    private OrderedThrottledQueue<Pending, IReadOnlyList<AltimeterSession>>? _queue;
     private MfaCodePrompt? _mfaPrompt;
     private bool _verbose;
     private bool _progressShown;
@@ -43,7 +44,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(RegionCompleter))]
-    public string? Region { get; set; }
+    public string[]? Region { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -90,12 +91,15 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
 
         _verbose = QueuedOutput.VerboseWanted(this);
 
-        if (Region is not null && !AwsRegion.IsWellFormed(Region))
+        foreach (var region in Region ?? Array.Empty<string>())
         {
-            ThrowTerminatingError(ErrorRecordFactory.InvalidArgument(
-                "InvalidRegion",
-                $"'{Region}' is not an AWS region name (like us-east-1 or eu-west-1); press Tab after -Region for the known ones.",
-                Region));
+            if (!AwsRegion.IsWellFormed(region))
+            {
+                ThrowTerminatingError(ErrorRecordFactory.InvalidArgument(
+                    "InvalidRegion",
+                    $"'{region}' is not an AWS region name (like us-east-1 or eu-west-1); press Tab after -Region for the known ones.",
+                    region));
+            }
         }
 
         _options = ResolveStart(SessionOptionsFromParameters());
@@ -104,17 +108,24 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             QueuedOutput.WriteVerboseLine(this, $"Chains start from {credentialSource}.");
         }
 
+        // Several regions: one session per region, from one walk of the chain, in the first region.
+        var regions = Region ?? new[] { _options.Region! };
         var regionSource = Region is not null ? "-Region" : _options.RegionSource ?? "the options";
-        QueuedOutput.WriteVerboseLine(this, $"Region {_options.Region}, from {regionSource}.");
-        if (AwsRegion.UnknownRegionWarning(_options.Region!, regionSource) is string unknownRegion)
+        QueuedOutput.WriteVerboseLine(this, regions.Length == 1
+            ? $"Region {_options.Region}, from {regionSource}."
+            : $"Regions {string.Join(", ", regions)}, from {regionSource}; the chains are walked in {_options.Region}.");
+        foreach (var region in regions.Distinct(StringComparer.Ordinal))
         {
-            WriteWarning(unknownRegion);
+            if (AwsRegion.UnknownRegionWarning(region, regionSource) is string unknownRegion)
+            {
+                WriteWarning(unknownRegion);
+            }
         }
 
         _options.MfaTokenCode = MfaCodes();
-        _queue = new OrderedThrottledQueue<Pending, AltimeterSession>(
+        _queue = new OrderedThrottledQueue<Pending, IReadOnlyList<AltimeterSession>>(
             ThrottleLimit,
-            (pending, token) => _accessor!.GetSessionAsync(pending.AccountId, _options.WithLog(pending.Log), token),
+            (pending, token) => _accessor!.GetSessionsAsync(pending.AccountId, regions, _options.WithLog(pending.Log), token),
             _stopping.Token,
             whileWaiting: () =>
             {
@@ -128,7 +139,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
     // -Credential, -ProfileName, the shell's (AWS Tools' Set-AWSCredential), the SDK's default chain.
     private SessionOptions SessionOptionsFromParameters()
     {
-        var options = new SessionOptions { Region = Region, UseMfaSession = !NoMfaSession.IsPresent };
+        var options = new SessionOptions { Region = Region?[0], UseMfaSession = !NoMfaSession.IsPresent };
         if (MaxAttempts is not null || RetryMode is not null || TimeoutSec is not null)
         {
             options.Sts = ProcessCaches.Sts(new StsClientSettings
@@ -252,14 +263,17 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
     }
 
-    private void Write(Pending done, Task<AltimeterSession> work)
+    private void Write(Pending done, Task<IReadOnlyList<AltimeterSession>> work)
     {
         try
         {
             // Finished (the queue hands out only finished work): this reads its result, it does not wait.
-            var session = work.GetAwaiter().GetResult();
+            var sessions = work.GetAwaiter().GetResult();
             done.Log.WriteTo(this);
-            WriteObject(session);
+            foreach (var session in sessions)
+            {
+                WriteObject(session);
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -121,6 +121,48 @@ public sealed class Accessor
         return new AltimeterSession(accountId, region, first, (minimumLifetime, token) => ObtainAsync(accountId, region, renewal, minimumLifetime, token).AsTask());
     }
 
+    /// <summary>
+    /// Sessions for <paramref name="accountId"/>, one per region of <paramref name="regions"/>, in
+    /// that order, from one walk of the chain: the chain is walked in the options' region (a caller
+    /// with several regions makes that the first of them), and every session holds the same
+    /// credentials with its own region. Each renews itself near expiry as
+    /// <see cref="GetSessionAsync"/>'s does, walking the chain in that same region.
+    /// </summary>
+    /// <param name="accountId">The account.</param>
+    /// <param name="regions">The sessions' regions; empty: the options' region alone.</param>
+    /// <param name="options">As for <see cref="GetSessionAsync"/>.</param>
+    /// <param name="cancellationToken">Stops the walk.</param>
+    /// <exception cref="InvalidRegionException">One of <paramref name="regions"/> is not a region name.</exception>
+    /// <exception cref="AccountAuthException">Every chain failed; the message names each chain's error.</exception>
+    /// <exception cref="NoSourceCredentialsException">There are no credentials to start from.</exception>
+    /// <exception cref="InvalidAccountIdException"><paramref name="accountId"/> is not 12 digits.</exception>
+    public async Task<IReadOnlyList<AltimeterSession>> GetSessionsAsync(string accountId, IReadOnlyList<string> regions, SessionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (regions is null) throw new ArgumentNullException(nameof(regions));
+        foreach (var other in regions)
+        {
+            if (!AwsRegion.IsWellFormed(other))
+            {
+                throw new InvalidRegionException(other ?? string.Empty, "the regions asked for");
+            }
+        }
+
+        var first = await GetSessionAsync(accountId, options, cancellationToken).ConfigureAwait(false);
+        if (regions.Count == 0)
+        {
+            return new[] { first };
+        }
+
+        // A region given twice gets two sessions, not the same one twice.
+        var sessions = new AltimeterSession[regions.Count];
+        for (var r = 0; r < regions.Count; r++)
+        {
+            sessions[r] = r == 0 && regions[0] == first.Region ? first : first.InRegion(regions[r]);
+        }
+
+        return sessions;
+    }
+
     /// <summary>The chains in text form, one after the other; <c>local</c> when there is none.</summary>
     public override string ToString() =>
         IsLocal ? LocalChain : string.Join("; ", MultiHopAccessors.Select(chain => chain.ToString()));

@@ -35,6 +35,14 @@ public sealed class AltimeterSession : RefreshingAWSCredentials
         currentState = StateOf(initial, fresh: true);
     }
 
+    /// <summary>
+    /// A session with the credentials held now and <paramref name="region"/> as its region, and the
+    /// default renewal window; it renews itself the same way as this one (walking the chain in this
+    /// one's region), on its own.
+    /// </summary>
+    internal AltimeterSession InRegion(string region) =>
+        new(AccountId, region, _current, _renew);
+
     /// <summary>The account these credentials are for.</summary>
     public string AccountId { get; }
 

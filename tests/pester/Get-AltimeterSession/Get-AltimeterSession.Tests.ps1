@@ -507,6 +507,85 @@ Import-Module '$(Get-AltimeterModulePath)'
         }
     }
 
+    Context 'several regions' {
+        It 'Get-AltimeterSession / -Region with two regions and three accounts gives six sessions, each account''s in the regions'' order, for the AssumeRole of one region' {
+            $accounts = '222222222222', '333333333333', '444444444444'
+
+            $sessions = @($accounts | Get-AltimeterSession -Accessor $accessor -Region eu-west-1, ap-southeast-2)
+
+            $sessions | Should -HaveCount 6
+            $sessions.AccountId | Should -Be @('222222222222', '222222222222', '333333333333', '333333333333', '444444444444', '444444444444')
+            $sessions.Region | Should -Be @('eu-west-1', 'ap-southeast-2', 'eu-west-1', 'ap-southeast-2', 'eu-west-1', 'ap-southeast-2')
+            # As for one region: the hub once (then cached), each account's target once (the test
+            # below, with no cache, tells one walk per account from one per region).
+            @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole').Count | Should -Be 4
+            @(Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity').Count | Should -Be 0
+            # Both sessions of an account hold its target role's credentials, no other account's.
+            $byKey = @{}
+            foreach ($assumed in Get-MotoAssumedRole $server) { $byKey[$assumed.access_key_id] = $assumed.role_arn }
+            for ($i = 0; $i -lt 6; $i += 2) {
+                $sessions[$i].GetCredentials().AccessKey | Should -Be $sessions[$i + 1].GetCredentials().AccessKey
+                $byKey[$sessions[$i + 1].GetCredentials().AccessKey] | Should -Be "arn:aws:iam::$($sessions[$i].AccountId):role/AltimeterTarget"
+                "$($sessions[$i + 1])" | Should -BeLike "$($sessions[$i].AccountId) ap-southeast-2 via *"
+            }
+            Get-CallerAccount $sessions[3] | Should -Be '333333333333'
+        }
+
+        It 'Get-AltimeterSession / -Region with two regions walks the chain once per account even with no cache to fall back on' {
+            # The cache is per partition: with it, a walk per region would cost no more AssumeRole.
+            # Without it, every walk assumes both hops: 3 accounts cost 6, a walk per region 12.
+            $uncached = New-AltimeterAccessor -Path $twoHopFile -NoCache
+
+            $sessions = @('222222222222', '333333333333', '444444444444' | Get-AltimeterSession -Accessor $uncached -Region us-east-1, eu-west-1)
+
+            $sessions.Region | Should -Be @('us-east-1', 'eu-west-1', 'us-east-1', 'eu-west-1', 'us-east-1', 'eu-west-1')
+            $sessions.AccountId | Should -Be @('222222222222', '222222222222', '333333333333', '333333333333', '444444444444', '444444444444')
+            @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole').Count | Should -Be 6
+            @(Get-MotoAssumedRole $server | Where-Object role_arn -EQ $hubArn).Count | Should -Be 3
+        }
+
+        It 'Get-AltimeterSession / the sessions of several regions each renew themselves and keep their own region' {
+            $sessions = @(Get-AltimeterSession 222222222222 -Accessor $accessor -Region us-west-2, eu-central-1)
+            $before = $sessions[0].GetCredentials().AccessKey
+            Reset-MotoServer $server
+
+            foreach ($session in $sessions) { $session.RenewalWindow = [TimeSpan]::FromMinutes(61) }
+            $renewed = $sessions | ForEach-Object { $_.GetCredentials().AccessKey }
+
+            $renewed | Should -Not -Contain $before
+            $sessions.Renewals | Should -Be @(1, 1)
+            $sessions.Region | Should -Be @('us-west-2', 'eu-central-1')
+            $roles = (Get-MotoAssumedRole $server).role_arn
+            $roles | Should -Contain 'arn:aws:iam::222222222222:role/AltimeterTarget'
+            Get-CallerAccount $sessions[1] | Should -Be '222222222222'
+        }
+
+        It 'Get-AltimeterSession / every region of -Region is checked before any STS call: InvalidRegion names the bad one' {
+            { Get-AltimeterSession 222222222222 -Accessor $accessor -Region eu-west-1, 'us-east' } |
+                Should -Throw -ErrorId "InvalidRegion,$commandId" -ExpectedMessage "'us-east' is not*"
+            @(Get-MotoRequest $server) | Should -HaveCount 0
+        }
+
+        It 'Get-AltimeterSession / each region the SDK does not know is warned about once, however often it is given' {
+            # Names no other test uses: once the SDK has made an endpoint for a name, it knows it for the process.
+            $sessions = @(Get-AltimeterSession 222222222222 -Accessor $accessor -Region eu-wests-1, us-east-1, ap-nowhere-9, eu-wests-1 -WarningVariable warned -WarningAction SilentlyContinue)
+
+            $sessions.Region | Should -Be @('eu-wests-1', 'us-east-1', 'ap-nowhere-9', 'eu-wests-1')
+            @($warned) | Should -HaveCount 2
+            "$($warned[0])" | Should -BeLike "Region 'eu-wests-1' (from -Region) is not a region*"
+            "$($warned[1])" | Should -BeLike "Region 'ap-nowhere-9' (from -Region) is not a region*"
+            # A region given twice is two sessions, not one object twice.
+            [object]::ReferenceEquals($sessions[0], $sessions[3]) | Should -BeFalse
+        }
+
+        It 'Get-AltimeterSession / with several regions, -Verbose says the chains are walked in the first' {
+            $verbose = @(Get-AltimeterSession 222222222222 -Accessor $accessor -Region eu-west-1, us-east-2 -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+
+            $verbose | Should -Contain 'Regions eu-west-1, us-east-2, from -Region; the chains are walked in eu-west-1.'
+        }
+    }
+
     Context 'renewal' {
         It 'Get-AltimeterSession / a session renews itself against STS within its renewal window and stays for its account' {
             $session = Get-AltimeterSession 222222222222 -Accessor $accessor
