@@ -207,16 +207,44 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
     /// <summary>A new file <paramref name="name"/>, 0600 from its first moment, open for writing; fails if anything (a link included) is there.</summary>
     internal FileStream CreateExclusive(string name)
     {
-        var fd = UnixSystemCalls.OpenAt(
-            Descriptor,
-            name,
-            UnixSystemCalls.WriteOnly | UnixSystemCalls.Create | UnixSystemCalls.Exclusive | UnixSystemCalls.NoFollow | UnixSystemCalls.CloseOnExec,
-            FileMode);
+        var fd = UnixSystemCalls.OpenAt(Descriptor, name, s_newFileFlags, FileMode);
         if (fd < 0)
         {
             throw UnixSystemCalls.Failure("create", UnixSystemCalls.LastError);
         }
 
+        try
+        {
+            return StreamOfNewFile(fd);
+        }
+        catch
+        {
+            Delete(name);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="CreateExclusive"/>, by path rather than in a held directory: for a file whose
+    /// directory is the user's own but not one of ours (the AWS config file's).
+    /// </summary>
+    internal static FileStream CreateExclusiveAt(string path)
+    {
+        var fd = UnixSystemCalls.Open(path, s_newFileFlags, FileMode);
+        if (fd < 0)
+        {
+            throw UnixSystemCalls.Failure("create", UnixSystemCalls.LastError);
+        }
+
+        return StreamOfNewFile(fd);
+    }
+
+    // Only where nothing is, a link included.
+    private static readonly int s_newFileFlags = UnixSystemCalls.WriteOnly | UnixSystemCalls.Create | UnixSystemCalls.Exclusive | UnixSystemCalls.NoFollow | UnixSystemCalls.CloseOnExec;
+
+    // A stream over a file just created 0600 (macOS may not apply open(2)'s mode: fchmod there).
+    private static FileStream StreamOfNewFile(int fd)
+    {
         var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
         try
         {
@@ -230,7 +258,6 @@ internal sealed class UnixOwnerOnlyDirectory : IOwnerOnlyDirectory
         catch
         {
             handle.Dispose();
-            Delete(name);
             throw;
         }
     }

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.Win32.SafeHandles;
 
 namespace Altimeter.Auth;
 
@@ -270,38 +269,8 @@ internal sealed class ManagedProfileFile
 
     // 0600 from its first moment (O_CREAT|O_EXCL|O_NOFOLLOW: a link planted at the name fails the
     // creation, never redirects it); on Windows an access list for the current user alone.
-    private static FileStream CreateOwnerOnly(string path)
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            return WindowsOwnerOnlyAcl.CreateFile(path);
-        }
-
-        var fd = UnixSystemCalls.Open(
-            path,
-            UnixSystemCalls.WriteOnly | UnixSystemCalls.Create | UnixSystemCalls.Exclusive | UnixSystemCalls.NoFollow | UnixSystemCalls.CloseOnExec,
-            UnixOwnerOnlyDirectory.FileMode);
-        if (fd < 0)
-        {
-            throw UnixSystemCalls.Failure("create", UnixSystemCalls.LastError);
-        }
-
-        var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
-        try
-        {
-            if (UnixSystemCalls.IsMacOS && UnixSystemCalls.ChangeMode(fd, UnixOwnerOnlyDirectory.FileMode) != 0)
-            {
-                throw UnixSystemCalls.Failure("fchmod", UnixSystemCalls.LastError);
-            }
-
-            return new FileStream(handle, FileAccess.Write, bufferSize: 1);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-    }
+    private static FileStream CreateOwnerOnly(string path) =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? WindowsOwnerOnlyAcl.CreateFile(path) : UnixOwnerOnlyDirectory.CreateExclusiveAt(path);
 
     // rename(2) replaces the name at once, and a link at the destination is replaced, not followed.
     private static void Replace(string temporary, string path)
