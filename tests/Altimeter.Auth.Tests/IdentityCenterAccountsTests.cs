@@ -232,6 +232,21 @@ public sealed class IdentityCenterAccountsTests : IDisposable
         }
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_token_file_others_may_write_is_refused_before_its_token_is_sent()
+    {
+        var planted = SignedIn(expiresIn: TimeSpan.FromHours(4));
+        File.SetUnixFileMode(planted, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+
+        using var lister = Lister(CacheDirectory);
+        var e = await Assert.ThrowsAsync<SsoTokenCacheUntrustedException>(() => lister.ListAsync(throttleLimit: 8, CancellationToken.None));
+
+        Assert.Equal("SsoTokenCacheUntrusted", e.ErrorId);
+        Assert.Contains(planted, e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _portal.ListAccountsCount);
+    }
+
     // The token file `aws sso login` leaves for sso-session corp; the portal accepts the token unless told otherwise.
     private string SignedIn(TimeSpan expiresIn, bool accepted = true, string? refreshToken = "accounts-refresh", string? directory = null)
     {

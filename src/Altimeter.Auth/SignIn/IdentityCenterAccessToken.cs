@@ -50,6 +50,8 @@ internal sealed class IdentityCenterAccessToken
         // Opened as the sign-in opens it before the SDK reads from it: a directory that is someone
         // else's, open to others' writes or a link is refused before any token in it is used.
         using var cache = SsoTokenCache.Open(_cacheDirectory);
+        // And the token file itself, as the chains' sources check it: the SDK reads it by path.
+        cache.RequireTrustedToken(_portal.TokenFileName, () => new SsoSignInRequiredException(_portal));
         try
         {
             var token = await _tokens.GetTokenAsync(

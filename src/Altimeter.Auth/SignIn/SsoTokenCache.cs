@@ -53,10 +53,29 @@ internal sealed class SsoTokenCache : IDisposable
         }
 
         var file = Path.Combine(DefaultDirectory, IdentityCenterPortal.TokenFileNameFor(source.Options?.SessionName, source.StartUrl));
+        RequireTrustedFile(file, () => new SsoSignInRequiredException(source, profileName));
+    }
+
+    /// <summary>
+    /// As <see cref="RequireTrustedToken(SSOAWSCredentials, string?)"/>, for the token file <paramref name="fileName"/> of this
+    /// cache (Get-AltimeterAccount's path to the portal).
+    /// </summary>
+    /// <exception cref="SsoTokenCacheUntrustedException">Someone else could have written the token; it names the path.</exception>
+    /// <exception cref="SsoSignInRequiredException">There is no token file (<paramref name="missing"/>).</exception>
+    public void RequireTrustedToken(string fileName, Func<SsoSignInRequiredException> missing)
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            RequireTrustedFile(Path.Combine(Directory, fileName), missing);
+        }
+    }
+
+    private static void RequireTrustedFile(string file, Func<SsoSignInRequiredException> missing)
+    {
         switch (UnixTrustedPath.CheckFile(file, Home, out var where, out var why))
         {
             case UnixTrustedPath.Verdict.Missing:
-                throw new SsoSignInRequiredException(source, profileName);
+                throw missing();
             case UnixTrustedPath.Verdict.Untrusted:
                 throw new SsoTokenCacheUntrustedException(where!, why!);
         }
