@@ -15,46 +15,26 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
-Import-Module (Join-Path $root 'tests/fixtures/MotoServer.psm1')
+. (Join-Path $PSScriptRoot 'BenchMoto.ps1')
 
-function Measure-Ms([scriptblock] $Block) {
-    $watch = [System.Diagnostics.Stopwatch]::StartNew()
-    $null = & $Block
-    $watch.Elapsed.TotalMilliseconds
-}
-
-function Get-Counts($Server) {
-    $requests = @(Get-MotoRequest $Server)
-    [pscustomobject]@{
-        AssumeRole = @($requests | Where-Object Action -EQ 'AssumeRole').Count
-        GetCallerIdentity = @($requests | Where-Object Action -EQ 'GetCallerIdentity').Count
-    }
-}
-
-$server = Start-MotoServer
+$server = Start-BenchMoto
 $results = [ordered]@{ Machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)"; Date = (Get-Date).ToUniversalTime().ToString('o'); Scale = @(); Peer = @(); ImportModule = $null }
 try {
-    $env:AWS_ACCESS_KEY_ID = 'FAKEBENCHSOURCEKEY01'
-    $env:AWS_SECRET_ACCESS_KEY = 'bench-secret-not-real'
-    Remove-Item Env:AWS_SESSION_TOKEN, Env:AWS_PROFILE -ErrorAction SilentlyContinue
-    $env:AWS_REGION = 'us-east-1'
-    $env:AWS_EC2_METADATA_DISABLED = 'true'
-    $env:AWS_ENDPOINT_URL_STS = $server.Url
-    $env:ALTIMETER_DEMO_EXTERNAL_ID = 'demo-external-id'
+    Set-BenchStsEnvironment $server
     Import-Module $ModulePath
     $accessorFile = Join-Path $root 'examples/accessor.json'
 
     foreach ($n in $Sizes) {
-        $targets = 1..$n | ForEach-Object { '{0:D12}' -f (700000000000 + $_) }
+        $targets = Get-BenchAccountId $n
         foreach ($limit in $ThrottleLimits) {
             Clear-AltimeterCredentialCache -Confirm:$false
             $accessor = New-AltimeterAccessor -Path $accessorFile
             Reset-MotoServer $server
-            $cold = Measure-Ms { $targets | Get-AltimeterSession -Accessor $accessor -ThrottleLimit $limit }
-            $coldCounts = Get-Counts $server
+            $cold = Measure-BenchMs { $targets | Get-AltimeterSession -Accessor $accessor -ThrottleLimit $limit }
+            $coldCounts = Get-BenchStsCount $server
             Reset-MotoServer $server
-            $warm = Measure-Ms { $targets | Get-AltimeterSession -Accessor $accessor -ThrottleLimit $limit }
-            $warmCounts = Get-Counts $server
+            $warm = Measure-BenchMs { $targets | Get-AltimeterSession -Accessor $accessor -ThrottleLimit $limit }
+            $warmCounts = Get-BenchStsCount $server
             $row = [pscustomobject]@{
                 N = $n; ThrottleLimit = $limit
                 ColdMs = [math]::Round($cold, 1); ColdMsPerAccount = [math]::Round($cold / $n, 2)
@@ -73,7 +53,7 @@ try {
         $null = New-Item -ItemType Directory -Force (Join-Path $cliHome '.aws')
         Set-Content (Join-Path $cliHome '.aws/credentials') "[src]`naws_access_key_id = FAKEBENCHSOURCEKEY01`naws_secret_access_key = bench-secret-not-real`n"
         foreach ($n in $Sizes) {
-            $targets = 1..$n | ForEach-Object { '{0:D12}' -f (800000000000 + $_) }
+            $targets = Get-BenchAccountId $n -First 800000000000
             $config = [System.Text.StringBuilder]::new()
             $null = $config.AppendLine("[profile hub]`nrole_arn = arn:aws:iam::111111111111:role/OrganizationAccountAccessRole`nsource_profile = src`nexternal_id = demo-external-id`nrole_session_name = altimeter-demo`nregion = us-east-1")
             foreach ($t in $targets) {
@@ -86,7 +66,7 @@ try {
             $env:HOME = $cliHome; Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY
             try {
                 $wrong = 0
-                $ms = Measure-Ms {
+                $ms = Measure-BenchMs {
                     foreach ($t in $targets) {
                         $account = & aws sts get-caller-identity --profile "t$t" --query Account --output text
                         if ($LASTEXITCODE -ne 0 -or "$account".Trim() -ne $t) { $wrong++ }
@@ -94,7 +74,7 @@ try {
                 }
             }
             finally { $env:HOME, $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY = $saved }
-            $counts = Get-Counts $server
+            $counts = Get-BenchStsCount $server
             $ours = $results.Scale | Where-Object { $_.N -eq $n -and $_.ThrottleLimit -eq ($ThrottleLimits | Measure-Object -Maximum).Maximum } | Select-Object -First 1
             $row = [pscustomobject]@{
                 N = $n; Tool = "aws-cli $((& aws --version 2>&1) -split ' ' | Select-Object -First 1)"
