@@ -19,7 +19,9 @@
       Demo         Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
       Bench        Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
                    micro-benchmarks of the core, cache memory, and the start-up table (Import-Module, first
-                   session, credential_process beside pwsh -Command 1 and the AWS CLI); writes bench/results/latest.json
+                   session, credential_process beside pwsh -Command 1 and the AWS CLI), and the fan-out table
+                   (bench/FanOut.ps1: an awsrun model beside ours, -Parallel beside ForEach-Object -Parallel);
+                   writes bench/results/latest.json
     When test tasks ran, the last line is "N passed, N failed" over all of them; a skipped test and a
     layer that ran nothing count as failures.
 .EXAMPLE
@@ -439,6 +441,13 @@ function Invoke-Bench {
     if ($LASTEXITCODE -ne 0) { throw 'bench/StartUp.ps1 failed.' }
     $startUp = Get-Content -Raw $startUpJson | ConvertFrom-Json
 
+    # Issue 19's goals; bench/FanOut.ps1 runs alone too (its help has a smoke run's sizes).
+    Write-Host '== Fan-out: awsrun (model) beside ours, Invoke-AltimeterCommand -Parallel beside ForEach-Object -Parallel'
+    $fanOutJson = Join-Path $out 'bench-fanout.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'bench/FanOut.ps1') -ModulePath (Join-Path $moduleOut 'Altimeter.Auth.psd1') -ResultPath $fanOutJson
+    if ($LASTEXITCODE -ne 0) { throw 'bench/FanOut.ps1 failed.' }
+    $fanOut = Get-Content -Raw $fanOutJson | ConvertFrom-Json
+
     $results = [ordered]@{
         Command = 'dotnet pwsh ./build.ps1 Bench'
         Version = Get-ModuleVersion
@@ -448,6 +457,7 @@ function Invoke-Bench {
         Peer = $scale.Peer
         ImportModule = $scale.ImportModule
         StartUp = $startUp
+        FanOut = $fanOut
         Micro = @($micro)
         CacheMemory = $memory
     }
@@ -472,6 +482,8 @@ function Invoke-Bench {
     Write-Host ("| 10,000 cache entries ({0}-char session tokens) | {1:N1} MB ({2:N1} MB without the tokens) |" -f $memory.TokenLength, ($memory.RetainedBytes / 1MB), ($memory.RetainedBytesWithoutToken / 1MB))
     Write-Host ''
     $startUp.Table | ForEach-Object { Write-Host $_ }
+    Write-Host ''
+    $fanOut.Table | ForEach-Object { Write-Host $_ }
     Write-Host "Written to bench/results/latest.json"
 }
 
