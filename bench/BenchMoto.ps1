@@ -39,9 +39,11 @@ function Get-BenchStsCount {
     }
 }
 
+# The timed block sees this function's variables (PowerShell's dynamic scope): a caller's $block
+# would silently be the timed block itself, hence the unusual name.
 function Measure-BenchMs {
-    param([Parameter(Mandatory)] [scriptblock] $Block)
+    param([Parameter(Mandatory)] [scriptblock] $TimedBlock)
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
-    $null = & $Block
+    $null = & $TimedBlock
     $watch.Elapsed.TotalMilliseconds
 }
