@@ -12,10 +12,11 @@ namespace Altimeter.Auth.Cli;
 /// The same accessor files, chains, caches (ALTIMETER_CREDENTIAL_CACHE) and checks as
 /// Invoke-AltimeterCredentialProcess: one line of credential JSON on standard output and nothing
 /// else there; warnings and errors as plain lines on standard error; exit 1 on failure, 2 on a
-/// usage error.
+/// usage error. An MFA code is asked on the controlling terminal, hidden, as the module asks.
 /// </summary>
 internal static class Program
 {
+    private const string MfaAdvice = "Run the command from a terminal: altimeter-credential-process asks there (on /dev/tty) for the code.";
     private const string Usage = "usage: altimeter-credential-process <account-id> [--path <accessor file>] [--region <region>] [--shared-cache <directory>] [--no-cache]";
 
     private static async Task<int> Main(string[] args)
@@ -43,17 +44,29 @@ internal static class Program
                 log.Warning(warning);
             }
 
-            // No MFA callback yet: a step that needs a code fails at once with MfaTokenRequired.
-            var session = await accessor.GetSessionAsync(arguments.AccountId, new SessionOptions { Region = arguments.Region, Log = log }, CancellationToken.None).ConfigureAwait(false);
+            // Standard output is the AWS CLI's: a code is asked on the terminal the person sits at.
+            using var question = AskForMfaCodes(accessor);
+            var sessionOptions = new SessionOptions { Region = arguments.Region, Log = log, MfaTokenCode = question is null ? null : question.CodeForAsync };
+            var session = await accessor.GetSessionAsync(arguments.AccountId, sessionOptions, CancellationToken.None).ConfigureAwait(false);
             Console.Out.WriteLine(CredentialExport.CredentialProcessJson(session));
             return 0;
         }
         catch (AltimeterAuthException e)
         {
             Console.Error.WriteLine($"{e.ErrorId}: {e.Message}");
+            if (MfaTokenRequiredException.IsCauseOf(e))
+            {
+                Console.Error.WriteLine(MfaAdvice);
+            }
+
             return 1;
         }
     }
+
+    // Only a chain with an MFA step opens the terminal; without one (a CI job, setsid) there is
+    // nobody to ask, and such a step fails at once with MfaTokenRequired.
+    private static MfaCodeQuestion? AskForMfaCodes(Accessor accessor) =>
+        accessor.HasMfaSteps && ControllingTerminal.TryOpen() is { } terminal ? new MfaCodeQuestion(terminal) : null;
 
     private sealed class Arguments
     {

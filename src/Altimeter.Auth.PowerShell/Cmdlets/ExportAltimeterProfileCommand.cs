@@ -66,12 +66,7 @@ public sealed class ExportAltimeterProfileCommand : PSCmdlet
 
         var configFile = ConfigFile is null ? AwsConfigFile.ConfigPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigFile);
         var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? System.IO.Path.GetDirectoryName(typeof(ExportAltimeterProfileCommand).Assembly.Location)!;
-        var native = Program == PowerShellProgram ? null : CredentialProcessCommandLine.NativeProgram(moduleBase);
-        var shipped = CredentialProcessCommandLine.NativeProgramPath(moduleBase);
-        if (native is null && Program != PowerShellProgram && shipped is not null && File.Exists(shipped))
-        {
-            WriteWarning($"{shipped} is not executable (an installed package keeps no file modes), so the profiles run pwsh instead. To use the native program: chmod +x '{shipped}', then export again.");
-        }
+        var native = Program == PowerShellProgram ? null : CredentialProcessCommandLine.NativeProgram(moduleBase) ?? MadeRunnable(moduleBase);
 
         if (native is null && Program == NativeProgram)
         {
@@ -122,6 +117,28 @@ public sealed class ExportAltimeterProfileCommand : PSCmdlet
         {
             ThrowTerminatingError(ErrorRecordFactory.From(e, _export!.ConfigFile));
         }
+    }
+
+    // The shipped native program that an installed package left without its execute bit, made
+    // runnable by its owner when it can be trusted (a state change: -WhatIf and -Confirm decide); else
+    // null and a warning, and the profiles run pwsh.
+    private string? MadeRunnable(string moduleBase)
+    {
+        var shipped = CredentialProcessCommandLine.NativeProgramPath(moduleBase);
+        if (shipped is null || !File.Exists(shipped)
+            || !ShouldProcess(shipped, "Make the native credential_process executable by its owner (u+x): an installed package keeps no file modes"))
+        {
+            return null;
+        }
+
+        if (CredentialProcessCommandLine.TryMakeRunnable(shipped, moduleBase, out var why))
+        {
+            WriteVerbose($"{shipped} was not executable (an installed package keeps no file modes): made executable by its owner (u+x).");
+            return shipped;
+        }
+
+        WriteWarning($"{shipped} is not executable and was left so: {why}. The profiles run pwsh instead. To use the native program: chmod u+x '{shipped}', then export again.");
+        return null;
     }
 
     // pwsh as this process was started, by full path: a tool's pwsh (dotnet pwsh) is dotnet running pwsh.dll.

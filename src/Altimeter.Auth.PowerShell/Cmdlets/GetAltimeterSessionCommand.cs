@@ -242,10 +242,7 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             return (_, _) => Task.FromResult<string?>(code);
         }
 
-        var hasMfaSteps = _accessor!.MultiHopAccessors
-            .SelectMany(chain => chain.AccessSteps)
-            .Any(step => step.Options?.MfaSerial is not null);
-        if (!hasMfaSteps || PersonAtHost.Find(Host) is not IHiddenLineReader person)
+        if (!_accessor!.HasMfaSteps || PersonAtHost.Find(Host) is not IHiddenLineReader person)
         {
             return null;
         }

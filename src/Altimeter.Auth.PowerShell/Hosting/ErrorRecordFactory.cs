@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using Altimeter.Auth;
 
@@ -15,7 +14,7 @@ internal static class ErrorRecordFactory
     public static ErrorRecord From(AltimeterAuthException error, object? target)
     {
         var record = new ErrorRecord(error, error.ErrorId, CategoryOf(error), target);
-        if (NeedsMfaCode(error))
+        if (MfaTokenRequiredException.IsCauseOf(error))
         {
             record.ErrorDetails = new ErrorDetails($"{error.Message} {MfaAdvice}");
         }
@@ -25,10 +24,6 @@ internal static class ErrorRecordFactory
 
     public static ErrorRecord InvalidArgument(string errorId, string message, object? target) =>
         new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
-
-    private static bool NeedsMfaCode(AltimeterAuthException error) =>
-        error is MfaTokenRequiredException
-        || (error is AccountAuthException account && account.Failures.Any(failure => failure.Error is MfaTokenRequiredException));
 
     private static ErrorCategory CategoryOf(AltimeterAuthException error) => error switch
     {

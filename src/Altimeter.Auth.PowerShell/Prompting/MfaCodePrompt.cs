@@ -1,12 +1,8 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
-using System.IO;
-using System.Management.Automation;
-using System.Management.Automation.Host;
-using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
@@ -16,26 +12,20 @@ namespace Altimeter.Auth.Commands;
 /// a code once (accounts that share a hop or a session share its one call, so they are asked once).
 /// Hops run on other threads, where PowerShell cannot prompt: a hop awaits <see cref="CodeForAsync"/>,
 /// whose task the cmdlet's pipeline thread completes in <see cref="AnswerRequests"/> while it waits
-/// for results, so no thread waits for the person but that one. The code is read hidden and never
-/// written anywhere; nothing typed for a device means no code for it for the rest of the command.
+/// for results, so no thread waits for the person but that one. How the person is asked (tries,
+/// hidden, a code once) is the engine's <see cref="MfaCodeQuestion"/>, as in the native credential_process.
 /// </summary>
 internal sealed class MfaCodePrompt : IDisposable
 {
-    private const int Attempts = 3;
-    internal static readonly Regex SixDigits = new(@"\A[0-9]{6}\z", RegexOptions.CultureInvariant);
-
-    private readonly IHiddenLineReader _person;
+    private readonly MfaCodeQuestion _question;
     private readonly CancellationToken _stopping;
     private readonly CancellationTokenRegistration _stopRegistration;
     private readonly ConcurrentQueue<(string Serial, TaskCompletionSource<string?> Answer)> _unanswered = new();
     private readonly SemaphoreSlim _requested = new(0);
-    // Pipeline thread only: the last code given per device (AWS refuses it a second time), and the devices declined.
-    private readonly Dictionary<string, string> _lastCode = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _declined = new(StringComparer.Ordinal);
 
     public MfaCodePrompt(IHiddenLineReader person, CancellationToken stopping)
     {
-        _person = person;
+        _question = new MfaCodeQuestion(person);
         _stopping = stopping;
         // Stopped: hops waiting fail as "no code", for whoever else waits on the same flight.
         _stopRegistration = stopping.Register(AnswerNone);
@@ -76,50 +66,9 @@ internal sealed class MfaCodePrompt : IDisposable
             _requested.Wait(0);
             if (!request.Answer.Task.IsCompleted)
             {
-                request.Answer.TrySetResult(_declined.Contains(request.Serial) ? null : Ask(request.Serial));
+                request.Answer.TrySetResult(_question.Ask(request.Serial, _stopping));
             }
         }
-    }
-
-    private string? Ask(string serial)
-    {
-        var previous = _lastCode.TryGetValue(serial, out var last) ? last : null;
-        try
-        {
-            for (var attempt = 0; attempt < Attempts && !_stopping.IsCancellationRequested; attempt++)
-            {
-                _person.Write(previous is null
-                    ? $"Enter MFA code for {serial}: "
-                    : $"Enter the next MFA code for {serial} (another role needs one; a code works once): ");
-                var typed = _person.ReadHiddenLine()?.Trim();
-                if (string.IsNullOrEmpty(typed))
-                {
-                    _declined.Add(serial);
-                    return null;
-                }
-
-                if (!SixDigits.IsMatch(typed))
-                {
-                    _person.Write("An MFA code is 6 digits." + Environment.NewLine);
-                }
-                else if (typed == previous)
-                {
-                    _person.Write("That code was just used: wait for the next one." + Environment.NewLine);
-                }
-                else
-                {
-                    _lastCode[serial] = typed!;
-                    return typed;
-                }
-            }
-        }
-        catch (Exception e) when (e is HostException or PSInvalidOperationException or NotImplementedException or PSNotImplementedException or IOException)
-        {
-            // A host that cannot ask: as if nothing was typed.
-        }
-
-        _declined.Add(serial);
-        return null;
     }
 
     /// <summary>Hops still waiting get no code; the terminal, if one was opened, is closed.</summary>
@@ -127,7 +76,7 @@ internal sealed class MfaCodePrompt : IDisposable
     {
         _stopRegistration.Dispose();
         AnswerNone();
-        (_person as IDisposable)?.Dispose();
+        _question.Dispose();
     }
 
     private void AnswerNone()

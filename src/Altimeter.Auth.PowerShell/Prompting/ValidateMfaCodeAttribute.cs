@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
@@ -11,7 +12,7 @@ internal sealed class ValidateMfaCodeAttribute : ValidateArgumentsAttribute
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
         var code = arguments is PSObject wrapped ? wrapped.BaseObject : arguments;
-        if (code is not string text || !MfaCodePrompt.SixDigits.IsMatch(text))
+        if (code is not string text || !MfaCodeQuestion.SixDigits.IsMatch(text))
         {
             throw new ValidationMetadataException("An MFA code is 6 digits, like 123456: the one your device shows now.");
         }

@@ -40,6 +40,9 @@ public sealed class Accessor
     /// <summary>The chains, in the order they are tried.</summary>
     public IReadOnlyList<MultiHopAccessor> MultiHopAccessors { get; }
 
+    /// <summary>A step of some chain names an MFA device: only then is a person asked for a code.</summary>
+    internal bool HasMfaSteps => MultiHopAccessors.Any(chain => chain.AccessSteps.Any(step => step.Options?.MfaSerial is not null));
+
     /// <summary>Whether chains read and fill the cache.</summary>
     public bool CacheCreds { get; }
 

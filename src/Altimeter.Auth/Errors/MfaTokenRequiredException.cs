@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace Altimeter.Auth;
 
 /// <summary>A step needs an MFA code and none was given: no code came with the options, and nobody could be asked or nobody answered.</summary>
@@ -15,4 +17,9 @@ public sealed class MfaTokenRequiredException : AltimeterAuthException
 
     /// <inheritdoc />
     public override string ErrorId => "MfaTokenRequired";
+
+    /// <summary>True when <paramref name="error"/> is this error or an account's failure through it: the user can do something about it (give a code).</summary>
+    internal static bool IsCauseOf(AltimeterAuthException error) =>
+        error is MfaTokenRequiredException
+        || (error is AccountAuthException account && account.Failures.Any(failure => failure.Error is MfaTokenRequiredException));
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Win32.SafeHandles;
 
 namespace Altimeter.Auth;
 
@@ -19,6 +20,8 @@ internal static class CredentialProcessCommandLine
 {
     /// <summary>The native program's file name, in the module's <c>native/&lt;rid&gt;</c> folder.</summary>
     internal const string NativeProgramName = "altimeter-credential-process";
+
+    private const int UserExecute = 0x40; // S_IXUSR, 0100
 
     // Words that need no quotes in sh, in shlex and in the C runtime.
     private static readonly Regex s_plainWord = new(@"\A[A-Za-z0-9_./:=@+,%-]+\z", RegexOptions.CultureInvariant);
@@ -38,6 +41,48 @@ internal static class CredentialProcessCommandLine
         // A copy that lost its execute bit (a .nupkg keeps no file modes) would fail every AWS CLI call.
         var program = NativeProgramPath(moduleBase);
         return program is not null && File.Exists(program) && UnixSystemCalls.IsExecutable(program) ? program : null;
+    }
+
+    /// <summary>
+    /// Gives the shipped native <paramref name="program"/> back the execute bit a package install
+    /// dropped (a .nupkg keeps no file modes: Install-PSResource leaves it 0644). Adds u+x to our own program only: it must really be inside the module folder (its real path
+    /// under the folder's real path), it and every directory up to the folder must belong to this user
+    /// or root and be writable by no one else (<see cref="UnixTrustedPath"/>), and the file opened
+    /// (not following a link) must be a regular file of this user's that others cannot write. The mode
+    /// is changed on that open descriptor (fchmod), so what was checked is what changes. False, and
+    /// <paramref name="why"/> in words, when any of that does not hold.
+    /// </summary>
+    internal static bool TryMakeRunnable(string program, string moduleBase, out string? why)
+    {
+        var realProgram = UnixSystemCalls.RealPath(program);
+        var realModule = UnixSystemCalls.RealPath(moduleBase);
+        if (realProgram is null || realModule is null || !realProgram.StartsWith(realModule.TrimEnd('/') + "/", StringComparison.Ordinal))
+        {
+            why = $"it is not inside the module folder {moduleBase}";
+            return false;
+        }
+
+        if (UnixTrustedPath.CheckFile(program, moduleBase, out var where, out var distrust) != UnixTrustedPath.Verdict.Trusted)
+        {
+            why = distrust is null ? "it is not there" : $"{where} {distrust}";
+            return false;
+        }
+
+        var fd = UnixSystemCalls.Open(program, UnixSystemCalls.ReadOnly | UnixSystemCalls.NoFollow | UnixSystemCalls.NonBlocking | UnixSystemCalls.CloseOnExec);
+        if (fd < 0)
+        {
+            why = $"it cannot be opened ({UnixSystemCalls.Failure("open", UnixSystemCalls.LastError).Message})";
+            return false;
+        }
+
+        using var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
+        var status = UnixFileStatus.Of(handle);
+        why = !status.IsRegularFile ? $"it is a {status.TypeName}, not a regular file"
+            : status.OwnerUserId != UnixSystemCalls.EffectiveUserId ? $"it belongs to uid {status.OwnerUserId}, not to this user (uid {UnixSystemCalls.EffectiveUserId})"
+            : status.IsWritableByOthers ? $"other users can write it (mode {status.OctalPermissions})"
+            : UnixSystemCalls.ChangeMode(fd, status.Permissions | UserExecute) != 0 ? UnixSystemCalls.Failure("fchmod", UnixSystemCalls.LastError).Message
+            : null;
+        return why is null;
     }
 
     /// <summary>The line running the native <paramref name="program"/> for the account.</summary>

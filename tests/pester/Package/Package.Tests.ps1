@@ -63,25 +63,38 @@ Describe 'The Altimeter.Auth package' {
 
     # Tag Unix: the scratch HOME (XDG folders) keeps the install away from the user's own modules; on
     # Windows -Scope CurrentUser writes to the real Documents folder, which a test must not touch.
-    It 'Package / Install-PSResource from a local repository, Import-Module by name, and the demo chain works against moto' -Tag Unix {
-        $server = Start-MotoServer
-        Reset-MotoServer $server
-        $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-install-$([guid]::NewGuid())"
-        # .NET gives an empty path for a data folder that does not exist: make them before the child starts.
-        foreach ($folder in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Force (Join-Path $scratch $folder) }
-        try {
+    Context 'installed with Install-PSResource from a local repository into a scratch HOME' -Tag Unix {
+        BeforeAll {
+            $server = Start-MotoServer
+            $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-install-$([guid]::NewGuid())"
+            # .NET gives an empty path for a data folder that does not exist: make them before the child starts.
+            foreach ($folder in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Force (Join-Path $scratch $folder) }
             $environment = @{
                 HOME = $scratch; XDG_DATA_HOME = "$scratch/.local/share"; XDG_CONFIG_HOME = "$scratch/.config"; XDG_CACHE_HOME = "$scratch/.cache"
                 PSModulePath = $null; DOTNET_CLI_HOME = $HOME
                 AWS_ENDPOINT_URL_STS = $server.Url; AWS_REGION = 'us-east-1'; AWS_EC2_METADATA_DISABLED = 'true'
                 AWS_ACCESS_KEY_ID = 'AKIAPESTERINSTALLED1'; AWS_SECRET_ACCESS_KEY = 'pester-installed-secret'; AWS_SESSION_TOKEN = $null; AWS_PROFILE = $null
+                AWS_CONFIG_FILE = "$scratch/aws-config"; AWS_SHARED_CREDENTIALS_FILE = "$scratch/no-credentials"; ALTIMETER_CREDENTIAL_CACHE = $null
                 ALTIMETER_DEMO_EXTERNAL_ID = 'demo-external-id'
             }
-            $parameters = @{ Feed = $feed; Version = $version; AccessorPath = (Join-Path $repositoryRoot 'examples/accessor.json') }
-            $result = Invoke-FreshPwsh -NoImport -Environment $environment -Parameters $parameters {
-                param($Feed, $Version, $AccessorPath)
+            $accessorPath = Join-Path $repositoryRoot 'examples/accessor.json'
+            $null = Invoke-FreshPwsh -NoImport -Environment $environment -Parameters @{ Feed = $feed; Version = $version } {
+                param($Feed, $Version)
                 Register-PSResourceRepository -Name AltimeterTestFeed -Uri $Feed -Trusted
                 Install-PSResource Altimeter.Auth -Repository AltimeterTestFeed -Scope CurrentUser -Version $Version -TrustRepository
+            }
+        }
+
+        AfterAll {
+            Stop-MotoServer $server
+            Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
+        }
+
+        BeforeEach { Reset-MotoServer $server }
+
+        It 'Package / Import-Module by name, and the demo chain works against moto' {
+            $result = Invoke-FreshPwsh -NoImport -Environment $environment -Parameters @{ AccessorPath = $accessorPath } {
+                param($AccessorPath)
                 Import-Module Altimeter.Auth
                 $module = Get-Module Altimeter.Auth
                 $accessor = New-AltimeterAccessor -Path $AccessorPath
@@ -102,9 +115,42 @@ Describe 'The Altimeter.Auth package' {
             $result.Accounts | Should -Be @('222222222222', '333333333333', '444444444444')
             @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole') | Should -HaveCount 4
         }
-        finally {
-            Stop-MotoServer $server
-            Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
+
+        It 'Package / Export-AltimeterProfile from the installed module: the AWS CLI reaches the account through the native line and through the pwsh line' {
+            $result = Invoke-FreshPwsh -NoImport -Environment $environment -Parameters @{ AccessorPath = $accessorPath } {
+                param($AccessorPath)
+                Import-Module Altimeter.Auth
+                $module = Get-Module Altimeter.Auth
+                $program = Join-Path $module.ModuleBase 'native/linux-x64/altimeter-credential-process'
+                $modeAsInstalled = (Get-Item -LiteralPath $program).UnixFileMode.ToString()
+                $native = '333333333333' | Export-AltimeterProfile -Path $AccessorPath -Region us-east-1 -ProfileName 'native-{AccountId}' -WarningVariable nativeWarnings
+                $pwsh = '333333333333' | Export-AltimeterProfile -Path $AccessorPath -Region us-east-1 -ProfileName 'pwsh-{AccountId}' -Program PowerShell
+                $cli = foreach ($name in $native.ProfileName, $pwsh.ProfileName) {
+                    $output = & aws sts get-caller-identity --profile $name --output json 2>&1
+                    [pscustomobject]@{ Profile = $name; ExitCode = $LASTEXITCODE; Output = "$output" }
+                }
+                [pscustomobject]@{
+                    ModuleBase = $module.ModuleBase
+                    ModeAsInstalled = $modeAsInstalled
+                    NativeLine = $native.CredentialProcess
+                    NativeWarnings = @($nativeWarnings | ForEach-Object Message)
+                    PwshLine = $pwsh.CredentialProcess
+                    Cli = @($cli)
+                }
+            }
+
+            $program = Join-Path $result.ModuleBase 'native/linux-x64/altimeter-credential-process'
+            $result.ModeAsInstalled | Should -Not -Match 'UserExecute' -Because 'a .nupkg keeps no file modes: this is what the export has to mend'
+            $result.NativeWarnings | Should -HaveCount 0
+            $result.NativeLine | Should -BeLike "$program 333333333333 --path *"
+            $result.PwshLine | Should -BeLike "*$($result.ModuleBase)/Altimeter.Auth.psd1*Invoke-AltimeterCredentialProcess 333333333333*"
+            foreach ($run in $result.Cli) {
+                $run.ExitCode | Should -Be 0 -Because "$($run.Profile): $($run.Output)"
+                ($run.Output | ConvertFrom-Json).Arn | Should -Be 'arn:aws:sts::333333333333:assumed-role/OrganizationAccountAccessRole/altimeter-demo' -Because $run.Profile
+            }
+            # Each line walked the 2-hop chain itself (no shared cache between them): two AssumeRole each.
+            @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole') | Should -HaveCount 4
+            @(Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity') | Should -HaveCount 2
         }
     }
 }

@@ -1,6 +1,9 @@
-namespace Altimeter.Auth.Commands;
+namespace Altimeter.Auth;
 
-/// <summary>Where a person is asked for a secret line (an MFA code): shown a prompt, typed without echo.</summary>
+/// <summary>
+/// Where a person is asked for a secret line (an MFA code): shown a prompt, typed without echo.
+/// A reader that cannot ask (a host without a prompt, a terminal gone) throws <see cref="System.IO.IOException"/>.
+/// </summary>
 internal interface IHiddenLineReader
 {
     /// <summary>Shows <paramref name="text"/> to the person.</summary>

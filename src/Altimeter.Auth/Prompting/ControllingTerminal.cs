@@ -1,16 +1,15 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Altimeter.Auth.Commands;
+namespace Altimeter.Auth;
 
 /// <summary>
 /// The terminal a person sits at, when the process's own input and output are not it: a
 /// credential_process the AWS CLI runs from a terminal (its output goes to the CLI), or a script
-/// whose output is redirected. Asks on /dev/tty, as ssh and sudo do; echo is turned off with stty
-/// while the line is typed. Unix only: on Windows only the PowerShell host asks.
+/// whose output is redirected. Asks on /dev/tty, as ssh and sudo do; echo is off (termios) while
+/// the line is typed. Unix only: on Windows there is none (there only the PowerShell host asks).
 /// </summary>
 internal sealed class ControllingTerminal : IHiddenLineReader, IDisposable
 {
@@ -46,12 +45,14 @@ internal sealed class ControllingTerminal : IHiddenLineReader, IDisposable
 
     public string? ReadHiddenLine()
     {
-        var echoOff = Stty("-echo");
-        if (!echoOff)
+        var descriptor = (int)_terminal.SafeFileHandle.DangerousGetHandle();
+        var saved = Termios.EchoOff(descriptor);
+        if (saved is null)
         {
             Write("(echo could not be turned off: what you type is shown) ");
         }
 
+        var echoBack = saved is null ? Array.Empty<IDisposable>() : EchoBackOnSignal(descriptor, saved);
         try
         {
             var line = new MemoryStream();
@@ -65,9 +66,14 @@ internal sealed class ControllingTerminal : IHiddenLineReader, IDisposable
         }
         finally
         {
-            if (echoOff)
+            if (saved is not null)
             {
-                Stty("echo");
+                Termios.Restore(descriptor, saved);
+            }
+
+            foreach (var registration in echoBack)
+            {
+                registration.Dispose();
             }
 
             Write(Environment.NewLine);
@@ -76,23 +82,21 @@ internal sealed class ControllingTerminal : IHiddenLineReader, IDisposable
 
     public void Dispose() => _terminal.Dispose();
 
-    // stty works on its standard input: the terminal, not this process's (redirected) one.
-    private static bool Stty(string setting)
+    // Ctrl+C, a closed window or a kill while the code is typed: the terminal gets its echo back
+    // before the process ends (the signal then does what it would have done). Not where PowerShell
+    // runs (.NET Standard 2.0): pwsh's console host handles Ctrl+C itself.
+    private static IDisposable[] EchoBackOnSignal(int descriptor, byte[] saved)
     {
-        try
-        {
-            var info = new ProcessStartInfo("/bin/sh", $"-c \"stty {setting} < {TerminalPath}\"")
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var stty = Process.Start(info)!;
-            return stty.WaitForExit(5000) && stty.ExitCode == 0;
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            return false;
-        }
+#if NET
+        return OperatingSystem.IsWindows()
+            ? Array.Empty<IDisposable>()
+            : Array.ConvertAll(
+                new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT },
+                signal => (IDisposable)PosixSignalRegistration.Create(signal, _ => Termios.Restore(descriptor, saved)));
+#else
+        _ = descriptor;
+        _ = saved;
+        return Array.Empty<IDisposable>();
+#endif
     }
 }
