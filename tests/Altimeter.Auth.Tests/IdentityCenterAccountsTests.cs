@@ -16,10 +16,9 @@ namespace Altimeter.Auth.Tests;
 /// </summary>
 public sealed class IdentityCenterAccountsTests : IDisposable
 {
-    private const string StartUrl = "https://pester-corp.awsapps.com/start";
     private const string Token = "accounts-signed-in-token";
     private readonly SsoPortalDouble _portal = new();
-    private readonly string _home = Path.Combine(Path.GetTempPath(), $"altimeter-accounts-{Guid.NewGuid():N}");
+    private readonly IdentityCenterHome _home;
     private readonly RecordingLog _log = new();
 
     // Seven accounts, two to a page: four pages of accounts; role lists of 0 to 3 roles, so one takes two pages.
@@ -36,33 +35,23 @@ public sealed class IdentityCenterAccountsTests : IDisposable
 
     public IdentityCenterAccountsTests()
     {
-        Directory.CreateDirectory(_home);
-        File.WriteAllText(ConfigFile, $"""
-            [profile dev]
-            sso_session = corp
-            sso_account_id = 999999999999
-            sso_role_name = ReadOnly
-
-            [sso-session corp]
-            sso_start_url = {StartUrl}
-            sso_region = us-east-1
-            """);
+        _home = new IdentityCenterHome(_portal, "accounts");
         foreach (var (id, name, roles) in Assigned)
         {
             _portal.AddAccount(id, name, $"aws+{name}@example.com", roles);
         }
     }
 
-    private string ConfigFile => Path.Combine(_home, "config");
+    private string ConfigFile => _home.ConfigFile;
 
-    private string CacheDirectory => Path.Combine(_home, ".aws", "sso", "cache");
+    private string CacheDirectory => _home.CacheDirectory;
 
-    private IdentityCenterPortal Dev => IdentityCenterPortal.FromProfile("dev", ConfigFile);
+    private IdentityCenterPortal Dev => _home.Dev;
 
     public void Dispose()
     {
         _portal.Dispose();
-        Directory.Delete(_home, recursive: true);
+        _home.Dispose();
     }
 
     [Fact]
@@ -215,7 +204,7 @@ public sealed class IdentityCenterAccountsTests : IDisposable
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task A_token_cache_directory_of_another_user_is_refused_before_its_token_is_sent()
     {
-        var foreign = UnixTestFiles.ForeignDirectory(_home);
+        var foreign = UnixTestFiles.ForeignDirectory(_home.Directory);
         var planted = SignedIn(expiresIn: TimeSpan.FromHours(4), directory: foreign.Path);
         try
         {
@@ -248,41 +237,13 @@ public sealed class IdentityCenterAccountsTests : IDisposable
     }
 
     // The token file `aws sso login` leaves for sso-session corp; the portal accepts the token unless told otherwise.
-    private string SignedIn(TimeSpan expiresIn, bool accepted = true, string? refreshToken = "accounts-refresh", string? directory = null)
-    {
-        directory ??= CacheDirectory;
-        Directory.CreateDirectory(directory);
-        var token = new JObject
-        {
-            ["startUrl"] = StartUrl,
-            ["region"] = "us-east-1",
-            ["accessToken"] = Token,
-            ["expiresAt"] = DateTime.UtcNow.Add(expiresIn).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-            ["clientId"] = "accounts-client",
-            ["clientSecret"] = "accounts-client-secret",
-            ["registrationExpiresAt"] = DateTime.UtcNow.AddDays(80).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-        };
-        if (refreshToken is not null)
-        {
-            token["refreshToken"] = refreshToken;
-        }
-
-        var path = Path.Combine(directory, IdentityCenterPortal.Sha1Hex("corp") + ".json");
-        File.WriteAllText(path, token.ToString());
-        if (accepted)
-        {
-            _portal.AcceptAccessToken(Token);
-        }
-
-        return path;
-    }
+    private string SignedIn(TimeSpan expiresIn, bool accepted = true, string? refreshToken = "accounts-refresh", string? directory = null) =>
+        _home.SignIn(Token, "accounts", expiresIn, accepted, refreshToken, directory);
 
     private IdentityCenterAccounts Lister(string cacheDirectory, int maxErrorRetry = 0) =>
         new(Dev, SsoClient(maxErrorRetry), new IdentityCenterAccessToken(Dev, OidcClient(), cacheDirectory).GetAsync, _log);
 
-    private AmazonSSOClient SsoClient(int maxErrorRetry = 0) =>
-        new(new AnonymousAWSCredentials(), new AmazonSSOConfig { ServiceURL = _portal.Url, MaxErrorRetry = maxErrorRetry });
+    private AmazonSSOClient SsoClient(int maxErrorRetry = 0) => _home.SsoClient(maxErrorRetry);
 
-    private AmazonSSOOIDCClient OidcClient() =>
-        new(new AnonymousAWSCredentials(), new AmazonSSOOIDCConfig { ServiceURL = _portal.Url, MaxErrorRetry = 0 });
+    private AmazonSSOOIDCClient OidcClient() => _home.OidcClient();
 }

@@ -167,6 +167,13 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
             QueuedOutput.WriteVerboseLine(this, $"Chains start from the shell's credentials set with Set-AWSCredential ({storedName}), as Get-AWSCredential returns them.");
         }
 
+        else if (!_accessor!.StartsFromSource)
+        {
+            // Every chain starts with an Identity Center role: there is no source to look for, and
+            // none found must not stop them (a person with an sso-session and no profile has none).
+            options.SourceCredentials = new AnonymousAWSCredentials();
+        }
+
         // Otherwise the SDK's default chain: which of its sources gave the credentials is said once they are found.
         return options;
     }

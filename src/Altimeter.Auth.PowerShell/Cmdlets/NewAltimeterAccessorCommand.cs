@@ -15,6 +15,11 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
     private const string PathParameterSet = "Path";
     private const string JsonParameterSet = "Json";
     private const string TablesParameterSet = "MultiHopAccessor";
+    private const string IdentityCenterParameterSet = "IdentityCenterRole";
+    private const string IdentityCenterSsoSessionParameterSet = "IdentityCenterRoleSsoSession";
+
+    // No role hops after it: the role session name is never sent anywhere.
+    private const string IdentityCenterRoleSessionName = "altimeter";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathParameterSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "FilePath")]
@@ -28,6 +33,21 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
     [Parameter(Mandatory = true, ParameterSetName = TablesParameterSet)]
     [ValidateNotNullOrEmpty]
     public Hashtable[] MultiHopAccessor { get; set; } = Array.Empty<Hashtable>();
+
+    [Parameter(Mandatory = true, ParameterSetName = IdentityCenterParameterSet)]
+    [Parameter(Mandatory = true, ParameterSetName = IdentityCenterSsoSessionParameterSet)]
+    [ValidateNotNullOrEmpty]
+    public string IdentityCenterRole { get; set; } = string.Empty;
+
+    [Parameter(ParameterSetName = IdentityCenterParameterSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IdentityCenterProfileCompleter))]
+    public string? ProfileName { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = IdentityCenterSsoSessionParameterSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SsoSessionCompleter))]
+    public string? SsoSession { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -77,6 +97,10 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
                 PathParameterSet => AccessorFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path), options),
                 JsonParameterSet => AccessorJson.Read(Json, "-Json", options),
                 TablesParameterSet => AccessorTables.Read(MultiHopAccessor.Select(t => (IDictionary)PowerShellValues.Unwrap(t)!), "-MultiHopAccessor", options),
+                IdentityCenterParameterSet or IdentityCenterSsoSessionParameterSet => new Accessor(
+                    new[] { new MultiHopAccessor(IdentityCenterRoleSessionName, IdentityCenterStep(), Array.Empty<AccessStep>(), partition: null) },
+                    cacheCreds: !NoCache.IsPresent,
+                    credentialsCache: options.CredentialsCache),
                 _ => new Accessor(cacheCreds: !NoCache.IsPresent, credentialsCache: options.CredentialsCache),
             };
             QueuedOutput.WriteVerboseLine(this, $"Accessor: {accessor}");
@@ -97,6 +121,13 @@ public sealed class NewAltimeterAccessorCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecordFactory.From(e, ParameterSetName == PathParameterSet ? Path : null));
         }
     }
+
+    // As Get-AltimeterAccount: the sso-session, else the profile named, else AWS_PROFILE (else default) as it
+    // is now, outside any Invoke-AltimeterCommand block: the accessor keeps the portal it was made for.
+    private IdentityCenterRole IdentityCenterStep() =>
+        SsoSession is not null
+            ? new IdentityCenterRole(IdentityCenterRole, profileName: null, ssoSessionName: SsoSession)
+            : new IdentityCenterRole(IdentityCenterRole, ProfileName ?? AwsEnvironmentLease.Read(() => DefaultIdentityCenterProfile.Name));
 
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using Altimeter.Auth;
 
@@ -13,7 +14,11 @@ internal static class ErrorRecordFactory
 
     public static ErrorRecord From(AltimeterAuthException error, object? target)
     {
-        var record = new ErrorRecord(error, error.ErrorId, CategoryOf(error), target);
+        // An account whose every chain is an Identity Center role the person does not have: said as such, so a script can tell it from a failure.
+        var notAssigned = error is AccountAuthException { Failures.Count: > 0 } account && account.Failures.All(failure => failure.Error is IdentityCenterRoleNotAssignedException);
+        var record = notAssigned
+            ? new ErrorRecord(error, IdentityCenterRoleNotAssignedException.Id, ErrorCategory.PermissionDenied, target)
+            : new ErrorRecord(error, error.ErrorId, CategoryOf(error), target);
         if (MfaTokenRequiredException.IsCauseOf(error))
         {
             record.ErrorDetails = new ErrorDetails($"{error.Message} {MfaAdvice}");
@@ -44,6 +49,7 @@ internal static class ErrorRecordFactory
         SsoSignInException s when s.ErrorId == SsoSignInException.AccessDenied => ErrorCategory.PermissionDenied,
         SsoSignInException => ErrorCategory.ConnectionError,
         SsoPortalCallException => ErrorCategory.ConnectionError,
+        IdentityCenterRoleNotAssignedException => ErrorCategory.PermissionDenied,
         CredentialEndpointException or ChildProfilesException => ErrorCategory.ResourceUnavailable,
         ProfileExportException p when p.ErrorId == ProfileExportException.NotManaged => ErrorCategory.ResourceExists,
         ProfileExportException p when p.ErrorId == ProfileExportException.NameInvalid => ErrorCategory.InvalidArgument,

@@ -30,6 +30,7 @@ internal static class CacheBinding
     private static readonly byte[] s_credentialsLabel = Encoding.UTF8.GetBytes("altimeter cache binding v2: credentials");
     private static readonly byte[] s_stepLabel = Encoding.UTF8.GetBytes("altimeter cache binding v2: AssumeRole inputs");
     private static readonly byte[] s_hopLabel = Encoding.UTF8.GetBytes("altimeter cache binding v2: hop");
+    private static readonly byte[] s_identityCenterLabel = Encoding.UTF8.GetBytes("altimeter cache binding v2: Identity Center role");
     private static readonly ConditionalWeakTable<ImmutableCredentials, Signer> s_signers = new();
     private static readonly ConditionalWeakTable<ImmutableCredentials, Signer>.CreateValueCallback s_newSigner = credentials => new Signer(OfCredentialsUncached(credentials));
 
@@ -72,6 +73,14 @@ internal static class CacheBinding
             ? hop
             : signed.Hops.GetOrAdd(stepDigest, Digest(s_hopLabel, new[] { signed.Digest, stepDigest }));
     }
+
+    /// <summary>
+    /// What an Identity Center role's credentials are bound to: the portal (start URL and region)
+    /// and the person's access token, a secret: another person's entry, or another portal's, is
+    /// never taken for theirs. A refreshed token misses once, and the portal is asked again.
+    /// </summary>
+    public static string ForIdentityCenterRole(string startUrl, string region, string accessToken) =>
+        Digest(s_identityCenterLabel, new[] { startUrl, region, accessToken });
 
     private static string OfCredentialsUncached(ImmutableCredentials credentials) =>
         Digest(s_credentialsLabel, new[] { credentials.AccessKey, credentials.SecretKey, credentials.UseToken ? credentials.Token : null });

@@ -19,6 +19,7 @@ namespace Altimeter.Auth;
 /// <item><see cref="ForDirectory"/>: the one cache of each shared store (New-AltimeterAccessor -SharedCachePath).</item>
 /// <item><see cref="All"/>: every cache in use, listed and cleared alike.</item>
 /// <item><see cref="Sts"/>: one STS service per combination of client settings, so that its clients are reused.</item>
+/// <item><see cref="Sso"/>: one IAM Identity Center portal client per region, for the role credentials of Identity Center steps.</item>
 /// </list>
 /// </summary>
 internal static class ProcessCaches
@@ -72,5 +73,15 @@ internal static class ProcessCaches
     {
         var copy = new StsClientSettings { ServiceUrl = settings?.ServiceUrl, MaxAttempts = settings?.MaxAttempts, RetryMode = settings?.RetryMode, Timeout = settings?.Timeout };
         return s_sts.GetOrAdd(copy.Identity, _ => new SdkSecurityTokenService(copy));
+    }
+
+    /// <summary>The portal client of <paramref name="region"/>, one for the whole process (its connections are reused).</summary>
+    public static Amazon.SSO.IAmazonSSO Sso(string region) => SsoClients.ByRegion.GetOrAdd(region, IdentityCenterAccounts.SsoClientFor);
+
+    // Apart, so that AWSSDK.SSO loads only when a portal is called: with AWS Tools' AWSSDK.Core in the
+    // process, a copy of ours loaded earlier would make AWS Tools' own load of it fail.
+    private static class SsoClients
+    {
+        public static readonly ConcurrentDictionary<string, Amazon.SSO.IAmazonSSO> ByRegion = new(StringComparer.Ordinal);
     }
 }

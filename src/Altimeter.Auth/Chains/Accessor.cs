@@ -96,6 +96,9 @@ public sealed class Accessor
         return warnings;
     }
 
+    /// <summary>False when every chain starts with an IAM Identity Center role: no source credentials are read.</summary>
+    public bool StartsFromSource => IsLocal || MultiHopAccessors.Any(chain => chain.IdentityCenterRole is null);
+
     /// <summary>True when there is no chain: the source credentials are used directly.</summary>
     public bool IsLocal => MultiHopAccessors.Count == 0;
 
@@ -176,14 +179,14 @@ public sealed class Accessor
         var sts = options.Sts ?? ProcessCaches.Sts();
         var log = options.Log ?? NullAuthLog.Instance;
         var sourceCredentials = options.SourceCredentials!;
-        var source = await ReadSourceAsync(sourceCredentials, options.ProfileName).ConfigureAwait(false);
-
         if (IsLocal)
         {
+            var source = await ReadSourceAsync(sourceCredentials, options.ProfileName).ConfigureAwait(false);
             return await GetLocalCredentialsAsync(accountId, region, source, (sourceCredentials as RefreshingAWSCredentials)?.Expiration, sts, log, cancellationToken).ConfigureAwait(false);
         }
 
-        var context = new ChainContext(source, region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime, options.MfaTokenCode)
+        // Read only by a chain that starts from it: one that starts with an Identity Center role does not.
+        var context = new ChainContext(() => ReadSourceAsync(sourceCredentials, options.ProfileName), region, sts, CacheCreds ? CredentialsCache : null, log, minimumLifetime, options.MfaTokenCode)
         {
             Imported = CacheCreds ? Imported : null,
             UseMfaSession = options.UseMfaSession,
@@ -203,6 +206,12 @@ public sealed class Accessor
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                throw;
+            }
+            catch (Exception e) when (e is NoSourceCredentialsException or SsoSignInException)
+            {
+                // No source, no Identity Center sign-in, or an Identity Center profile that is not one:
+                // no other chain or account fares better; signing in, or the config file, is the fix.
                 throw;
             }
             catch (AltimeterAuthException e)

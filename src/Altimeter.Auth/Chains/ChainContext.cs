@@ -10,10 +10,16 @@ internal sealed class ChainContext
 {
     /// <summary>Creates the context.</summary>
     public ChainContext(ImmutableCredentials source, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default, Func<string, CancellationToken, Task<string?>>? mfaTokenCode = null)
+        : this(() => new ValueTask<ImmutableCredentials>(source ?? throw new ArgumentNullException(nameof(source))), region, sts, cache, log, minimumLifetime, mfaTokenCode)
+    {
+    }
+
+    /// <summary>Creates the context whose source is read by the first chain that starts from it (an Identity Center role needs none).</summary>
+    public ChainContext(Func<ValueTask<ImmutableCredentials>> readSource, string region, ISecurityTokenService sts, CredentialsCache? cache, IAuthLog log, TimeSpan minimumLifetime = default, Func<string, CancellationToken, Task<string?>>? mfaTokenCode = null)
     {
         MfaTokenCode = mfaTokenCode;
         MinimumLifetime = minimumLifetime;
-        Source = source;
+        _readSource = readSource ?? throw new ArgumentNullException(nameof(readSource));
         Region = region;
         Partition = AwsPartition.ForRegion(region);
         Sts = sts;
@@ -21,8 +27,11 @@ internal sealed class ChainContext
         Log = log;
     }
 
-    /// <summary>The credentials that sign the first hop.</summary>
-    public ImmutableCredentials Source { get; }
+    private readonly Func<ValueTask<ImmutableCredentials>> _readSource;
+    private ImmutableCredentials? _source;
+
+    /// <summary>The credentials that sign the first hop of a chain that starts from them, read once per walk.</summary>
+    public async ValueTask<ImmutableCredentials> SourceAsync() => _source ??= await _readSource().ConfigureAwait(false);
 
     /// <summary>Region of the STS calls and of the session.</summary>
     public string Region { get; }

@@ -8,7 +8,9 @@ namespace Altimeter.Auth;
 
 /// <summary>
 /// One chain of role assumptions: every step but the last names its account, the last one is
-/// assumed in the target account, all with the same role session name.
+/// assumed in the target account, all with the same role session name. It may start with an IAM
+/// Identity Center role (<see cref="IdentityCenterRole"/>) instead of the source credentials: that
+/// alone reaches the target account, or it names its account and the role hops follow it.
 /// </summary>
 public sealed class MultiHopAccessor
 {
@@ -20,6 +22,16 @@ public sealed class MultiHopAccessor
 
     /// <summary>Creates the chain with an explicit partition (aws, aws-cn, aws-us-gov, …) for its role ARNs.</summary>
     public MultiHopAccessor(string roleSessionName, IEnumerable<AccessStep> accessSteps, string? partition)
+        : this(roleSessionName, identityCenterRole: null, accessSteps, partition)
+    {
+    }
+
+    /// <summary>
+    /// Creates the chain that starts with <paramref name="identityCenterRole"/> (null: with the
+    /// source credentials). With no role hops after it, it is in the target account; with hops, it
+    /// names its account.
+    /// </summary>
+    public MultiHopAccessor(string roleSessionName, IdentityCenterRole? identityCenterRole, IEnumerable<AccessStep> accessSteps, string? partition)
     {
         if (partition is not null && !AwsPartition.IsKnown(partition))
         {
@@ -37,7 +49,24 @@ public sealed class MultiHopAccessor
         }
 
         var steps = (accessSteps ?? throw new ArgumentNullException(nameof(accessSteps))).ToList();
-        if (steps.Count == 0)
+        IdentityCenterRole = identityCenterRole;
+        if (identityCenterRole is not null)
+        {
+            if (steps.Count == 0 && !identityCenterRole.IsFinal)
+            {
+                throw new AccessorDefinitionException(
+                    AccessorDefinitionException.ChainInvalid,
+                    $"access_steps[0] ({identityCenterRole}) is the only step and must not have an account_id: its account is the target account asked for.");
+            }
+
+            if (steps.Count > 0 && identityCenterRole.IsFinal)
+            {
+                throw new AccessorDefinitionException(
+                    AccessorDefinitionException.ChainInvalid,
+                    $"access_steps[0] ({identityCenterRole}) has no account_id but is not the final step: only the final step's account is the target.");
+            }
+        }
+        else if (steps.Count == 0)
         {
             throw new AccessorDefinitionException(AccessorDefinitionException.ChainInvalid, "One or more access steps must be specified.");
         }
@@ -52,17 +81,17 @@ public sealed class MultiHopAccessor
             }
         }
 
-        var last = steps[steps.Count - 1];
-        if (!last.IsFinal)
+        var last = steps.Count == 0 ? null : steps[steps.Count - 1];
+        if (last is { IsFinal: false })
         {
             throw new AccessorDefinitionException(
                 AccessorDefinitionException.ChainInvalid,
                 $"access_steps[{steps.Count - 1}] ({last}) is the final step and must not have an account_id: its account is the target account asked for.");
         }
 
-        // AWS allows at most an hour to a session assumed with another role's credentials.
+        // AWS allows at most an hour to a session assumed with another role's credentials (an Identity Center role's too).
         var warnings = new List<string>();
-        for (var i = 1; i < steps.Count; i++)
+        for (var i = identityCenterRole is null ? 1 : 0; i < steps.Count; i++)
         {
             if (steps[i].Options?.MfaSessionDurationSeconds is int sessionSeconds)
             {
@@ -81,6 +110,9 @@ public sealed class MultiHopAccessor
         Warnings = warnings.AsReadOnly();
     }
 
+    /// <summary>The Identity Center role the chain starts with; null: it starts from the source credentials.</summary>
+    public IdentityCenterRole? IdentityCenterRole { get; }
+
     /// <summary>Partition of the chain's role ARNs; null: the partition of the session's region.</summary>
     public string? Partition { get; }
 
@@ -90,7 +122,7 @@ public sealed class MultiHopAccessor
     /// <summary>RoleSessionName of every hop.</summary>
     public string RoleSessionName { get; }
 
-    /// <summary>The hops, in order.</summary>
+    /// <summary>The role hops, in order (after the Identity Center role, when there is one; then maybe none).</summary>
     public IReadOnlyList<AccessStep> AccessSteps { get; }
 
     /// <summary>Walks the chain to <paramref name="targetAccountId"/>: each hop signed with the previous hop's credentials.</summary>
@@ -99,9 +131,22 @@ public sealed class MultiHopAccessor
         if (context is null) throw new ArgumentNullException(nameof(context));
         IamIdentifiers.RequireAccountId(targetAccountId);
 
-        var signer = context.Source;
+        CachedCredentials? current = null;
+        Amazon.Runtime.ImmutableCredentials signer;
+        if (IdentityCenterRole is { } identityCenter)
+        {
+            var account = identityCenter.AccountId ?? targetAccountId;
+            current = await identityCenter.ObtainAsync(account, Partition ?? context.Partition, context, Hop(targetAccountId, -1, identityCenter.ToString()), cancellationToken).ConfigureAwait(false);
+            signer = current.ToImmutableCredentials();
+        }
+        else
+        {
+            signer = await context.SourceAsync().ConfigureAwait(false);
+        }
+
+        // GetRoleCredentials is not role chaining; a hop after it is.
         var lastSignedWithToken = false;
-        var mfaSerial = MfaSessionSerial(context);
+        var mfaSerial = IdentityCenterRole is null ? MfaSessionSerial(context, signer) : null;
         var onMfaSession = false;
         if (mfaSerial is not null && context.Cache!.GetMfaSession(CacheBinding.OfCredentials(signer), mfaSerial, context.MinimumLifetime, context.Log) is CachedCredentials session)
         {
@@ -114,7 +159,6 @@ public sealed class MultiHopAccessor
             onMfaSession = true;
         }
 
-        CachedCredentials? current = null;
         for (var i = 0; i < AccessSteps.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -154,22 +198,23 @@ public sealed class MultiHopAccessor
             signer = current.ToImmutableCredentials();
         }
 
-        var last = AccessSteps[AccessSteps.Count - 1];
-        return new SessionCredentials(current!.ToImmutableCredentials(), current.Expiration.UtcDateTime, ToString(), AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, last.RoleName), lastSignedWithToken);
+        // The Identity Center role's IAM name has a suffix only IAM knows: its session names no role ARN.
+        var roleArn = AccessSteps.Count == 0 ? null : AwsPartition.RoleArn(Partition ?? context.Partition, targetAccountId, AccessSteps[AccessSteps.Count - 1].RoleName);
+        return new SessionCredentials(current!.ToImmutableCredentials(), current.Expiration.UtcDateTime, ToString(), roleArn, lastSignedWithToken);
     }
 
     // The device of the MFA session the walk runs on, or null: only when the first AssumeRole needs a
     // code and the chain starts from an IAM user's long-term keys (GetSessionToken takes nothing
     // else), with the cache on (a session used once saves nothing) and the session not turned off.
-    private string? MfaSessionSerial(ChainContext context) =>
-        AccessSteps[0].Options?.MfaSerial is string serial && context.UseMfaSession && context.Cache is not null && !context.Source.UseToken
+    private string? MfaSessionSerial(ChainContext context, Amazon.Runtime.ImmutableCredentials source) =>
+        AccessSteps[0].Options?.MfaSerial is string serial && context.UseMfaSession && context.Cache is not null && !source.UseToken
             ? serial
             : null;
 
     // One GetSessionToken, with one code, for every walk of these credentials and device until it expires.
     private async Task<CachedCredentials> OpenMfaSessionAsync(string serial, ChainContext context, string hop, CancellationToken cancellationToken)
     {
-        var source = context.Source;
+        var source = await context.SourceAsync().ConfigureAwait(false);
         var seconds = AccessSteps[0].Options!.MfaSessionDurationSeconds ?? AssumeRoleOptions.DefaultMfaSessionDurationSeconds;
         var (session, fromCache) = await context.Cache!.GetOrOpenMfaSessionAsync(
             CacheBinding.OfCredentials(source),
@@ -242,7 +287,14 @@ public sealed class MultiHopAccessor
             ?? throw new MfaTokenRequiredException(serial, hop);
 
     private string Hop(string targetAccountId, int index, ChainContext context, string account, AccessStep step) =>
-        $"{targetAccountId}: hop {index + 1}/{AccessSteps.Count} {AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName)}";
+        Hop(targetAccountId, index, AwsPartition.RoleArn(Partition ?? context.Partition, account, step.RoleName));
+
+    // Counted from the Identity Center role (index -1) when the chain starts with one.
+    private string Hop(string targetAccountId, int index, string what)
+    {
+        var first = IdentityCenterRole is null ? 1 : 2;
+        return $"{targetAccountId}: hop {index + first}/{AccessSteps.Count + first - 1} {what}";
+    }
 
     // The answer must name exactly the role asked for: the account alone would let another partition,
     // an IAM user, another service or another role (or session) through.
@@ -267,5 +319,5 @@ public sealed class MultiHopAccessor
     private string? _text;
 
     /// <summary><c>accessor:&lt;role_session_name&gt;:&lt;step&gt;,&lt;step&gt;</c>.</summary>
-    public override string ToString() => _text ??= $"accessor:{RoleSessionName}:{string.Join(",", AccessSteps)}";
+    public override string ToString() => _text ??= $"accessor:{RoleSessionName}:{string.Join(",", (IdentityCenterRole is null ? Enumerable.Empty<object>() : new object[] { IdentityCenterRole }).Concat(AccessSteps))}";
 }

@@ -17,6 +17,10 @@ internal static class AccessorDefinitionReader
     // Beyond altimeter's own step keys: what AssumeRoleOptions carries.
     private static readonly string[] s_optionKeys = { "duration_seconds", "mfa_serial", "mfa_session_duration_seconds", "source_identity", "tags", "transitive_tag_keys", "policy_arns" };
     private static readonly string[] s_stepKeys = new[] { "role_name", "account_id", "external_id" }.Concat(s_optionKeys).ToArray();
+    // A step into the first account through IAM Identity Center: {"identity_center": {"role", "profile" | "sso_session", "account_id"}}.
+    private static readonly string[] s_identityCenterStepKeys = { IdentityCenterKey };
+    private static readonly string[] s_identityCenterKeys = { "role", "profile", "sso_session", "account_id" };
+    private const string IdentityCenterKey = "identity_center";
 
     public static Accessor Read(JToken root, string source, AccessorLoadOptions options)
     {
@@ -73,8 +77,23 @@ internal static class AccessorDefinitionReader
 
         var stepArray = RequireArray(stepsToken, source, "access_steps");
         var steps = new List<AccessStep>();
+        IdentityCenterRole? identityCenter = null;
         for (var s = 0; s < stepArray.Count; s++)
         {
+            if (stepArray[s] is JObject { } candidate && candidate.ContainsKey(IdentityCenterKey))
+            {
+                if (s > 0)
+                {
+                    throw new AccessorDefinitionException(
+                        AccessorDefinitionException.ChainInvalid,
+                        $"access_steps[{s}] is an identity_center step, which only the first step may be: its credentials come from the Identity Center sign-in, not from the hop before.",
+                        location);
+                }
+
+                identityCenter = ReadIdentityCenterStep(candidate, source, location);
+                continue;
+            }
+
             var step = RequireObject(stepArray[s], source, s_stepKeys, "an access step (role_name, account_id, external_id)");
             var roleName = RequireString(step, "role_name", source, required: true)!;
             var accountId = RequireString(step, "account_id", source, required: false);
@@ -91,11 +110,30 @@ internal static class AccessorDefinitionReader
 
         try
         {
-            return new MultiHopAccessor(sessionName, steps, RequireString(chain, "partition", source, required: false));
+            return new MultiHopAccessor(sessionName, identityCenter, steps, RequireString(chain, "partition", source, required: false));
         }
         catch (AccessorDefinitionException e)
         {
             throw e.At(location);
+        }
+    }
+
+    private static IdentityCenterRole ReadIdentityCenterStep(JObject step, string source, string location)
+    {
+        RequireObject(step, source, s_identityCenterStepKeys, "an identity_center step ({\"identity_center\": {...}} and nothing beside it)");
+        var table = RequireObject(step[IdentityCenterKey]!, source, s_identityCenterKeys, "an identity_center step (role, profile or sso_session, account_id)");
+        var role = RequireString(table, "role", source, required: true)!;
+        try
+        {
+            return new IdentityCenterRole(
+                role,
+                RequireString(table, "profile", source, required: false),
+                RequireString(table, "sso_session", source, required: false),
+                RequireString(table, "account_id", source, required: false));
+        }
+        catch (AccessorDefinitionException e)
+        {
+            throw e.At($"{location} access_steps[0] (step 1, identity_center {role})");
         }
     }
 

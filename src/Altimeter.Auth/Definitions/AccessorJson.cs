@@ -73,7 +73,7 @@ internal static class AccessorJson
         var json = new JObject
         {
             ["role_session_name"] = chain.RoleSessionName,
-            ["access_steps"] = new JArray(chain.AccessSteps.Select(StepToJson)),
+            ["access_steps"] = new JArray((chain.IdentityCenterRole is { } identityCenter ? new[] { IdentityCenterToJson(identityCenter) } : Enumerable.Empty<JObject>()).Concat(chain.AccessSteps.Select(StepToJson))),
         };
         if (chain.Partition is not null)
         {
@@ -81,6 +81,15 @@ internal static class AccessorJson
         }
 
         return json;
+    }
+
+    private static JObject IdentityCenterToJson(IdentityCenterRole role)
+    {
+        var json = new JObject { ["role"] = role.PermissionSetName };
+        if (role.ProfileName is not null) json["profile"] = role.ProfileName;
+        if (role.SsoSessionName is not null) json["sso_session"] = role.SsoSessionName;
+        if (role.AccountId is not null) json["account_id"] = role.AccountId;
+        return new JObject { ["identity_center"] = json };
     }
 
     private static JObject StepToJson(AccessStep step)

@@ -29,6 +29,10 @@ internal static class AccessorTables
         ["tags"] = "tags",
         ["transitivetagkeys"] = "transitive_tag_keys",
         ["policyarns"] = "policy_arns",
+        ["identitycenter"] = "identity_center",
+        ["role"] = "role",
+        ["profile"] = "profile",
+        ["ssosession"] = "sso_session",
     };
 
     /// <summary>Builds an accessor from <paramref name="chains"/>; <paramref name="source"/> names them in errors.</summary>

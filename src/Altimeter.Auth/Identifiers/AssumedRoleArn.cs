@@ -52,4 +52,39 @@ internal static class AssumedRoleArn
             && arn.EndsWith(suffix, StringComparison.Ordinal)
             && string.Compare(arn, prefix.Length, roleName, 0, roleName.Length, StringComparison.OrdinalIgnoreCase) == 0;
     }
+
+    /// <summary>The prefix of the IAM role IAM Identity Center makes in each account for a permission set: <c>AWSReservedSSO_&lt;name&gt;_</c>, then a hex suffix.</summary>
+    public const string IdentityCenterRolePrefix = "AWSReservedSSO_";
+
+    /// <summary>
+    /// True when <paramref name="arn"/> is a session of the role IAM Identity Center made for the
+    /// permission set <paramref name="permissionSetName"/> in that account:
+    /// <c>arn:&lt;partition&gt;:sts::&lt;account&gt;:assumed-role/AWSReservedSSO_&lt;name&gt;_&lt;hex&gt;/&lt;session&gt;</c>.
+    /// The session name is the person's user name, so any is taken; the role is exactly that
+    /// permission set's (a longer name that starts the same has no hex suffix after it).
+    /// </summary>
+    public static bool IsIdentityCenterRoleSession(string? arn, string partition, string accountId, string permissionSetName)
+    {
+        var prefix = $"arn:{partition}:sts::{accountId}:assumed-role/{IdentityCenterRolePrefix}{permissionSetName}_";
+        if (arn is null || !arn.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var slash = arn.IndexOf('/', prefix.Length);
+        if (slash <= prefix.Length || slash == arn.Length - 1)
+        {
+            return false;
+        }
+
+        for (var i = prefix.Length; i < slash; i++)
+        {
+            if (!Uri.IsHexDigit(arn[i]))
+            {
+                return false;
+            }
+        }
+
+        return arn.IndexOf('/', slash + 1) < 0;
+    }
 }

@@ -24,11 +24,17 @@ internal static class IamIdentifiers
     // ExternalId: 2-1224 characters of [\w+=,.@:/-] (STS API reference, AssumeRole).
     private static readonly Regex s_externalId = new($@"\A[{WordCharacters}+=,.@:/-]{{2,1224}}\z", RegexOptions.CultureInvariant);
 
+    // Permission set names: 1-32 characters of [\w+=,.@-] (IAM Identity Center API reference, CreatePermissionSet).
+    private static readonly Regex s_permissionSetName = new($@"\A[{WordCharacters}+=,.@-]{{1,32}}\z", RegexOptions.CultureInvariant);
+
     /// <summary>True when <paramref name="value"/> is a 12-digit AWS account id.</summary>
     public static bool IsAccountId(string? value) => value is not null && s_accountId.IsMatch(value);
 
     /// <summary>True when <paramref name="value"/> is a valid IAM role name.</summary>
     public static bool IsRoleName(string? value) => value is not null && s_roleName.IsMatch(value);
+
+    /// <summary>True when <paramref name="value"/> is a valid IAM Identity Center permission set name.</summary>
+    public static bool IsPermissionSetName(string? value) => value is not null && s_permissionSetName.IsMatch(value);
 
     /// <summary>True when <paramref name="value"/> is a valid STS role session name.</summary>
     public static bool IsRoleSessionName(string? value) => value is not null && s_roleSessionName.IsMatch(value);

@@ -37,7 +37,7 @@ internal sealed class IdentityCenterAccounts : IDisposable
 
     /// <summary>The accounts of <paramref name="portal"/>, with its token from ~/.aws/sso/cache.</summary>
     public IdentityCenterAccounts(IdentityCenterPortal portal, IAuthLog? log = null)
-        : this(portal, SsoClientFor(portal), new IdentityCenterAccessToken(portal).GetAsync, log)
+        : this(portal, SsoClientFor(portal.Region), new IdentityCenterAccessToken(portal).GetAsync, log)
     {
     }
 
@@ -106,8 +106,9 @@ internal sealed class IdentityCenterAccounts : IDisposable
     /// <inheritdoc />
     public void Dispose() => _sso.Dispose();
 
-    private static IAmazonSSO SsoClientFor(IdentityCenterPortal portal) =>
-        new AmazonSSOClient(new AnonymousAWSCredentials(), new AmazonSSOConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(portal.Region) });
+    /// <summary>An SSO (portal) client of <paramref name="region"/>: no AWS credentials, the bearer token goes in each request.</summary>
+    internal static IAmazonSSO SsoClientFor(string region) =>
+        new AmazonSSOClient(new AnonymousAWSCredentials(), new AmazonSSOConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(region) });
 
     private async Task<List<string>> RolesAsync(string accountId, string token, SemaphoreSlim throttle, CancellationTokenSource failed)
     {

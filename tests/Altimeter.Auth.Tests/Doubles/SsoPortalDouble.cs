@@ -2,7 +2,11 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Net.Http;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Threading;
 
 namespace Altimeter.Auth.Tests.Doubles;
@@ -15,10 +19,20 @@ namespace Altimeter.Auth.Tests.Doubles;
 /// with the access token in <c>x-amz-sso_bearer_token</c>; 200 with
 /// <c>{"roleCredentials":{"accessKeyId","secretAccessKey","sessionToken","expiration"}}</c> (epoch
 /// milliseconds); an unknown token is 401 <c>UnauthorizedException</c>, AWS's REST-JSON error shape
-/// (<c>x-amzn-ErrorType</c> header, <c>{"message"}</c> body).
+/// (<c>x-amzn-ErrorType</c> header, <c>{"message"}</c> body). Once accounts are added
+/// (<see cref="AddAccount"/>), a role not assigned in that account is 403 <c>ForbiddenException</c>
+/// <c>{"message":"No access"}</c> — the portal's answer, though the service model lists no such error
+/// (as the CLI and Go SDK report it: fwdcloudsec/granted#276 "StatusCode: 403 … api error
+/// ForbiddenException: No access"; aws/aws-cli#7871); <see cref="ThrottleNext"/> calls are 429
+/// <c>TooManyRequestsException</c>. With <see cref="MotoUrl"/> set, the keys are moto's: the double
+/// calls moto's AssumeRole of the role IAM Identity Center makes in the account,
+/// <c>arn:aws:iam::&lt;account&gt;:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_&lt;name&gt;_&lt;16 hex&gt;</c>,
+/// as <see cref="UserName"/>, so GetCallerIdentity answers as for a real permission-set role
+/// (<c>arn:aws:sts::&lt;account&gt;:assumed-role/AWSReservedSSO_&lt;name&gt;_&lt;hex&gt;/&lt;user&gt;</c>).
 /// Followed: docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html;
 /// aws/aws-sdk-net sdk/src/Services/SSO/Generated/Model/Internal/MarshallTransformations/
-/// GetRoleCredentialsResponseUnmarshaller.cs and RoleCredentialsUnmarshaller.cs.</item>
+/// GetRoleCredentialsResponseUnmarshaller.cs and RoleCredentialsUnmarshaller.cs;
+/// docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html (the role's path and name).</item>
 /// <item>the portal's ListAccounts: <c>GET /assignment/accounts?max_result=&amp;next_token=</c> with the
 /// token in <c>x-amz-sso_bearer_token</c>; 200 with <c>{"accountList":[{"accountId","accountName","emailAddress"}],"nextToken"}</c>,
 /// <c>nextToken</c> left out on the last page. And ListAccountRoles: <c>GET /assignment/roles?account_id=&amp;max_result=&amp;next_token=</c>;
@@ -68,7 +82,9 @@ public sealed class SsoPortalDouble : IDisposable
     private readonly ConcurrentDictionary<string, (string Name, string Email, string[] Roles)> _accounts = new(StringComparer.Ordinal);
     private readonly List<string> _accountOrder = new();
     private readonly object _inFlightLock = new();
+    private static readonly HttpClient s_moto = new();
     private int _getRoleCredentials;
+    private int _motoAssumeRoles;
     private int _listAccounts;
     private int _listAccountRoles;
     private int _throttleNext;
@@ -109,7 +125,7 @@ public sealed class SsoPortalDouble : IDisposable
     /// <summary>The most items a list page holds whatever max_result asks (a small one makes paging happen).</summary>
     public int PageSize { get; set; } = 100;
 
-    /// <summary>How many of the next list calls answer 429 TooManyRequestsException.</summary>
+    /// <summary>How many of the next list and GetRoleCredentials calls answer 429 TooManyRequestsException.</summary>
     public int ThrottleNext
     {
         get => Volatile.Read(ref _throttleNext);
@@ -153,6 +169,21 @@ public sealed class SsoPortalDouble : IDisposable
     /// <summary>StartDeviceAuthorization's expiresIn, seconds (AWS answers 600).</summary>
     public int DeviceCodeLifetime { get; set; } = 600;
 
+    /// <summary>When set, role credentials are moto's AssumeRole of the account's <c>AWSReservedSSO_</c> role (see the class summary).</summary>
+    public string? MotoUrl { get; set; }
+
+    /// <summary>The person signed in: the role session name of the credentials from moto.</summary>
+    public string UserName { get; set; } = "pester.user@example.com";
+
+    /// <summary>The access key id that signs the double's own calls to moto, to tell them from the client's.</summary>
+    public const string MotoSigner = "ASIASSOPORTALDOUBLE";
+
+    /// <summary>AssumeRole calls the double made to moto.</summary>
+    public int MotoAssumeRoleCount => Volatile.Read(ref _motoAssumeRoles);
+
+    /// <summary>When set, GetRoleCredentials answers with the credentials of this account's role, whatever account was asked for (a portal gone wrong).</summary>
+    public string? AnswerFromAccount { get; set; }
+
     /// <summary>Every GetRoleCredentials, in order: account and role asked for.</summary>
     public ConcurrentQueue<string> RoleRequests { get; } = new();
 
@@ -189,6 +220,8 @@ public sealed class SsoPortalDouble : IDisposable
     public void Reset()
     {
         Interlocked.Exchange(ref _getRoleCredentials, 0);
+        Interlocked.Exchange(ref _motoAssumeRoles, 0);
+        AnswerFromAccount = null;
         Interlocked.Exchange(ref _listAccounts, 0);
         Interlocked.Exchange(ref _listAccountRoles, 0);
         Interlocked.Exchange(ref _maxRoleListsInFlight, 0);
@@ -267,6 +300,27 @@ public sealed class SsoPortalDouble : IDisposable
             return Error(400, "InvalidRequestException", "account_id and role_name are required");
         }
 
+        if (Throttled() is { } throttled)
+        {
+            return throttled;
+        }
+
+        bool anyAccounts;
+        lock (_accountOrder)
+        {
+            anyAccounts = _accountOrder.Count > 0;
+        }
+
+        if (anyAccounts && !(_accounts.TryGetValue(accountId!, out var assigned) && Array.IndexOf(assigned.Roles, roleName) >= 0))
+        {
+            return Error(403, "ForbiddenException", "No access");
+        }
+
+        if (MotoUrl is { } moto)
+        {
+            return FromMoto(moto, AnswerFromAccount ?? accountId!, roleName!);
+        }
+
         var n = Interlocked.Increment(ref _issued);
         var body = JsonSerializer.Serialize(new
         {
@@ -275,6 +329,45 @@ public sealed class SsoPortalDouble : IDisposable
                 accessKeyId = $"{AccessKeyPrefix}{n:D7}",
                 secretAccessKey = $"sso-double-secret-{n}",
                 sessionToken = $"sso-double-session-token-{n}",
+                expiration = DateTimeOffset.UtcNow.Add(Lifetime).ToUnixTimeMilliseconds(),
+            },
+        });
+        return new LoopbackResponse(200, body);
+    }
+
+    // moto takes any signature; the Authorization header only names the double as the caller.
+    private LoopbackResponse FromMoto(string moto, string accountId, string roleName)
+    {
+        Interlocked.Increment(ref _motoAssumeRoles);
+        var suffix = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(accountId + "/" + roleName)), 0, 8).ToLowerInvariant();
+        var roleArn = $"arn:aws:iam::{accountId}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_{roleName}_{suffix}";
+        using var call = new HttpRequestMessage(HttpMethod.Post, moto.TrimEnd('/') + "/")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Action"] = "AssumeRole",
+                ["Version"] = "2011-06-15",
+                ["RoleArn"] = roleArn,
+                ["RoleSessionName"] = UserName,
+                ["DurationSeconds"] = "3600",
+            }),
+        };
+        call.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={MotoSigner}/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0");
+        using var answer = s_moto.Send(call);
+        var xml = answer.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        if (!answer.IsSuccessStatusCode)
+        {
+            return Error(500, "InternalServerException", "moto refused AssumeRole: " + xml);
+        }
+
+        string Element(string name) => Regex.Match(xml, $"<{name}>([^<]*)</{name}>").Groups[1].Value;
+        var body = JsonSerializer.Serialize(new
+        {
+            roleCredentials = new
+            {
+                accessKeyId = Element("AccessKeyId"),
+                secretAccessKey = Element("SecretAccessKey"),
+                sessionToken = Element("SessionToken"),
                 expiration = DateTimeOffset.UtcNow.Add(Lifetime).ToUnixTimeMilliseconds(),
             },
         });
@@ -365,6 +458,11 @@ public sealed class SsoPortalDouble : IDisposable
             return Error(401, "UnauthorizedException", "Session token not found or invalid");
         }
 
+        return Throttled();
+    }
+
+    private LoopbackResponse? Throttled()
+    {
         while (true)
         {
             var left = Volatile.Read(ref _throttleNext);
