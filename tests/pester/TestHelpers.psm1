@@ -391,10 +391,23 @@ function Add-LoopbackDoubles {
     Add-Type -Path (Join-Path $doubles 'LoopbackHttpServer.cs'), (Join-Path $doubles 'SsoPortalDouble.cs'), (Join-Path $doubles 'FederationEndpointDouble.cs')
 }
 
+<#
+.SYNOPSIS
+    The variables a child could take credentials or settings from, as text, to compare the
+    environment before and after a block: a missing one is <unset>, an empty one "".
+#>
+function Get-AwsVariableState {
+    foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION',
+        'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED') {
+        $value = [Environment]::GetEnvironmentVariable($name)
+        if ($null -eq $value) { "$name=<unset>" } else { "$name=""$value""" }
+    }
+}
+
 Export-ModuleMember -Function (@(
     'Get-AltimeterModulePath', 'Get-PwshCommandLine', 'Get-FixturePath',
     'Save-TestEnvironment', 'Restore-TestEnvironment', 'Set-TestVariable', 'Set-MotoStsEnvironment',
     'Get-CallerAccount', 'ConvertTo-VisibleText', 'Invoke-FreshPwsh', 'New-AwsToolsStandIn',
     'Start-TestFile', 'Stop-TestFile', 'Add-LoopbackDoubles', 'Get-DeclaredCmdlets', 'Test-LoopbackPort',
-    'Start-LoopbackNeighbour', 'Read-ProcessLine', 'Invoke-AwsCli'
+    'Start-LoopbackNeighbour', 'Read-ProcessLine', 'Invoke-AwsCli', 'Get-AwsVariableState'
 ) + $script:MotoFunctions)

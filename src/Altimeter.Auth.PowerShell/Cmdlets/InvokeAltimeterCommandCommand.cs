@@ -1,19 +1,40 @@
 using System;
-using System.Threading;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-[Cmdlet(VerbsLifecycle.Invoke, "AltimeterCommand")]
+[Cmdlet(VerbsLifecycle.Invoke, "AltimeterCommand", DefaultParameterSetName = BlockFirst)]
+[OutputType(typeof(PSObject))]
 public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
+    // Sessions from the pipeline: the block comes first (Get-AltimeterSession ... | Invoke-AltimeterCommand { ... }).
+    private const string BlockFirst = "BlockFirst";
 
-    [Parameter(Mandatory = true, Position = 0)]
+    // One session named first: Invoke-AltimeterCommand $session { ... }.
+    private const string SessionFirst = "SessionFirst";
+
+    // How far the sessions waiting for a runspace may run ahead of the blocks (as Get-AltimeterSession's queue).
+    private const int WaitingPerRunspace = 4;
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+    private AwsEnvironmentLease? _parallelLease;
+    private ParallelBlockPool? _pool;
+    private int _ended;
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = BlockFirst)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SessionFirst)]
     public AltimeterSession Session { get; set; } = null!;
 
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = BlockFirst)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = SessionFirst)]
     public ScriptBlock ScriptBlock { get; set; } = null!;
 
     [Parameter(ValueFromRemainingArguments = true)]
@@ -22,8 +43,99 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Refreshing { get; set; }
 
+    [Parameter]
+    public SwitchParameter Parallel { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit { get; set; } = 5;
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        if (!Parallel.IsPresent)
+        {
+            return;
+        }
+
+        if (Refreshing.IsPresent)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.InvalidArgument(
+                "RefreshingNotParallel",
+                "-Refreshing serves one session to the process environment, which parallel blocks share: use -Refreshing without -Parallel.",
+                null));
+        }
+
+        System.Collections.Hashtable usingValues;
+        try
+        {
+            usingValues = UsingValues.From(ScriptBlock, this);
+        }
+        catch (PSArgumentException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.InvalidArgument("UsingValueIsScriptBlock", e.Message, null));
+            return;
+        }
+
+        // From here until the last block ends, children of the blocks find no credentials at all:
+        // one process environment cannot hold each block's session.
+        _parallelLease = TakeLease(() => AwsEnvironmentLease.AcquireWithoutCredentials(Waiting, _stopping.Token), target: null);
+        _pool = new ParallelBlockPool(
+            ScriptBlock,
+            usingValues,
+            ArgumentList,
+            CallerModulePaths(),
+            AwsToolsShell.ImportedModule(SessionState, "Set-AWSCredential")?.Name,
+            ThrottleLimit);
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (_pool is null)
+        {
+            RunHere(Session);
+            return;
+        }
+
+        _pool.Add(Session);
+        WriteReports(until: () => _pool.Waiting <= WaitingPerRunspace * ThrottleLimit);
+    }
+
     /// <inheritdoc />
     protected override void EndProcessing()
+    {
+        if (_pool is null)
+        {
+            return;
+        }
+
+        _pool.CompleteAdding();
+        WriteReports(until: () => _ended == _pool.Submitted);
+        WriteProgress(new ProgressRecord(ActivityId, Activity, "Done.") { RecordType = ProgressRecordType.Completed });
+    }
+
+    /// <inheritdoc />
+    protected override void StopProcessing()
+    {
+        _stopping.Cancel();
+        _pool?.Stop();
+    }
+
+    /// <summary>Stops and closes the runspaces of -Parallel, then puts the environment back.</summary>
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _parallelLease?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static int ActivityId => 0x41_4C_54;
+
+    private string Activity => $"Invoke-AltimeterCommand -Parallel (ThrottleLimit {ThrottleLimit})";
+
+    // One session's block in the caller's runspace, with the session's variables while it runs.
+    private void RunHere(AltimeterSession session)
     {
         ContainerCredentialsEndpoint? endpoint = null;
         AwsEnvironmentLease lease;
@@ -31,25 +143,19 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         {
             if (Refreshing.IsPresent)
             {
-                var served = endpoint = ContainerCredentialsEndpoint.Start(Session);
-                lease = AwsEnvironmentLease.AcquireForBlock(served.GetBlockVariables, () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
-                QueuedOutput.WriteVerboseLine(this, $"Serving {Session.AccountId} ({Session.Region}) to the block at {served.Uri}.");
+                var served = endpoint = ContainerCredentialsEndpoint.Start(session);
+                lease = TakeLease(() => AwsEnvironmentLease.AcquireForBlock(served.GetBlockVariables, Waiting, _stopping.Token), session);
+                QueuedOutput.WriteVerboseLine(this, $"Serving {session.AccountId} ({session.Region}) to the block at {served.Uri}.");
             }
             else
             {
-                lease = AwsEnvironmentLease.Acquire(Session, () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
+                lease = TakeLease(() => AwsEnvironmentLease.Acquire(session, Waiting, _stopping.Token), session);
             }
         }
-        catch (Exception e) when (e is CredentialEndpointException or ChildProfilesException)
+        catch (CredentialEndpointException e)
         {
-            endpoint?.Dispose();
-            ThrowTerminatingError(ErrorRecordFactory.From((AltimeterAuthException)e, Session));
+            ThrowTerminatingError(ErrorRecordFactory.From(e, session));
             return;
-        }
-        catch (OperationCanceledException)
-        {
-            endpoint?.Dispose();
-            throw new PipelineStoppedException();
         }
         catch
         {
@@ -59,9 +165,10 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
 
         try
         {
-            foreach (var result in ScriptBlock.Invoke(ArgumentList))
+            var underbar = new List<PSVariable> { new("_", session) };
+            foreach (var result in ScriptBlock.InvokeWithContext(null, underbar, ArgumentList))
             {
-                WriteObject(result);
+                WriteObject(SessionTags.Tag(result, session));
             }
         }
         catch (PipelineStoppedException)
@@ -70,7 +177,7 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         }
         catch (RuntimeException e)
         {
-            WriteError(e.ErrorRecord);
+            WriteError(BlockFailed(session, e));
         }
         finally
         {
@@ -79,9 +186,114 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         }
     }
 
-    /// <inheritdoc />
-    protected override void StopProcessing() => _stopping.Cancel();
+    // The lease, or the terminating error of its failure: the block does not run then.
+    private AwsEnvironmentLease TakeLease(Func<AwsEnvironmentLease> acquire, AltimeterSession? target)
+    {
+        try
+        {
+            return acquire();
+        }
+        catch (ChildProfilesException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, target));
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
 
-    /// <summary>Lets go of the cancellation source.</summary>
-    public void Dispose() => _stopping.Dispose();
+    private void Waiting() => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage);
+
+    // The blocks' reports, written on the pipeline thread as they come, until enough ran.
+    private void WriteReports(Func<bool> until)
+    {
+        var pool = _pool!;
+        while (true)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+
+            var waitMs = until() ? 0 : 100;
+            if (!pool.TryTake(out var report, waitMs))
+            {
+                if (waitMs == 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            Write(report);
+            if (_sinceProgress.Elapsed >= ProgressInterval)
+            {
+                _sinceProgress.Restart();
+                var submitted = Math.Max(1, pool.Submitted);
+                WriteProgress(new ProgressRecord(ActivityId, Activity, $"{_ended} of {pool.Submitted} blocks done.")
+                {
+                    PercentComplete = Math.Min(100, _ended * 100 / submitted),
+                });
+            }
+        }
+    }
+
+    private void Write(BlockReport report)
+    {
+        switch (report.Kind)
+        {
+            case BlockReportKind.Output:
+                WriteObject(SessionTags.Tag(report.Item, report.Session));
+                break;
+            case BlockReportKind.Failed:
+                WriteError(BlockFailed(report.Session, (Exception)report.Item!));
+                break;
+            case BlockReportKind.Finished:
+                _ended++;
+                break;
+            default:
+                WriteStreamRecord(report.Item);
+                break;
+        }
+    }
+
+    private void WriteStreamRecord(object? record)
+    {
+        switch (record)
+        {
+            case ErrorRecord error:
+                WriteError(error);
+                break;
+            case WarningRecord warning:
+                WriteWarning(warning.Message);
+                break;
+            case VerboseRecord verbose:
+                WriteVerbose(verbose.Message);
+                break;
+            case InformationRecord information:
+                WriteInformation(information);
+                break;
+        }
+    }
+
+    private static ErrorRecord BlockFailed(AltimeterSession session, Exception error)
+    {
+        var reason = error is IContainsErrorRecord { ErrorRecord: { } inner } ? inner.ToString() : error.Message;
+        return new ErrorRecord(
+            new RuntimeException($"The block for account {session.AccountId} ({session.Region}) failed: {reason}", error),
+            "BlockFailed",
+            ErrorCategory.NotSpecified,
+            session);
+    }
+
+    // The modules imported in the caller's runspace, by path (a module made in memory has none).
+    private string[] CallerModulePaths() =>
+        InvokeCommand.InvokeScript(SessionState, ScriptBlock.Create("Microsoft.PowerShell.Core\\Get-Module"))
+            .Select(found => (found?.BaseObject as PSModuleInfo)?.Path)
+            .Where(path => !string.IsNullOrEmpty(path))
+            .Select(path => path!)
+            .ToArray();
 }

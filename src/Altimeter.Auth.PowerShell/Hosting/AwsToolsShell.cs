@@ -58,16 +58,20 @@ internal static class AwsToolsShell
         return string.IsNullOrWhiteSpace(name) ? null : name;
     }
 
+    /// <summary>The AWS Tools module imported in <paramref name="sessionState"/> that exports <paramref name="cmdletName"/>, or null.</summary>
+    public static PSModuleInfo? ImportedModule(SessionState sessionState, string cmdletName) =>
+        sessionState.InvokeCommand
+            .InvokeScript(sessionState, ScriptBlock.Create(ImportedAwsTools))
+            .Select(found => found?.BaseObject as PSModuleInfo)
+            .FirstOrDefault(found => found is not null && found.ExportedCmdlets.ContainsKey(cmdletName));
+
     // The first object an AWS Tools cmdlet writes, run module-qualified in the caller's scope; null
     // when AWS Tools is not imported. Only imported modules are looked at: a lookup by command name
     // would import an installed AWS Tools (and its AWSSDK.Core beside ours) just to ask. The script
     // texts take no parameters: they run dot-sourced, and would leave them as the caller's variables.
     private static object? Run(SessionState sessionState, string cmdletName)
     {
-        var module = sessionState.InvokeCommand
-            .InvokeScript(sessionState, ScriptBlock.Create(ImportedAwsTools))
-            .Select(found => found?.BaseObject as PSModuleInfo)
-            .FirstOrDefault(found => found is not null && found.ExportedCmdlets.ContainsKey(cmdletName));
+        var module = ImportedModule(sessionState, cmdletName);
         if (module is null)
         {
             return null;

@@ -38,6 +38,14 @@ internal sealed class AwsEnvironmentLease : IDisposable
     private static readonly SemaphoreSlim s_lock = new(1, 1);
     private static readonly AsyncLocal<AwsEnvironmentLease?> s_flowHolder = new();
 
+    // The variables of keys that CredentialExport.EnvironmentOf sets; ChildEnvironment removes the others.
+    private static readonly IReadOnlyDictionary<string, string?> s_noKeys = new Dictionary<string, string?>(StringComparer.Ordinal)
+    {
+        ["AWS_ACCESS_KEY_ID"] = null,
+        ["AWS_SECRET_ACCESS_KEY"] = null,
+        ["AWS_SESSION_TOKEN"] = null,
+    };
+
     // Odd while an outer lease holds the environment. Readers compare it before and after reading,
     // so the path where nobody holds the lease takes no lock.
     private static int s_generation;
@@ -105,6 +113,20 @@ internal sealed class AwsEnvironmentLease : IDisposable
             waiting,
             cancellationToken);
     }
+
+    /// <summary>
+    /// Takes the lease (or nests in the one this flow holds) for blocks that run side by side in one
+    /// process (Invoke-AltimeterCommand -Parallel): no block can have its own process environment,
+    /// so a child any of them starts finds no credentials at all, rather than another block's or
+    /// the source's. <see cref="ChildEnvironment"/>'s variables, the keys and token removed; the
+    /// region is left as it is.
+    /// </summary>
+    /// <param name="waiting">Called once, before blocking, when another flow holds the lease.</param>
+    /// <param name="cancellationToken">Stops the wait (Ctrl+C); nothing is changed then.</param>
+    /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
+    /// <exception cref="ChildProfilesException">The profile copies could not be written; nothing is changed.</exception>
+    public static AwsEnvironmentLease AcquireWithoutCredentials(Action? waiting, CancellationToken cancellationToken) =>
+        AcquireForBlock(() => s_noKeys, waiting, cancellationToken);
 
     /// <summary>Takes the lease (or nests) and sets <paramref name="variables"/>; a null value removes the variable.</summary>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>

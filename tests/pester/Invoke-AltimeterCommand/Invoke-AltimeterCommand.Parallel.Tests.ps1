@@ -10,14 +10,6 @@ BeforeAll {
     $accessorPath = Get-FixturePath 'accessors/two-hop.json'
     $accessor = New-AltimeterAccessor -Path $accessorPath
     $sourceKey = $env:AWS_ACCESS_KEY_ID
-
-    # Every variable the lease touches, as text: a missing one is <unset>, an empty one "".
-    function Get-AwsVariableState {
-        foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_CREDENTIAL_EXPIRATION') {
-            $value = [Environment]::GetEnvironmentVariable($name)
-            if ($null -eq $value) { "$name=<unset>" } else { "$name=""$value""" }
-        }
-    }
 }
 
 AfterAll {
