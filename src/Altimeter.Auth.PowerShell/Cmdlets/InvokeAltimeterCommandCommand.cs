@@ -5,26 +5,53 @@ using Altimeter.Auth;
 
 namespace Altimeter.Auth.Commands;
 
-[Cmdlet(VerbsLifecycle.Invoke, "AltimeterCommand")]
+[Cmdlet(VerbsLifecycle.Invoke, "AltimeterCommand", DefaultParameterSetName = ScriptBlockSet)]
 public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
+    private const string ScriptBlockSet = "ScriptBlock";
+    private const string FilePathSet = "FilePath";
 
-    [Parameter(Mandatory = true, Position = 0)]
+    private readonly CancellationTokenSource _stopping = new();
+    private ProgramOutputWriter? _programs;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FilePathSet)]
     public AltimeterSession Session { get; set; } = null!;
 
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ScriptBlockSet)]
     public ScriptBlock ScriptBlock { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilePathSet)]
+    public string FilePath { get; set; } = null!;
 
     [Parameter(ValueFromRemainingArguments = true)]
     public object[] ArgumentList { get; set; } = Array.Empty<object>();
 
-    [Parameter]
+    [Parameter(ParameterSetName = ScriptBlockSet)]
     public SwitchParameter Refreshing { get; set; }
+
+    [Parameter(ParameterSetName = FilePathSet)]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 5;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == FilePathSet)
+        {
+            (_programs ??= ProgramOutputWriter.Start(this, FilePath, ArgumentList, ThrottleLimit, _stopping.Token)).Add(Session);
+        }
+    }
 
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        if (_programs is not null)
+        {
+            _programs.Finish();
+            return;
+        }
+
         ContainerCredentialsEndpoint? endpoint = null;
         AwsEnvironmentLease lease;
         try
@@ -83,5 +110,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>Lets go of the cancellation source.</summary>
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _programs?.Dispose();
+        _stopping.Dispose();
+    }
 }
