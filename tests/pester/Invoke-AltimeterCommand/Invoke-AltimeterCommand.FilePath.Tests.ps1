@@ -88,6 +88,15 @@ Describe 'Invoke-AltimeterCommand -FilePath' -Tag Unix {
         }
     }
 
+    It 'Invoke-AltimeterCommand -FilePath / the words after the program are its arguments, as the README''s recipe writes the AWS CLI' {
+        $sessions = '300000000021', '300000000022' | Get-AltimeterSession -Accessor $accessor
+
+        $lines = @($sessions | Invoke-AltimeterCommand aws sts get-caller-identity --query Account --output text)
+
+        $lines | Should -HaveCount 2
+        foreach ($line in $lines) { "$line" | Should -Be $line.AltimeterAccountId }
+    }
+
     It 'Invoke-AltimeterCommand -FilePath / a path is relative to the PowerShell location, which is the children''s working directory' {
         $session = Get-AltimeterSession 300000000005 -Accessor $accessor
         $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'scripts')
