@@ -133,6 +133,40 @@ Describe 'Invoke-AltimeterCommand -FilePath' -Tag Unix {
         }
     }
 
+    It 'Invoke-AltimeterCommand -FilePath / Ctrl+C (the pipeline stopped) kills every child and the processes they started' {
+        $sessions = '300000000031', '300000000032', '300000000033' | Get-AltimeterSession -Accessor $accessor
+        $pids = Join-Path $TestDrive 'stopped-pids'
+        $started = @()
+        $powershell = [powershell]::Create()
+        try {
+            $null = $powershell.AddScript({
+                    param($module, $sessions, $pids)
+                    Import-Module $module
+                    $sessions | Invoke-AltimeterCommand sh -ArgumentList '-c', 'sleep 600 & echo $! >> "$1"; wait', 'child', $pids -ThrottleLimit 3
+                }).AddArgument((Get-AltimeterModulePath)).AddArgument($sessions).AddArgument($pids)
+            $running = $powershell.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (@(Get-Content -LiteralPath $pids -ErrorAction Ignore).Count -lt 3 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $started = @(Get-Content -LiteralPath $pids)
+            $started | Should -HaveCount 3 -Because 'every child started its sleep'
+
+            # What Ctrl+C does; asynchronously, so that sleeps left running fail the test instead of holding it for ten minutes.
+            $stopping = $powershell.BeginStop($null, $null)
+            foreach ($id in $started) {
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ((Test-Running $id) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+                Test-Running $id | Should -BeFalse -Because "the sleep $id was started by a child of the stopped command"
+            }
+            $powershell.EndStop($stopping)
+            $powershell.InvocationStateInfo.State | Should -Be 'Stopped'
+            { $powershell.EndInvoke($running) } | Should -Throw '*stopped*'
+        }
+        finally {
+            foreach ($id in $started) { if (Test-Running $id) { kill -9 $id } }
+            $powershell.Dispose()
+        }
+    }
+
     It 'Invoke-AltimeterCommand -FilePath / a script block call is unchanged: one session, the block, its arguments' {
         $session = Get-AltimeterSession 300000000007 -Accessor $accessor
         Invoke-AltimeterCommand $session { param($a) "$a $env:AWS_ACCESS_KEY_ID" } -ArgumentList 'x' |
