@@ -46,9 +46,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (_programs is not null)
+        if (ParameterSetName == FilePathSet)
         {
-            _programs.Finish();
+            _programs?.Finish();
             return;
         }
 
@@ -109,7 +109,7 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();
 
-    /// <summary>Lets go of the cancellation source.</summary>
+    /// <summary>Kills the programs still running (the pipeline ended early) and lets go of the cancellation source.</summary>
     public void Dispose()
     {
         _programs?.Dispose();

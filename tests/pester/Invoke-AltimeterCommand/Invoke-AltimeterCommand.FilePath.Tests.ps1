@@ -110,6 +110,14 @@ Describe 'Invoke-AltimeterCommand -FilePath' -Tag Unix {
         $lines | Should -Be $folder.FullName, '<42>', '<two words>' -Because 'each argument is one argument, converted to text'
     }
 
+    It 'Invoke-AltimeterCommand -FilePath / no sessions from the pipeline: nothing runs, nothing is written' {
+        $marker = Join-Path $TestDrive 'ran'
+        $out = @(@() | Invoke-AltimeterCommand sh -ArgumentList '-c', 'touch "$1"', 'child', $marker -ErrorVariable failed)
+        $out | Should -HaveCount 0
+        $failed | Should -HaveCount 0
+        Test-Path -LiteralPath $marker | Should -BeFalse
+    }
+
     It 'Invoke-AltimeterCommand -FilePath / a program found nowhere stops the command with ProgramNotStarted before any child starts' {
         $session = Get-AltimeterSession 300000000006 -Accessor $accessor
         { $session | Invoke-AltimeterCommand -FilePath 'no-such-program-altimeter' -ErrorAction Stop } |
