@@ -124,7 +124,8 @@ internal sealed class ProgramOutputWriter : IDisposable
                 throw new PipelineStoppedException();
             }
 
-            if (run.Exception?.GetBaseException() is ProgramException failed)
+            // ProgramFailed, ProgramNotStarted, or the session failing to renew its keys: that account's alone.
+            if (run.Exception?.GetBaseException() is AltimeterAuthException failed)
             {
                 _cmdlet.WriteError(ErrorRecordFactory.From(failed, session));
             }
