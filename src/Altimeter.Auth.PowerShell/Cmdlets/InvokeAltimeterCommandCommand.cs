@@ -18,6 +18,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     // One session named first: Invoke-AltimeterCommand $session { ... }.
     private const string SessionFirst = "SessionFirst";
 
+    // A program once per piped session: Get-AltimeterSession ... | Invoke-AltimeterCommand -FilePath aws sts get-caller-identity.
+    private const string FilePathSet = "FilePath";
+
     // How far the sessions waiting for a runspace may run ahead of the blocks (as Get-AltimeterSession's queue).
     private const int WaitingPerRunspace = 4;
 
@@ -28,22 +31,29 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     private AwsEnvironmentLease? _parallelLease;
     private ParallelBlockPool? _pool;
     private int _ended;
+    private ProgramOutputWriter? _programs;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = BlockFirst)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SessionFirst)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FilePathSet)]
     public AltimeterSession Session { get; set; } = null!;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = BlockFirst)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = SessionFirst)]
     public ScriptBlock ScriptBlock { get; set; } = null!;
 
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilePathSet)]
+    public string FilePath { get; set; } = null!;
+
     [Parameter(ValueFromRemainingArguments = true)]
     public object[] ArgumentList { get; set; } = Array.Empty<object>();
 
-    [Parameter]
+    [Parameter(ParameterSetName = BlockFirst)]
+    [Parameter(ParameterSetName = SessionFirst)]
     public SwitchParameter Refreshing { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = BlockFirst)]
+    [Parameter(ParameterSetName = SessionFirst)]
     public SwitchParameter Parallel { get; set; }
 
     [Parameter]
@@ -92,6 +102,12 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == FilePathSet)
+        {
+            (_programs ??= ProgramOutputWriter.Start(this, FilePath, ArgumentList, ThrottleLimit, _stopping.Token)).Add(Session);
+            return;
+        }
+
         if (_pool is null)
         {
             RunHere(Session);
@@ -105,6 +121,12 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        if (ParameterSetName == FilePathSet)
+        {
+            _programs?.Finish();
+            return;
+        }
+
         if (_pool is null)
         {
             return;
@@ -122,9 +144,10 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         _pool?.Stop();
     }
 
-    /// <summary>Stops and closes the runspaces of -Parallel, then puts the environment back.</summary>
+    /// <summary>Kills the programs still running, stops and closes the runspaces of -Parallel, then puts the environment back.</summary>
     public void Dispose()
     {
+        _programs?.Dispose();
         _pool?.Dispose();
         _parallelLease?.Dispose();
         _stopping.Dispose();

@@ -54,6 +54,8 @@ internal static class ErrorRecordFactory
         ProfileExportException p when p.ErrorId == ProfileExportException.NotManaged => ErrorCategory.ResourceExists,
         ProfileExportException p when p.ErrorId == ProfileExportException.NameInvalid => ErrorCategory.InvalidArgument,
         ProfileExportException => ErrorCategory.WriteError,
+        ProgramException p when p.ErrorId == ProgramException.NotStarted => ErrorCategory.ObjectNotFound,
+        ProgramException => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 
