@@ -151,12 +151,19 @@ public sealed class ProgramFanOutTests : IDisposable
     {
         var running = 0;
         var most = 0;
+        // The first children wait at a gate that opens once three run: however slowly processes
+        // start, three are seen at once, and a fourth could only be seen if the bound failed.
+        var gate = Path.Combine(_directory.FullName, "gate");
         using var programs = FanOut(
-            "echo start\nsleep 0.2\necho end\n",
+            "echo start\nwhile [ ! -e gate ]; do sleep 0.05; done\necho end\n",
             line =>
             {
                 var now = line.Line == "start" ? Interlocked.Increment(ref running) : Interlocked.Decrement(ref running);
                 InterlockedMax(ref most, now);
+                if (now == 3)
+                {
+                    File.WriteAllText(gate, string.Empty);
+                }
             },
             Inherited());
 

@@ -59,6 +59,9 @@ Describe 'Secrets never shown' {
         }
         finally { Restore-TestEnvironment $saved }
         $shown.Add((Show-Everything { Invoke-AltimeterCommand $session { 'ran' } -Verbose }).Text)
+        # A program per session (this pwsh, on every platform) that fails: the messages name the account and the code.
+        $pwsh = @(Get-PwshCommandLine)
+        $shown.Add((Show-Everything { $session | Invoke-AltimeterCommand -FilePath $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + '-NoProfile', '-Command', 'exit 3') -Verbose -ErrorAction Continue }).Text)
         $DebugPreference = 'SilentlyContinue'
 
         $all = $shown -join "`n"
@@ -69,7 +72,7 @@ Describe 'Secrets never shown' {
     It 'Secrets / the scenarios really ran: sessions, errors of each kind, renewal' {
         $issued.Count | Should -BeGreaterOrEqual 6
         $session.Renewals | Should -Be 1
-        foreach ($id in 'InvalidAccountId', 'AccountAuthFailed', 'InvalidRegion', 'NoSourceCredentials') {
+        foreach ($id in 'InvalidAccountId', 'AccountAuthFailed', 'InvalidRegion', 'NoSourceCredentials', 'ProgramFailed') {
             $all | Should -Match $id
         }
         $all | Should -Match '666666666666.*AssumeRole arn:aws:iam::111111111111:role/AltimeterHub failed' -Because 'the unreachable-STS scenario ran'
