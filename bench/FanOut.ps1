@@ -6,7 +6,8 @@
                -Accounts accounts and -ThrottleLimit threads, AssumeRole + GetCallerIdentity in
                each; ours = Get-AltimeterSession -ThrottleLimit | Invoke-AltimeterCommand -Parallel
                -ThrottleLimit, or ForEach-Object -Parallel in a build without -Parallel (labelled).
-               Goal: awsrun's time / ours >= 20.
+               Goal: awsrun's time / ours >= 20. Beside it, moto's floor: the same STS calls from
+               one SDK client, ThrottleLimit in flight (moto answers one request at a time).
       warm     -WarmSessions warm sessions through a trivial block: Invoke-AltimeterCommand
                -Parallel beside ForEach-Object -Parallel at the same ThrottleLimit. Goal <= 0.25.
       cold     -ColdAccounts accounts from an empty cache: Get-AltimeterSession |
@@ -73,6 +74,39 @@ function Invoke-AwsrunModel([string[]] $Ids) {
         Ms = [math]::Round($run.Seconds * 1000, 1); ProcessWallMs = [math]::Round($wall, 1)
         AssumeRole = $counts.AssumeRole; GetCallerIdentity = $counts.GetCallerIdentity
     }
+}
+
+# The least time any client could take for the awsrun row's calls on this moto: the same STS calls
+# (N+1 AssumeRole, N GetCallerIdentity) from one SDK client in this process, $ThrottleLimit in
+# flight, nothing else done. moto answers one request at a time, so it bounds both sides' figures.
+function Measure-MotoFloor([string[]] $Ids) {
+    $config = [Amazon.SecurityToken.AmazonSecurityTokenServiceConfig]::new()
+    $config.ServiceURL = $server.Url
+    $config.AuthenticationRegion = 'us-east-1'
+    $client = [Amazon.SecurityToken.AmazonSecurityTokenServiceClient]::new([Amazon.Runtime.BasicAWSCredentials]::new($env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY), $config)
+    $requests = @(
+        foreach ($id in @('111111111111') + $Ids) { [Amazon.SecurityToken.Model.AssumeRoleRequest]@{ RoleArn = "arn:aws:iam::${id}:role/OrganizationAccountAccessRole"; RoleSessionName = 'floor' } }
+        foreach ($id in $Ids) { [Amazon.SecurityToken.Model.GetCallerIdentityRequest]::new() }
+    )
+    try {
+        $null = $client.GetCallerIdentityAsync([Amazon.SecurityToken.Model.GetCallerIdentityRequest]::new()).GetAwaiter().GetResult()
+        Reset-MotoServer $server
+        $calls = [System.Collections.Generic.List[System.Threading.Tasks.Task]]::new()
+        $ms = Measure-BenchMs {
+            $inFlight = [System.Collections.Generic.List[System.Threading.Tasks.Task]]::new()
+            foreach ($request in $requests) {
+                if ($inFlight.Count -ge $ThrottleLimit) { $inFlight.RemoveAt([System.Threading.Tasks.Task]::WaitAny($inFlight.ToArray())) }
+                $call = if ($request -is [Amazon.SecurityToken.Model.AssumeRoleRequest]) { $client.AssumeRoleAsync($request) } else { $client.GetCallerIdentityAsync($request) }
+                $inFlight.Add($call)
+                $calls.Add($call)
+            }
+            [System.Threading.Tasks.Task]::WaitAll($inFlight.ToArray())
+        }
+        $failed = @($calls | Where-Object IsFaulted)
+        if ($failed) { throw "moto's floor: $($failed.Count) of $($calls.Count) calls failed: $($failed[0].Exception.InnerException.Message)" }
+        $ms
+    }
+    finally { $client.Dispose() }
 }
 
 # A row whose goal is ours / peer <= Goal: both sides once a round (BeforeEach before each side),
@@ -166,15 +200,17 @@ try {
     }
     $counts = Get-BenchStsCount $server
     $ours = Get-Median $oursMs
+    $floor = Get-Median @(foreach ($round in 1..$Rounds) { Measure-MotoFloor $ids })
     $result.Rows += [pscustomobject]@{
         Row = 'awsrun'; Description = "$Accounts accounts, $ThrottleLimit threads, AssumeRole + GetCallerIdentity each"
         Ours = $oursHow; OursMs = $ours; OursAssumeRole = $counts.AssumeRole; OursGetCallerIdentity = $counts.GetCallerIdentity
+        MotoFloorMs = $floor; OursOverFloor = [math]::Round($ours / $floor, 2); PeerOverFloor = [math]::Round($peer.Ms / $floor, 1)
         Peer = 'awsrun (boto3 model, bench/peers/awsrun_model.py)'; PeerMs = $peer.Ms; PeerProcessWallMs = $peer.ProcessWallMs
         PeerAssumeRole = $peer.AssumeRole; PeerGetCallerIdentity = $peer.GetCallerIdentity
         Ratio = [math]::Round($peer.Ms / $ours, 1); RatioIs = 'peer / ours'; Goal = '>= 20'; Met = ($peer.Ms / $ours) -ge 20
     }
-    Write-Host ("awsrun model {0:N0} ms ({1} AssumeRole, {2} GetCallerIdentity); ours ({3}) {4:N0} ms ({5} AssumeRole, {6} GetCallerIdentity): {7:N1}x" -f `
-        $peer.Ms, $peer.AssumeRole, $peer.GetCallerIdentity, $oursHow, $ours, $counts.AssumeRole, $counts.GetCallerIdentity, ($peer.Ms / $ours))
+    Write-Host ("awsrun model {0:N0} ms ({1} AssumeRole, {2} GetCallerIdentity); ours ({3}) {4:N0} ms ({5} AssumeRole, {6} GetCallerIdentity): {7:N1}x; moto's floor for ours' calls {8:N0} ms (the model: {9:N1}x it)" -f `
+        $peer.Ms, $peer.AssumeRole, $peer.GetCallerIdentity, $oursHow, $ours, $counts.AssumeRole, $counts.GetCallerIdentity, ($peer.Ms / $ours), $floor, ($peer.Ms / $floor))
 
     Reset-Cold
     $sessions = @(Get-BenchAccountId $WarmSessions | Get-AltimeterSession -Accessor $accessor -ThrottleLimit $ThrottleLimit)
@@ -198,6 +234,7 @@ $result.Table = @(
     '|---|---|---|---|---|'
     foreach ($row in $result.Rows) {
         $ours = if ($null -eq $row.OursMs) { $row.Ours } else { '{0}: {1:N0} ms' -f $row.Ours, $row.OursMs }
+        if ($row.MotoFloorMs) { $ours += " (moto's floor for these calls: {0:N0} ms)" -f $row.MotoFloorMs }
         $ratio = if ($null -eq $row.Ratio) { '—' } else { '{0} ({1})' -f $row.Ratio, $row.RatioIs }
         $cells = $row.Description, $ours, ('{0}: {1:N0} ms' -f $row.Peer, $row.PeerMs), $ratio, $row.Goal
         '| ' + (($cells | ForEach-Object { $_ -replace '\|', '\|' }) -join ' | ') + ' |'   # a pipeline's | inside a cell

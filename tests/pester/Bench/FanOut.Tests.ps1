@@ -49,7 +49,7 @@ Describe 'bench/peers/awsrun_model.py' -Tag Unix {
 }
 
 Describe 'bench/FanOut.ps1' -Tag Unix {
-    It 'writes the awsrun, warm and cold rows with their STS calls and the README table, and says which rows this build cannot run' {
+    It 'writes the awsrun (with moto''s floor), warm and cold rows with their STS calls and the README table, and says which rows this build cannot run' {
         $resultPath = Join-Path ([System.IO.Path]::GetTempPath()) "altimeter-fanout-$([guid]::NewGuid()).json"
         $saved = $env:ALTIMETER_TEST_MOTO_URL
         $env:ALTIMETER_TEST_MOTO_URL = $server.Url   # join this file's moto rather than start another
@@ -75,6 +75,7 @@ Describe 'bench/FanOut.ps1' -Tag Unix {
         $awsrun.OursGetCallerIdentity | Should -Be 3
         $awsrun.OursMs | Should -BeGreaterThan 0
         $awsrun.Ratio | Should -BeGreaterThan 0
+        $awsrun.MotoFloorMs | Should -BeGreaterThan 0
         foreach ($row in $result.Rows | Select-Object -Skip 1) {
             $row.PeerMs | Should -BeGreaterThan 0
             if ($parallel) {
