@@ -19,8 +19,9 @@
       Demo         Build, start a local STS (moto), load examples/accessor.json and get sessions for three accounts
       Bench        Build, then measure: scale against moto (and the AWS CLI as the peer), BenchmarkDotNet
                    micro-benchmarks of the core, cache memory, and the start-up table (Import-Module, first
-                   session, credential_process beside pwsh -Command 1 and the AWS CLI), and the fan-out table
-                   (bench/FanOut.ps1: an awsrun model beside ours, -Parallel beside ForEach-Object -Parallel);
+                   session, credential_process beside pwsh -Command 1 and the AWS CLI), the fan-out table
+                   (bench/FanOut.ps1: an awsrun model beside ours, -Parallel beside ForEach-Object -Parallel),
+                   and on linux-x64 the native credential_process (Native first) against issue 21's goals;
                    writes bench/results/latest.json
     When test tasks ran, the last line is "N passed, N failed" over all of them; a skipped test and a
     layer that ran nothing count as failures.
@@ -406,6 +407,18 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+# Issue 21's goals for the native credential_process (bench/NativeCredentialProcess.ps1): warm call,
+# cold 2-hop chain, the AWS CLI through an exported profile. linux-x64 only, where it is built.
+function Invoke-NativeBench {
+    Invoke-NativeProgram
+    if (-not (Test-Path (Join-Path $moduleOut 'native/linux-x64/altimeter-credential-process'))) { return $null }
+    Write-Host '== Native credential_process: warm, cold 2-hop, the AWS CLI through an exported profile'
+    $json = Join-Path $out 'bench-native.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'bench/NativeCredentialProcess.ps1') -ModulePath (Join-Path $moduleOut 'Altimeter.Auth.psd1') -ResultPath $json
+    if ($LASTEXITCODE -ne 0) { throw 'bench/NativeCredentialProcess.ps1 failed.' }
+    Get-Content -Raw $json | ConvertFrom-Json
+}
+
 function Invoke-Bench {
     Invoke-Build
     $benchProject = Join-Path $root 'bench/Altimeter.Auth.Benchmarks/Altimeter.Auth.Benchmarks.csproj'
@@ -447,6 +460,7 @@ function Invoke-Bench {
     & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'bench/FanOut.ps1') -ModulePath (Join-Path $moduleOut 'Altimeter.Auth.psd1') -ResultPath $fanOutJson
     if ($LASTEXITCODE -ne 0) { throw 'bench/FanOut.ps1 failed.' }
     $fanOut = Get-Content -Raw $fanOutJson | ConvertFrom-Json
+    $nativeBench = Invoke-NativeBench
 
     $results = [ordered]@{
         Command = 'dotnet pwsh ./build.ps1 Bench'
@@ -460,6 +474,7 @@ function Invoke-Bench {
         FanOut = $fanOut
         Micro = @($micro)
         CacheMemory = $memory
+        NativeCredentialProcess = $nativeBench
     }
     $resultsDir = Join-Path $root 'bench/results'
     $null = New-Item -ItemType Directory -Force $resultsDir
@@ -484,6 +499,7 @@ function Invoke-Bench {
     $startUp.Table | ForEach-Object { Write-Host $_ }
     Write-Host ''
     $fanOut.Table | ForEach-Object { Write-Host $_ }
+    if ($nativeBench) { Write-Host ''; $nativeBench.Table | ForEach-Object { Write-Host $_ } }
     Write-Host "Written to bench/results/latest.json"
 }
 
