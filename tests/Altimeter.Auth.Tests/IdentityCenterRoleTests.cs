@@ -33,6 +33,7 @@ public sealed class IdentityCenterRoleTests : IDisposable
         _moto.Reset();
         _sts = new SdkSecurityTokenService(new StsClientSettings { ServiceUrl = moto.Url });
         _portal.MotoUrl = moto.Url;
+        _portal.RefuseUnassignedRoles = true;
         _home = new IdentityCenterHome(_portal, "icrole");
         foreach (var id in Reachable)
         {

@@ -19,8 +19,8 @@ namespace Altimeter.Auth.Tests.Doubles;
 /// with the access token in <c>x-amz-sso_bearer_token</c>; 200 with
 /// <c>{"roleCredentials":{"accessKeyId","secretAccessKey","sessionToken","expiration"}}</c> (epoch
 /// milliseconds); an unknown token is 401 <c>UnauthorizedException</c>, AWS's REST-JSON error shape
-/// (<c>x-amzn-ErrorType</c> header, <c>{"message"}</c> body). Once accounts are added
-/// (<see cref="AddAccount"/>), a role not assigned in that account is 403 <c>ForbiddenException</c>
+/// (<c>x-amzn-ErrorType</c> header, <c>{"message"}</c> body). With <see cref="RefuseUnassignedRoles"/>,
+/// a role not assigned in that account (<see cref="AddAccount"/>) is 403 <c>ForbiddenException</c>
 /// <c>{"message":"No access"}</c> — the portal's answer, though the service model lists no such error
 /// (as the CLI and Go SDK report it: fwdcloudsec/granted#276 "StatusCode: 403 … api error
 /// ForbiddenException: No access"; aws/aws-cli#7871); <see cref="ThrottleNext"/> calls are 429
@@ -181,6 +181,13 @@ public sealed class SsoPortalDouble : IDisposable
     /// <summary>AssumeRole calls the double made to moto.</summary>
     public int MotoAssumeRoleCount => Volatile.Read(ref _motoAssumeRoles);
 
+    /// <summary>
+    /// True: GetRoleCredentials of a role not assigned in that account (<see cref="AddAccount"/>) is 403
+    /// ForbiddenException, as at AWS. False (the default): any role of any account is given, for tests of
+    /// a profile source whose account the listing leaves out.
+    /// </summary>
+    public bool RefuseUnassignedRoles { get; set; }
+
     /// <summary>When set, GetRoleCredentials answers with the credentials of this account's role, whatever account was asked for (a portal gone wrong).</summary>
     public string? AnswerFromAccount { get; set; }
 
@@ -222,6 +229,7 @@ public sealed class SsoPortalDouble : IDisposable
         Interlocked.Exchange(ref _getRoleCredentials, 0);
         Interlocked.Exchange(ref _motoAssumeRoles, 0);
         AnswerFromAccount = null;
+        RefuseUnassignedRoles = false;
         Interlocked.Exchange(ref _listAccounts, 0);
         Interlocked.Exchange(ref _listAccountRoles, 0);
         Interlocked.Exchange(ref _maxRoleListsInFlight, 0);
@@ -305,13 +313,7 @@ public sealed class SsoPortalDouble : IDisposable
             return throttled;
         }
 
-        bool anyAccounts;
-        lock (_accountOrder)
-        {
-            anyAccounts = _accountOrder.Count > 0;
-        }
-
-        if (anyAccounts && !(_accounts.TryGetValue(accountId!, out var assigned) && Array.IndexOf(assigned.Roles, roleName) >= 0))
+        if (RefuseUnassignedRoles && !(_accounts.TryGetValue(accountId!, out var assigned) && Array.IndexOf(assigned.Roles, roleName) >= 0))
         {
             return Error(403, "ForbiddenException", "No access");
         }
