@@ -129,6 +129,27 @@ public sealed class IdentityCenterRoleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_session_renews_near_expiry_with_new_role_credentials_from_the_portal()
+    {
+        SignedIn(expiresIn: TimeSpan.FromHours(4));
+        _portal.Lifetime = TimeSpan.FromMinutes(4);
+        var accessor = Accessor(IcRole("ReadOnly"), new CredentialsCache());
+        var session = await accessor.GetSessionAsync(Reachable[0], Options());
+        var first = session.Expiration!.Value;
+        _portal.Lifetime = TimeSpan.FromHours(1);
+        // Wider than the 4 minutes left: the next use renews, and the cached credentials are too short for it.
+        session.RenewalWindow = TimeSpan.FromMinutes(10);
+
+        var renewed = await session.GetCredentialsAsync();
+
+        Assert.Equal(2, _portal.GetRoleCredentialsCount);
+        Assert.Equal(1, session.Renewals);
+        Assert.True(session.Expiration > first.AddMinutes(30));
+        var identity = await _sts.GetCallerIdentityAsync(renewed, "us-east-1", CancellationToken.None);
+        Assert.Equal(Reachable[0], identity.Account);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task A_shared_cache_entry_serves_the_same_portal_and_token_only()
     {
