@@ -91,6 +91,9 @@ public sealed class SsoPortalDouble : IDisposable
     private int _roleListsInFlight;
     private int _maxRoleListsInFlight;
     private bool _roleListGateOpen;
+    private int _roleCredentialsInFlight;
+    private int _maxRoleCredentialsInFlight;
+    private bool _roleCredentialsGateOpen;
     private int _createToken;
     private int _registerClient;
     private int _startDeviceAuthorization;
@@ -141,6 +144,12 @@ public sealed class SsoPortalDouble : IDisposable
 
     /// <summary>The longest a ListAccountRoles call is held at <see cref="RoleListGate"/>.</summary>
     public TimeSpan RoleListGateTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>As <see cref="RoleListGate"/>, for GetRoleCredentials (held at most <see cref="RoleListGateTimeout"/>).</summary>
+    public int RoleCredentialsGate { get; set; }
+
+    /// <summary>The most GetRoleCredentials calls that were being answered at one moment.</summary>
+    public int MaxRoleCredentialsInFlight => Volatile.Read(ref _maxRoleCredentialsInFlight);
 
     /// <summary>CreateToken calls answered (200 or error).</summary>
     public int CreateTokenCount => Volatile.Read(ref _createToken);
@@ -235,11 +244,14 @@ public sealed class SsoPortalDouble : IDisposable
         Interlocked.Exchange(ref _maxRoleListsInFlight, 0);
         ThrottleNext = 0;
         RoleListGate = 0;
+        RoleCredentialsGate = 0;
+        Interlocked.Exchange(ref _maxRoleCredentialsInFlight, 0);
         RoleListGateTimeout = TimeSpan.FromSeconds(10);
         PageSize = 100;
         lock (_inFlightLock)
         {
             _roleListGateOpen = false;
+            _roleCredentialsGateOpen = false;
         }
 
         ListRequests.Clear();
@@ -292,6 +304,21 @@ public sealed class SsoPortalDouble : IDisposable
     }
 
     private LoopbackResponse GetRoleCredentials(LoopbackRequest request)
+    {
+        var inFlight = Interlocked.Increment(ref _roleCredentialsInFlight);
+        try
+        {
+            InterlockedMax(ref _maxRoleCredentialsInFlight, inFlight);
+            WaitAtGate(inFlight, RoleCredentialsGate, ref _roleCredentialsGateOpen);
+            return AnswerRoleCredentials(request);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _roleCredentialsInFlight);
+        }
+    }
+
+    private LoopbackResponse AnswerRoleCredentials(LoopbackRequest request)
     {
         Interlocked.Increment(ref _getRoleCredentials);
         var query = request.Query;
@@ -414,7 +441,7 @@ public sealed class SsoPortalDouble : IDisposable
         try
         {
             InterlockedMax(ref _maxRoleListsInFlight, inFlight);
-            WaitAtGate(inFlight);
+            WaitAtGate(inFlight, RoleListGate, ref _roleListGateOpen);
             var query = request.Query;
             var accountId = Value(query, "account_id");
             ListRequests.Enqueue($"ListAccountRoles {accountId} {Value(query, "max_result")} {Value(query, "next_token")}".TrimEnd());
@@ -518,9 +545,8 @@ public sealed class SsoPortalDouble : IDisposable
         return new LoopbackResponse(200, JsonSerializer.Serialize(body));
     }
 
-    private void WaitAtGate(int inFlight)
+    private void WaitAtGate(int inFlight, int gate, ref bool open)
     {
-        var gate = RoleListGate;
         if (gate <= 0)
         {
             return;
@@ -530,13 +556,13 @@ public sealed class SsoPortalDouble : IDisposable
         {
             if (inFlight >= gate)
             {
-                _roleListGateOpen = true;
+                open = true;
                 Monitor.PulseAll(_inFlightLock);
                 return;
             }
 
             var until = DateTime.UtcNow.Add(RoleListGateTimeout);
-            while (!_roleListGateOpen && DateTime.UtcNow < until)
+            while (!open && DateTime.UtcNow < until)
             {
                 Monitor.Wait(_inFlightLock, TimeSpan.FromMilliseconds(100));
             }

@@ -98,11 +98,14 @@ Describe 'Get-AltimeterAccount' -Tag Unix {
         $portal.GetRoleCredentialsCount | Should -Be 1
     }
 
-    It 'Get-AltimeterAccount | Get-AltimeterSession -Accessor (New-AltimeterAccessor -IdentityCenterRole ReadOnly): a session in each of the 5 accounts with ReadOnly, through GetRoleCredentials and no AssumeRole of ours; the 2 without it fail alone with IdentityCenterRoleNotAssigned naming role and account' {
+    It 'Get-AltimeterAccount | Get-AltimeterSession -Accessor (New-AltimeterAccessor -IdentityCenterRole ReadOnly): a session in each of the 5 accounts with ReadOnly, through GetRoleCredentials and no AssumeRole of ours; the 2 without it fail alone with IdentityCenterRoleNotAssigned naming role and account; at most -ThrottleLimit GetRoleCredentials at once' {
         $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $scratch.CorpStartUrl -AccessToken 'pester-signed-in-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken 'pester-refresh'
         $portal.AcceptAccessToken('pester-signed-in-token')
         $portal.MotoUrl = $server.Url
         $portal.RefuseUnassignedRoles = $true
+        # Held until 4 are in flight, which -ThrottleLimit 3 never reaches: each round waits out the gate (1 s), and the count shows the bound.
+        $portal.RoleCredentialsGate = 4
+        $portal.RoleListGateTimeout = [timespan]::FromSeconds(1)
         $scratch.Environment.AWS_PROFILE = 'dev'
         $withReadOnly = @($assigned | Where-Object { $_.Roles -contains 'ReadOnly' } | ForEach-Object Id)
         $without = @($assigned | Where-Object { $_.Roles -notcontains 'ReadOnly' } | ForEach-Object Id)
@@ -128,6 +131,7 @@ Describe 'Get-AltimeterAccount' -Tag Unix {
         # Each account's credentials checked once, signed by that account's keys from the portal.
         @(Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity').Count | Should -Be 5
         $portal.GetRoleCredentialsCount | Should -Be 7
+        $portal.MaxRoleCredentialsInFlight | Should -Be 3
     }
 
     It 'Get-AltimeterAccount / <Case>: <Id> naming <Named>, no account listed and no role list asked for' -ForEach @(
