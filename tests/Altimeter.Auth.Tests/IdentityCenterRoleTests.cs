@@ -129,6 +129,20 @@ public sealed class IdentityCenterRoleTests : IDisposable
     }
 
     [Fact]
+    public async Task Throttled_GetRoleCredentials_is_retried_by_the_SDK()
+    {
+        SignedIn(expiresIn: TimeSpan.FromHours(4));
+        _portal.ThrottleNext = 2;
+        var role = new IdentityCenterRole("ReadOnly", null, "corp", null, RoleCredentials(maxErrorRetry: 3));
+
+        var session = await Accessor(role, new CredentialsCache()).GetSessionAsync(Reachable[0], Options());
+
+        Assert.Equal(Reachable[0], session.AccountId);
+        Assert.Equal(0, _portal.ThrottleNext);
+        Assert.Equal(3, _portal.GetRoleCredentialsCount);
+    }
+
+    [Fact]
     public async Task A_session_renews_near_expiry_with_new_role_credentials_from_the_portal()
     {
         SignedIn(expiresIn: TimeSpan.FromHours(4));
@@ -224,8 +238,8 @@ public sealed class IdentityCenterRoleTests : IDisposable
 
     private IdentityCenterRole IcRole(string name) => new(name, null, "corp", null, RoleCredentials());
 
-    private IdentityCenterRoleCredentials RoleCredentials() =>
-        new(Corp, _home.SsoClient(), new IdentityCenterAccessToken(Corp, _home.OidcClient(), _home.CacheDirectory).GetAsync);
+    private IdentityCenterRoleCredentials RoleCredentials(int maxErrorRetry = 0) =>
+        new(Corp, _home.SsoClient(maxErrorRetry), new IdentityCenterAccessToken(Corp, _home.OidcClient(), _home.CacheDirectory).GetAsync);
 
     private static CredentialsCache SharedCache(string directory) => new(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(directory));
 
