@@ -33,6 +33,7 @@ public sealed class IdentityCenterRoleTests : IDisposable
         _moto.Reset();
         _sts = new SdkSecurityTokenService(new StsClientSettings { ServiceUrl = moto.Url });
         _portal.MotoUrl = moto.Url;
+        _portal.RefuseUnassignedRoles = true;
         _home = new IdentityCenterHome(_portal, "icrole");
         foreach (var id in Reachable)
         {
@@ -128,6 +129,41 @@ public sealed class IdentityCenterRoleTests : IDisposable
     }
 
     [Fact]
+    public async Task Throttled_GetRoleCredentials_is_retried_by_the_SDK()
+    {
+        SignedIn(expiresIn: TimeSpan.FromHours(4));
+        _portal.ThrottleNext = 2;
+        var role = new IdentityCenterRole("ReadOnly", null, "corp", null, RoleCredentials(maxErrorRetry: 3));
+
+        var session = await Accessor(role, new CredentialsCache()).GetSessionAsync(Reachable[0], Options());
+
+        Assert.Equal(Reachable[0], session.AccountId);
+        Assert.Equal(0, _portal.ThrottleNext);
+        Assert.Equal(3, _portal.GetRoleCredentialsCount);
+    }
+
+    [Fact]
+    public async Task A_session_renews_near_expiry_with_new_role_credentials_from_the_portal()
+    {
+        SignedIn(expiresIn: TimeSpan.FromHours(4));
+        _portal.Lifetime = TimeSpan.FromMinutes(4);
+        var accessor = Accessor(IcRole("ReadOnly"), new CredentialsCache());
+        var session = await accessor.GetSessionAsync(Reachable[0], Options());
+        var first = session.Expiration!.Value;
+        _portal.Lifetime = TimeSpan.FromHours(1);
+        // Wider than the 4 minutes left: the next use renews, and the cached credentials are too short for it.
+        session.RenewalWindow = TimeSpan.FromMinutes(10);
+
+        var renewed = await session.GetCredentialsAsync();
+
+        Assert.Equal(2, _portal.GetRoleCredentialsCount);
+        Assert.Equal(1, session.Renewals);
+        Assert.True(session.Expiration > first.AddMinutes(30));
+        var identity = await _sts.GetCallerIdentityAsync(renewed, "us-east-1", CancellationToken.None);
+        Assert.Equal(Reachable[0], identity.Account);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task A_shared_cache_entry_serves_the_same_portal_and_token_only()
     {
@@ -202,8 +238,8 @@ public sealed class IdentityCenterRoleTests : IDisposable
 
     private IdentityCenterRole IcRole(string name) => new(name, null, "corp", null, RoleCredentials());
 
-    private IdentityCenterRoleCredentials RoleCredentials() =>
-        new(Corp, _home.SsoClient(), new IdentityCenterAccessToken(Corp, _home.OidcClient(), _home.CacheDirectory).GetAsync);
+    private IdentityCenterRoleCredentials RoleCredentials(int maxErrorRetry = 0) =>
+        new(Corp, _home.SsoClient(maxErrorRetry), new IdentityCenterAccessToken(Corp, _home.OidcClient(), _home.CacheDirectory).GetAsync);
 
     private static CredentialsCache SharedCache(string directory) => new(() => DateTimeOffset.UtcNow, new SharedCredentialsStore(directory));
 

@@ -19,8 +19,8 @@ namespace Altimeter.Auth.Tests.Doubles;
 /// with the access token in <c>x-amz-sso_bearer_token</c>; 200 with
 /// <c>{"roleCredentials":{"accessKeyId","secretAccessKey","sessionToken","expiration"}}</c> (epoch
 /// milliseconds); an unknown token is 401 <c>UnauthorizedException</c>, AWS's REST-JSON error shape
-/// (<c>x-amzn-ErrorType</c> header, <c>{"message"}</c> body). Once accounts are added
-/// (<see cref="AddAccount"/>), a role not assigned in that account is 403 <c>ForbiddenException</c>
+/// (<c>x-amzn-ErrorType</c> header, <c>{"message"}</c> body). With <see cref="RefuseUnassignedRoles"/>,
+/// a role not assigned in that account (<see cref="AddAccount"/>) is 403 <c>ForbiddenException</c>
 /// <c>{"message":"No access"}</c> — the portal's answer, though the service model lists no such error
 /// (as the CLI and Go SDK report it: fwdcloudsec/granted#276 "StatusCode: 403 … api error
 /// ForbiddenException: No access"; aws/aws-cli#7871); <see cref="ThrottleNext"/> calls are 429
@@ -91,6 +91,9 @@ public sealed class SsoPortalDouble : IDisposable
     private int _roleListsInFlight;
     private int _maxRoleListsInFlight;
     private bool _roleListGateOpen;
+    private int _roleCredentialsInFlight;
+    private int _maxRoleCredentialsInFlight;
+    private bool _roleCredentialsGateOpen;
     private int _createToken;
     private int _registerClient;
     private int _startDeviceAuthorization;
@@ -142,6 +145,12 @@ public sealed class SsoPortalDouble : IDisposable
     /// <summary>The longest a ListAccountRoles call is held at <see cref="RoleListGate"/>.</summary>
     public TimeSpan RoleListGateTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>As <see cref="RoleListGate"/>, for GetRoleCredentials (held at most <see cref="RoleListGateTimeout"/>).</summary>
+    public int RoleCredentialsGate { get; set; }
+
+    /// <summary>The most GetRoleCredentials calls that were being answered at one moment.</summary>
+    public int MaxRoleCredentialsInFlight => Volatile.Read(ref _maxRoleCredentialsInFlight);
+
     /// <summary>CreateToken calls answered (200 or error).</summary>
     public int CreateTokenCount => Volatile.Read(ref _createToken);
 
@@ -180,6 +189,13 @@ public sealed class SsoPortalDouble : IDisposable
 
     /// <summary>AssumeRole calls the double made to moto.</summary>
     public int MotoAssumeRoleCount => Volatile.Read(ref _motoAssumeRoles);
+
+    /// <summary>
+    /// True: GetRoleCredentials of a role not assigned in that account (<see cref="AddAccount"/>) is 403
+    /// ForbiddenException, as at AWS. False (the default): any role of any account is given, for tests of
+    /// a profile source whose account the listing leaves out.
+    /// </summary>
+    public bool RefuseUnassignedRoles { get; set; }
 
     /// <summary>When set, GetRoleCredentials answers with the credentials of this account's role, whatever account was asked for (a portal gone wrong).</summary>
     public string? AnswerFromAccount { get; set; }
@@ -222,16 +238,20 @@ public sealed class SsoPortalDouble : IDisposable
         Interlocked.Exchange(ref _getRoleCredentials, 0);
         Interlocked.Exchange(ref _motoAssumeRoles, 0);
         AnswerFromAccount = null;
+        RefuseUnassignedRoles = false;
         Interlocked.Exchange(ref _listAccounts, 0);
         Interlocked.Exchange(ref _listAccountRoles, 0);
         Interlocked.Exchange(ref _maxRoleListsInFlight, 0);
         ThrottleNext = 0;
         RoleListGate = 0;
+        RoleCredentialsGate = 0;
+        Interlocked.Exchange(ref _maxRoleCredentialsInFlight, 0);
         RoleListGateTimeout = TimeSpan.FromSeconds(10);
         PageSize = 100;
         lock (_inFlightLock)
         {
             _roleListGateOpen = false;
+            _roleCredentialsGateOpen = false;
         }
 
         ListRequests.Clear();
@@ -285,6 +305,21 @@ public sealed class SsoPortalDouble : IDisposable
 
     private LoopbackResponse GetRoleCredentials(LoopbackRequest request)
     {
+        var inFlight = Interlocked.Increment(ref _roleCredentialsInFlight);
+        try
+        {
+            InterlockedMax(ref _maxRoleCredentialsInFlight, inFlight);
+            WaitAtGate(inFlight, RoleCredentialsGate, ref _roleCredentialsGateOpen);
+            return AnswerRoleCredentials(request);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _roleCredentialsInFlight);
+        }
+    }
+
+    private LoopbackResponse AnswerRoleCredentials(LoopbackRequest request)
+    {
         Interlocked.Increment(ref _getRoleCredentials);
         var query = request.Query;
         query.TryGetValue("account_id", out var accountId);
@@ -305,13 +340,7 @@ public sealed class SsoPortalDouble : IDisposable
             return throttled;
         }
 
-        bool anyAccounts;
-        lock (_accountOrder)
-        {
-            anyAccounts = _accountOrder.Count > 0;
-        }
-
-        if (anyAccounts && !(_accounts.TryGetValue(accountId!, out var assigned) && Array.IndexOf(assigned.Roles, roleName) >= 0))
+        if (RefuseUnassignedRoles && !(_accounts.TryGetValue(accountId!, out var assigned) && Array.IndexOf(assigned.Roles, roleName) >= 0))
         {
             return Error(403, "ForbiddenException", "No access");
         }
@@ -412,7 +441,7 @@ public sealed class SsoPortalDouble : IDisposable
         try
         {
             InterlockedMax(ref _maxRoleListsInFlight, inFlight);
-            WaitAtGate(inFlight);
+            WaitAtGate(inFlight, RoleListGate, ref _roleListGateOpen);
             var query = request.Query;
             var accountId = Value(query, "account_id");
             ListRequests.Enqueue($"ListAccountRoles {accountId} {Value(query, "max_result")} {Value(query, "next_token")}".TrimEnd());
@@ -516,9 +545,8 @@ public sealed class SsoPortalDouble : IDisposable
         return new LoopbackResponse(200, JsonSerializer.Serialize(body));
     }
 
-    private void WaitAtGate(int inFlight)
+    private void WaitAtGate(int inFlight, int gate, ref bool open)
     {
-        var gate = RoleListGate;
         if (gate <= 0)
         {
             return;
@@ -528,13 +556,13 @@ public sealed class SsoPortalDouble : IDisposable
         {
             if (inFlight >= gate)
             {
-                _roleListGateOpen = true;
+                open = true;
                 Monitor.PulseAll(_inFlightLock);
                 return;
             }
 
             var until = DateTime.UtcNow.Add(RoleListGateTimeout);
-            while (!_roleListGateOpen && DateTime.UtcNow < until)
+            while (!open && DateTime.UtcNow < until)
             {
                 Monitor.Wait(_inFlightLock, TimeSpan.FromMilliseconds(100));
             }

@@ -98,6 +98,42 @@ Describe 'Get-AltimeterAccount' -Tag Unix {
         $portal.GetRoleCredentialsCount | Should -Be 1
     }
 
+    It 'Get-AltimeterAccount | Get-AltimeterSession -Accessor (New-AltimeterAccessor -IdentityCenterRole ReadOnly): a session in each of the 5 accounts with ReadOnly, through GetRoleCredentials and no AssumeRole of ours; the 2 without it fail alone with IdentityCenterRoleNotAssigned naming role and account; at most -ThrottleLimit GetRoleCredentials at once' {
+        $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $scratch.CorpStartUrl -AccessToken 'pester-signed-in-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken 'pester-refresh'
+        $portal.AcceptAccessToken('pester-signed-in-token')
+        $portal.MotoUrl = $server.Url
+        $portal.RefuseUnassignedRoles = $true
+        # Held until 4 are in flight, which -ThrottleLimit 3 never reaches: each round waits out the gate (1 s), and the count shows the bound.
+        $portal.RoleCredentialsGate = 4
+        $portal.RoleListGateTimeout = [timespan]::FromSeconds(1)
+        $scratch.Environment.AWS_PROFILE = 'dev'
+        $withReadOnly = @($assigned | Where-Object { $_.Roles -contains 'ReadOnly' } | ForEach-Object Id)
+        $without = @($assigned | Where-Object { $_.Roles -notcontains 'ReadOnly' } | ForEach-Object Id)
+
+        $result = Invoke-FreshPwsh -Environment $scratch.Environment -ScriptBlock {
+            $sessions = @(Get-AltimeterAccount | Get-AltimeterSession -Accessor (New-AltimeterAccessor -IdentityCenterRole ReadOnly) -ThrottleLimit 3 -ErrorAction SilentlyContinue -ErrorVariable failed)
+            [pscustomobject]@{
+                Sessions = @($sessions | ForEach-Object AccountId)
+                Errors = @($failed | ForEach-Object { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Target = "$($_.TargetObject)"; Category = "$($_.CategoryInfo.Category)"; Message = $_.Exception.Message } })
+            }
+        }
+
+        @($result.Sessions) | Should -Be $withReadOnly
+        @($result.Errors.Id) | Should -Be (@('IdentityCenterRoleNotAssigned,Altimeter.Auth.Commands.GetAltimeterSessionCommand') * 2)
+        @($result.Errors.Target) | Should -Be $without
+        foreach ($error in $result.Errors) {
+            $error.Category | Should -Be 'PermissionDenied'
+            $error.Message | Should -BeLike "*IAM Identity Center role 'ReadOnly' is not assigned to you in account $($error.Target)*"
+        }
+        $assumeRoles = @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole')
+        $assumeRoles.Count | Should -Be 5
+        @($assumeRoles | Where-Object SignedBy -NE ([Altimeter.Auth.Tests.Doubles.SsoPortalDouble]::MotoSigner)) | Should -BeNullOrEmpty
+        # Each account's credentials checked once, signed by that account's keys from the portal.
+        @(Get-MotoRequest $server | Where-Object Action -EQ 'GetCallerIdentity').Count | Should -Be 5
+        $portal.GetRoleCredentialsCount | Should -Be 7
+        $portal.MaxRoleCredentialsInFlight | Should -Be 3
+    }
+
     It 'Get-AltimeterAccount / <Case>: <Id> naming <Named>, no account listed and no role list asked for' -ForEach @(
         @{ Case = 'no token for the profile'; Arguments = @{ ProfileName = 'dev' }; Token = $null; Id = 'SsoSignInRequired'; Category = 'AuthenticationError'; Target = 'dev'; Named = 'aws sso login --profile dev' }
         @{ Case = 'no token for the sso-session'; Arguments = @{ SsoSession = 'corp' }; Token = $null; Id = 'SsoSignInRequired'; Category = 'AuthenticationError'; Target = 'corp'; Named = 'aws sso login --sso-session corp' }

@@ -108,6 +108,31 @@ Describe 'New-AltimeterAccessor' {
 
             [object]::ReferenceEquals($one.CredentialsCache, $other.CredentialsCache) | Should -BeTrue
         }
+
+        It 'New-AltimeterAccessor / -IdentityCenterRole <Case> makes one chain whose only step is that Identity Center role, reading no source' -ForEach @(
+            @{ Case = '-SsoSession corp'; Named = @{ SsoSession = 'corp' }; Profile = $null; Session = 'corp' }
+            @{ Case = '-ProfileName dev'; Named = @{ ProfileName = 'dev' }; Profile = 'dev'; Session = $null }
+            @{ Case = 'alone (AWS_PROFILE)'; Named = @{}; Profile = 'from-env'; Session = $null }
+        ) {
+            $env:AWS_PROFILE = 'from-env'
+            try { $accessor = New-AltimeterAccessor -IdentityCenterRole ReadOnly @Named -NoCache }
+            finally { Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue }
+
+            $accessor.MultiHopAccessors | Should -HaveCount 1
+            $chain = $accessor.MultiHopAccessors[0]
+            $chain.AccessSteps | Should -HaveCount 0
+            $chain.IdentityCenterRole.PermissionSetName | Should -Be 'ReadOnly'
+            $chain.IdentityCenterRole.ProfileName | Should -Be $Profile
+            $chain.IdentityCenterRole.SsoSessionName | Should -Be $Session
+            $chain.IdentityCenterRole.IsFinal | Should -BeTrue
+            $accessor.StartsFromSource | Should -BeFalse
+            $accessor.CacheCreds | Should -BeFalse
+        }
+
+        It 'New-AltimeterAccessor / -IdentityCenterRole with a name no permission set has is AccessStepInvalid, and -ProfileName with -SsoSession binds to no parameter set' {
+            { New-AltimeterAccessor -IdentityCenterRole 'Read Only' -SsoSession corp } | Should -Throw -ErrorId "AccessStepInvalid,$commandId"
+            { New-AltimeterAccessor -IdentityCenterRole ReadOnly -ProfileName dev -SsoSession corp } | Should -Throw -ErrorId 'AmbiguousParameterSet,Altimeter.Auth.Commands.NewAltimeterAccessorCommand'
+        }
     }
 
     Context 'display' {
