@@ -186,16 +186,17 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         }
     }
 
-    // The lease, or the terminating error of its failure: the block does not run then.
+    // The lease, or the terminating error of its failure (in a parallel block, a session's keys are
+    // refused): the block does not run then.
     private AwsEnvironmentLease TakeLease(Func<AwsEnvironmentLease> acquire, AltimeterSession? target)
     {
         try
         {
             return acquire();
         }
-        catch (ChildProfilesException e)
+        catch (Exception e) when (e is ChildProfilesException or KeysInParallelBlockException)
         {
-            ThrowTerminatingError(ErrorRecordFactory.From(e, target));
+            ThrowTerminatingError(ErrorRecordFactory.From((AltimeterAuthException)e, target));
             throw;
         }
         catch (OperationCanceledException)

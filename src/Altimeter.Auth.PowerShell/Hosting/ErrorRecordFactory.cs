@@ -50,6 +50,7 @@ internal static class ErrorRecordFactory
         SsoSignInException => ErrorCategory.ConnectionError,
         SsoPortalCallException => ErrorCategory.ConnectionError,
         CredentialEndpointException or ChildProfilesException => ErrorCategory.ResourceUnavailable,
+        KeysInParallelBlockException => ErrorCategory.InvalidOperation,
         ProfileExportException p when p.ErrorId == ProfileExportException.NotManaged => ErrorCategory.ResourceExists,
         ProfileExportException p when p.ErrorId == ProfileExportException.NameInvalid => ErrorCategory.InvalidArgument,
         ProfileExportException => ErrorCategory.WriteError,

@@ -148,6 +148,21 @@ Describe 'Invoke-AltimeterCommand with sessions from the pipeline' -Tag Unix {
         Get-AwsVariableState | Should -Be $before
     }
 
+    It 'Invoke-AltimeterCommand / -Parallel: a block cannot put a session''s keys in the process environment, where the other blocks'' children would find them: KeysInParallelBlock' {
+        $before = Get-AwsVariableState
+
+        $refused = $sessions[0..1] | Invoke-AltimeterCommand -Parallel {
+            $session = $_
+            try { Invoke-AltimeterCommand $session { sh -c 'echo $AWS_ACCESS_KEY_ID' }; 'ran' } catch { $_.FullyQualifiedErrorId }
+            try { $session | Set-AltimeterEnvironment -Confirm:$false; 'set' } catch { $_.FullyQualifiedErrorId }
+        }
+
+        $refused | Should -HaveCount 4
+        @($refused | Where-Object { $_ -eq 'KeysInParallelBlock,Altimeter.Auth.Commands.InvokeAltimeterCommandCommand' }) | Should -HaveCount 2
+        @($refused | Where-Object { $_ -eq 'KeysInParallelBlock,Altimeter.Auth.Commands.SetAltimeterEnvironmentCommand' }) | Should -HaveCount 2
+        Get-AwsVariableState | Should -Be $before
+    }
+
     It 'Invoke-AltimeterCommand / -Parallel inside a parallel block runs without waiting for ever' {
         $job = Start-ThreadJob {
             Import-Module $using:modulePath
