@@ -21,6 +21,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     // How far the sessions waiting for a runspace may run ahead of the blocks (as Get-AltimeterSession's queue).
     private const int WaitingPerRunspace = 4;
 
+    // Not Get-AltimeterSession's: both show at once in Get-AltimeterSession | Invoke-AltimeterCommand -Parallel.
+    private const int ProgressActivityId = 0x416c75;
+
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
@@ -28,6 +31,7 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     private AwsEnvironmentLease? _parallelLease;
     private ParallelBlockPool? _pool;
     private int _ended;
+    private bool _allAdded;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = BlockFirst)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SessionFirst)]
@@ -111,8 +115,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         }
 
         _pool.CompleteAdding();
+        _allAdded = true;
         WriteReports(until: () => _ended == _pool.Submitted);
-        WriteProgress(new ProgressRecord(ActivityId, Activity, "Done.") { RecordType = ProgressRecordType.Completed });
+        WriteProgress(new ProgressRecord(ProgressActivityId, Activity, "Done.") { RecordType = ProgressRecordType.Completed });
     }
 
     /// <inheritdoc />
@@ -129,8 +134,6 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         _parallelLease?.Dispose();
         _stopping.Dispose();
     }
-
-    private static int ActivityId => 0x41_4C_54;
 
     private string Activity => $"Invoke-AltimeterCommand -Parallel (ThrottleLimit {ThrottleLimit})";
 
@@ -233,14 +236,16 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             if (_sinceProgress.Elapsed >= ProgressInterval)
             {
                 _sinceProgress.Restart();
-                var submitted = Math.Max(1, pool.Submitted);
-                WriteProgress(new ProgressRecord(ActivityId, Activity, $"{_ended} of {pool.Submitted} blocks done.")
-                {
-                    PercentComplete = Math.Min(100, _ended * 100 / submitted),
-                });
+                WriteProgress(pool);
             }
         }
     }
+
+    // A percentage only once every session came in: of a total that grows it would read "200 of 201" throughout.
+    private void WriteProgress(ParallelBlockPool pool) =>
+        WriteProgress(_allAdded
+            ? new ProgressRecord(ProgressActivityId, Activity, $"{_ended} of {pool.Submitted} blocks done.") { PercentComplete = (int)(100L * _ended / Math.Max(1, pool.Submitted)) }
+            : new ProgressRecord(ProgressActivityId, Activity, $"{_ended} blocks done; more sessions arriving."));
 
     private void Write(BlockReport report)
     {
@@ -272,7 +277,7 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
                 WriteWarning(warning.Message);
                 break;
             case VerboseRecord verbose:
-                WriteVerbose(verbose.Message);
+                QueuedOutput.WriteVerboseLine(this, verbose.Message);
                 break;
             case InformationRecord information:
                 WriteInformation(information);

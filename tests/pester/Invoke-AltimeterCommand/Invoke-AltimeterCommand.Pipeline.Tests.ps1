@@ -210,6 +210,26 @@ Describe 'Invoke-AltimeterCommand with sessions from the pipeline' -Tag Unix {
         }
     }
 
+    It 'Invoke-AltimeterCommand / -Parallel: progress counts the blocks done, of all sessions once they all came in, and is completed at the end' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($ModulePath, $Sessions)
+                    Import-Module $ModulePath
+                    $Sessions | Invoke-AltimeterCommand -Parallel -ThrottleLimit 1 { Start-Sleep -Milliseconds 300 }
+                }).AddParameters(@{ ModulePath = $modulePath; Sessions = $sessions })
+            $null = $ps.Invoke()
+            $progress = @($ps.Streams.Progress | Where-Object Activity -Like 'Invoke-AltimeterCommand -Parallel*')
+        }
+        finally {
+            $ps.Dispose()
+        }
+
+        $progress.Count | Should -BeGreaterThan 1
+        $progress[-1].RecordType | Should -Be 'Completed'
+        $progress[-2].StatusDescription | Should -Match '^\d of 4 blocks done\.$'
+    }
+
     It 'Invoke-AltimeterCommand / -Refreshing with -Parallel is refused: RefreshingNotParallel' {
         { $sessions | Invoke-AltimeterCommand -Parallel -Refreshing { 'never' } } |
             Should -Throw -ErrorId 'RefreshingNotParallel,Altimeter.Auth.Commands.InvokeAltimeterCommandCommand'
