@@ -163,6 +163,23 @@ Describe 'Invoke-AltimeterCommand with sessions from the pipeline' -Tag Unix {
         Get-AwsVariableState | Should -Be $before
     }
 
+    It 'Invoke-AltimeterCommand / -Parallel: a block without -Parallel earlier in the same pipeline is refused (KeysInParallelBlock) rather than waiting for ever' {
+        # The pipeline's commands share its thread: once -Parallel began, an earlier command's block
+        # would set keys while the parallel blocks run. Collect such output first.
+        $job = Start-ThreadJob {
+            Import-Module $using:modulePath
+            $sessions = $using:sessions
+            try { $sessions[0..1] | Invoke-AltimeterCommand { $_ } | Invoke-AltimeterCommand -Parallel { $_.AccountId }; 'not refused' }
+            catch { $_.FullyQualifiedErrorId }
+        }
+        $finished = Wait-Job $job -Timeout 60
+        $result = Receive-Job $job
+        Remove-Job $job -Force
+
+        $finished | Should -Not -BeNullOrEmpty -Because 'the earlier block must fail, not wait for the lease the parallel run holds'
+        $result | Should -Be 'KeysInParallelBlock,Altimeter.Auth.Commands.InvokeAltimeterCommandCommand'
+    }
+
     It 'Invoke-AltimeterCommand / -Parallel inside a parallel block runs without waiting for ever' {
         $job = Start-ThreadJob {
             Import-Module $using:modulePath
