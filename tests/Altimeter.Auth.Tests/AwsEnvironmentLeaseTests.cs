@@ -295,6 +295,44 @@ public class AwsEnvironmentLeaseTests
         }
     }
 
+    [Fact]
+    public async Task A_lease_without_credentials_removes_the_keys_refuses_keys_nested_in_it_from_any_of_its_flows_and_puts_all_back()
+    {
+        // Keys for real, set by an outer lease of this test's own (parallel readers of AWS_* wait for it).
+        var outer = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["AWS_ACCESS_KEY_ID"] = "AKIAOUTERTEST0000001", ["AWS_SECRET_ACCESS_KEY"] = "outer-secret", ["AWS_SESSION_TOKEN"] = "outer-token", [Set] = "before",
+        };
+        using (AwsEnvironmentLease.Acquire(outer, null, CancellationToken.None))
+        {
+            using (var parallel = AwsEnvironmentLease.AcquireWithoutCredentials(null, CancellationToken.None))
+            {
+                Assert.True(parallel.IsNested);
+                Assert.Null(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"));
+                Assert.Null(Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
+                Assert.Null(Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN"));
+                Assert.Equal("true", Environment.GetEnvironmentVariable("AWS_EC2_METADATA_DISABLED"));
+
+                // A block of the parallel run (a flow the run started) may not set keys, in a lease or for the process.
+                var inBlock = Task.Run(() =>
+                {
+                    Assert.Throws<KeysInParallelBlockException>(() => AwsEnvironmentLease.Acquire(Variables(("block", null, null)), null, CancellationToken.None));
+                    Assert.Throws<KeysInParallelBlockException>(() => AwsEnvironmentLease.SetForProcess(Variables(("block", null, null)), null, CancellationToken.None));
+                    using (AwsEnvironmentLease.AcquireWithoutCredentials(null, CancellationToken.None))
+                    {
+                        return Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+                    }
+                });
+                Assert.True(await FinishesWithin(inBlock, Patience), "a refused lease must give its turn back");
+                Assert.Null(await inBlock);
+                Assert.Equal("before", Environment.GetEnvironmentVariable(Set));
+            }
+
+            Assert.Equal("AKIAOUTERTEST0000001", Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"));
+            Assert.Equal("outer-token", Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN"));
+        }
+    }
+
     private static Dictionary<string, string?> Variables((string? set, string? unset, string? empty) values) =>
         new(StringComparer.Ordinal) { [Set] = values.set, [Unset] = values.unset, [Empty] = values.empty };
 

@@ -24,6 +24,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     // How far the sessions waiting for a runspace may run ahead of the blocks (as Get-AltimeterSession's queue).
     private const int WaitingPerRunspace = 4;
 
+    // Not Get-AltimeterSession's: both show at once in Get-AltimeterSession | Invoke-AltimeterCommand -Parallel.
+    private const int ProgressActivityId = 0x416c75;
+
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
@@ -32,6 +35,7 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     private ParallelBlockPool? _pool;
     private int _ended;
     private ProgramOutputWriter? _programs;
+    private bool _allAdded;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = BlockFirst)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SessionFirst)]
@@ -133,8 +137,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         }
 
         _pool.CompleteAdding();
+        _allAdded = true;
         WriteReports(until: () => _ended == _pool.Submitted);
-        WriteProgress(new ProgressRecord(ActivityId, Activity, "Done.") { RecordType = ProgressRecordType.Completed });
+        WriteProgress(new ProgressRecord(ProgressActivityId, Activity, "Done.") { RecordType = ProgressRecordType.Completed });
     }
 
     /// <inheritdoc />
@@ -152,8 +157,6 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         _parallelLease?.Dispose();
         _stopping.Dispose();
     }
-
-    private static int ActivityId => 0x41_4C_54;
 
     private string Activity => $"Invoke-AltimeterCommand -Parallel (ThrottleLimit {ThrottleLimit})";
 
@@ -209,16 +212,17 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         }
     }
 
-    // The lease, or the terminating error of its failure: the block does not run then.
+    // The lease, or the terminating error of its failure (in a parallel block, a session's keys are
+    // refused): the block does not run then.
     private AwsEnvironmentLease TakeLease(Func<AwsEnvironmentLease> acquire, AltimeterSession? target)
     {
         try
         {
             return acquire();
         }
-        catch (ChildProfilesException e)
+        catch (Exception e) when (e is ChildProfilesException or KeysInParallelBlockException)
         {
-            ThrowTerminatingError(ErrorRecordFactory.From(e, target));
+            ThrowTerminatingError(ErrorRecordFactory.From((AltimeterAuthException)e, target));
             throw;
         }
         catch (OperationCanceledException)
@@ -255,14 +259,16 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             if (_sinceProgress.Elapsed >= ProgressInterval)
             {
                 _sinceProgress.Restart();
-                var submitted = Math.Max(1, pool.Submitted);
-                WriteProgress(new ProgressRecord(ActivityId, Activity, $"{_ended} of {pool.Submitted} blocks done.")
-                {
-                    PercentComplete = Math.Min(100, _ended * 100 / submitted),
-                });
+                WriteProgress(pool);
             }
         }
     }
+
+    // A percentage only once every session came in: of a total that grows it would read "200 of 201" throughout.
+    private void WriteProgress(ParallelBlockPool pool) =>
+        WriteProgress(_allAdded
+            ? new ProgressRecord(ProgressActivityId, Activity, $"{_ended} of {pool.Submitted} blocks done.") { PercentComplete = (int)(100L * _ended / Math.Max(1, pool.Submitted)) }
+            : new ProgressRecord(ProgressActivityId, Activity, $"{_ended} blocks done; more sessions arriving."));
 
     private void Write(BlockReport report)
     {
@@ -294,7 +300,7 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
                 WriteWarning(warning.Message);
                 break;
             case VerboseRecord verbose:
-                WriteVerbose(verbose.Message);
+                QueuedOutput.WriteVerboseLine(this, verbose.Message);
                 break;
             case InformationRecord information:
                 WriteInformation(information);

@@ -31,6 +31,10 @@ public sealed class SetAltimeterEnvironmentCommand : PSCmdlet, IDisposable
         {
             throw new PipelineStoppedException();
         }
+        catch (KeysInParallelBlockException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, Session));
+        }
 
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE")))
         {

@@ -51,6 +51,7 @@ internal static class ErrorRecordFactory
         SsoPortalCallException => ErrorCategory.ConnectionError,
         IdentityCenterRoleNotAssignedException => ErrorCategory.PermissionDenied,
         CredentialEndpointException or ChildProfilesException => ErrorCategory.ResourceUnavailable,
+        KeysInParallelBlockException => ErrorCategory.InvalidOperation,
         ProfileExportException p when p.ErrorId == ProfileExportException.NotManaged => ErrorCategory.ResourceExists,
         ProfileExportException p when p.ErrorId == ProfileExportException.NameInvalid => ErrorCategory.InvalidArgument,
         ProfileExportException => ErrorCategory.WriteError,

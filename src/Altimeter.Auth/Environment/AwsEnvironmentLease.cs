@@ -55,15 +55,19 @@ internal sealed class AwsEnvironmentLease : IDisposable
     private readonly AwsEnvironmentLease? _enclosing;
     private readonly AwsEnvironmentLease _root;
 
+    // Taken for blocks that run side by side, or nested in such a lease: no keys may be set in it.
+    private readonly bool _withoutCredentials;
+
     // The turn among the leases nested in this one (and readers of its variables) from other flows.
     private readonly SemaphoreSlim _turn = new(1, 1);
     private ChildProfileFiles? _profiles;
     private int _disposed;
 
-    private AwsEnvironmentLease(AwsEnvironmentLease? enclosing)
+    private AwsEnvironmentLease(AwsEnvironmentLease? enclosing, bool withoutCredentials)
     {
         _enclosing = enclosing;
         _root = enclosing?._root ?? this;
+        _withoutCredentials = withoutCredentials || (enclosing?._withoutCredentials ?? false);
     }
 
     /// <summary>True when this lease runs inside another one of the same flow and took no lock.</summary>
@@ -79,6 +83,7 @@ internal sealed class AwsEnvironmentLease : IDisposable
     /// <param name="cancellationToken">Stops the wait (Ctrl+C); nothing is changed then.</param>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
     /// <exception cref="ChildProfilesException">The profile copies could not be written; nothing is changed.</exception>
+    /// <exception cref="KeysInParallelBlockException">This flow runs in a lease taken without credentials (a parallel block); nothing is changed.</exception>
     public static AwsEnvironmentLease Acquire(AltimeterSession session, Action? waiting, CancellationToken cancellationToken)
     {
         if (session is null) throw new ArgumentNullException(nameof(session));
@@ -100,7 +105,12 @@ internal sealed class AwsEnvironmentLease : IDisposable
     /// <param name="cancellationToken">Stops the wait (Ctrl+C); nothing is changed then.</param>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
     /// <exception cref="ChildProfilesException">The profile copies could not be written; nothing is changed.</exception>
-    public static AwsEnvironmentLease AcquireForBlock(Func<IReadOnlyDictionary<string, string?>> blockVariables, Action? waiting, CancellationToken cancellationToken)
+    /// <exception cref="KeysInParallelBlockException">This flow runs in a lease taken without credentials (a parallel block); nothing is changed.</exception>
+    public static AwsEnvironmentLease AcquireForBlock(Func<IReadOnlyDictionary<string, string?>> blockVariables, Action? waiting, CancellationToken cancellationToken) =>
+        AcquireComposed(blockVariables, waiting, cancellationToken, withoutCredentials: false);
+
+    // ChildEnvironment's variables with the block's over them, set once the lease is held.
+    private static AwsEnvironmentLease AcquireComposed(Func<IReadOnlyDictionary<string, string?>> blockVariables, Action? waiting, CancellationToken cancellationToken, bool withoutCredentials)
     {
         if (blockVariables is null) throw new ArgumentNullException(nameof(blockVariables));
         return Acquire(
@@ -111,7 +121,8 @@ internal sealed class AwsEnvironmentLease : IDisposable
                 return ChildEnvironment.Compose(lease._profiles, blockVariables());
             },
             waiting,
-            cancellationToken);
+            cancellationToken,
+            withoutCredentials);
     }
 
     /// <summary>
@@ -126,25 +137,31 @@ internal sealed class AwsEnvironmentLease : IDisposable
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
     /// <exception cref="ChildProfilesException">The profile copies could not be written; nothing is changed.</exception>
     public static AwsEnvironmentLease AcquireWithoutCredentials(Action? waiting, CancellationToken cancellationToken) =>
-        AcquireForBlock(() => s_noKeys, waiting, cancellationToken);
+        AcquireComposed(() => s_noKeys, waiting, cancellationToken, withoutCredentials: true);
 
     /// <summary>Takes the lease (or nests) and sets <paramref name="variables"/>; a null value removes the variable.</summary>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
     internal static AwsEnvironmentLease Acquire(IReadOnlyDictionary<string, string?> variables, Action? waiting, CancellationToken cancellationToken)
     {
         if (variables is null) throw new ArgumentNullException(nameof(variables));
-        return Acquire(_ => variables, waiting, cancellationToken);
+        return Acquire(_ => variables, waiting, cancellationToken, withoutCredentials: false);
     }
 
-    private static AwsEnvironmentLease Acquire(Func<AwsEnvironmentLease, IReadOnlyDictionary<string, string?>> variablesOnceHeld, Action? waiting, CancellationToken cancellationToken)
+    private static AwsEnvironmentLease Acquire(Func<AwsEnvironmentLease, IReadOnlyDictionary<string, string?>> variablesOnceHeld, Action? waiting, CancellationToken cancellationToken, bool withoutCredentials)
     {
         var enclosing = EnterTurn(waiting, cancellationToken);
+        if (RefusesKeys(enclosing, withoutCredentials))
+        {
+            Leave(enclosing);
+            throw new KeysInParallelBlockException();
+        }
+
         if (enclosing is null)
         {
             Interlocked.Increment(ref s_generation);
         }
 
-        var lease = new AwsEnvironmentLease(enclosing);
+        var lease = new AwsEnvironmentLease(enclosing, withoutCredentials);
         if (enclosing is null)
         {
             Volatile.Write(ref s_active, lease);
@@ -202,12 +219,18 @@ internal sealed class AwsEnvironmentLease : IDisposable
     /// other flow holds it, so that its end does not undo them half-way.
     /// </summary>
     /// <exception cref="OperationCanceledException">The wait was cancelled.</exception>
+    /// <exception cref="KeysInParallelBlockException">This flow runs in a lease taken without credentials (a parallel block); nothing is changed.</exception>
     public static void SetForProcess(IReadOnlyDictionary<string, string?> variables, Action? waiting, CancellationToken cancellationToken)
     {
         if (variables is null) throw new ArgumentNullException(nameof(variables));
         var turn = EnterTurn(waiting, cancellationToken);
         try
         {
+            if (RefusesKeys(turn, withoutCredentials: false))
+            {
+                throw new KeysInParallelBlockException();
+            }
+
             Set(variables);
         }
         finally
@@ -340,6 +363,10 @@ internal sealed class AwsEnvironmentLease : IDisposable
     }
 
     private static void Leave(AwsEnvironmentLease? turnTakenIn) => TurnOf(turnTakenIn).Release();
+
+    // Keys set in a flow of blocks running side by side would reach the other blocks' children.
+    private static bool RefusesKeys(AwsEnvironmentLease? turnTakenIn, bool withoutCredentials) =>
+        turnTakenIn is { _withoutCredentials: true } && !withoutCredentials;
 
     // Without a lock when no lease is held at all (an even generation before and after the read).
     private static bool TryReadUnleased<T>(Func<T> read, out T value)

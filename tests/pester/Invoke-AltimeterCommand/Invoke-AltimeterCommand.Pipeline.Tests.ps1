@@ -148,6 +148,38 @@ Describe 'Invoke-AltimeterCommand with sessions from the pipeline' -Tag Unix {
         Get-AwsVariableState | Should -Be $before
     }
 
+    It 'Invoke-AltimeterCommand / -Parallel: a block cannot put a session''s keys in the process environment, where the other blocks'' children would find them: KeysInParallelBlock' {
+        $before = Get-AwsVariableState
+
+        $refused = $sessions[0..1] | Invoke-AltimeterCommand -Parallel {
+            $session = $_
+            try { Invoke-AltimeterCommand $session { sh -c 'echo $AWS_ACCESS_KEY_ID' }; 'ran' } catch { $_.FullyQualifiedErrorId }
+            try { $session | Set-AltimeterEnvironment -Confirm:$false; 'set' } catch { $_.FullyQualifiedErrorId }
+        }
+
+        $refused | Should -HaveCount 4
+        @($refused | Where-Object { $_ -eq 'KeysInParallelBlock,Altimeter.Auth.Commands.InvokeAltimeterCommandCommand' }) | Should -HaveCount 2
+        @($refused | Where-Object { $_ -eq 'KeysInParallelBlock,Altimeter.Auth.Commands.SetAltimeterEnvironmentCommand' }) | Should -HaveCount 2
+        Get-AwsVariableState | Should -Be $before
+    }
+
+    It 'Invoke-AltimeterCommand / -Parallel: a block without -Parallel earlier in the same pipeline is refused (KeysInParallelBlock) rather than waiting for ever' {
+        # The pipeline's commands share its thread: once -Parallel began, an earlier command's block
+        # would set keys while the parallel blocks run. Collect such output first.
+        $job = Start-ThreadJob {
+            Import-Module $using:modulePath
+            $sessions = $using:sessions
+            try { $sessions[0..1] | Invoke-AltimeterCommand { $_ } | Invoke-AltimeterCommand -Parallel { $_.AccountId }; 'not refused' }
+            catch { $_.FullyQualifiedErrorId }
+        }
+        $finished = Wait-Job $job -Timeout 60
+        $result = Receive-Job $job
+        Remove-Job $job -Force
+
+        $finished | Should -Not -BeNullOrEmpty -Because 'the earlier block must fail, not wait for the lease the parallel run holds'
+        $result | Should -Be 'KeysInParallelBlock,Altimeter.Auth.Commands.InvokeAltimeterCommandCommand'
+    }
+
     It 'Invoke-AltimeterCommand / -Parallel inside a parallel block runs without waiting for ever' {
         $job = Start-ThreadJob {
             Import-Module $using:modulePath
@@ -193,6 +225,26 @@ Describe 'Invoke-AltimeterCommand with sessions from the pipeline' -Tag Unix {
         finally {
             $ps.Dispose()
         }
+    }
+
+    It 'Invoke-AltimeterCommand / -Parallel: progress counts the blocks done, of all sessions once they all came in, and is completed at the end' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($ModulePath, $Sessions)
+                    Import-Module $ModulePath
+                    $Sessions | Invoke-AltimeterCommand -Parallel -ThrottleLimit 1 { Start-Sleep -Milliseconds 300 }
+                }).AddParameters(@{ ModulePath = $modulePath; Sessions = $sessions })
+            $null = $ps.Invoke()
+            $progress = @($ps.Streams.Progress | Where-Object Activity -Like 'Invoke-AltimeterCommand -Parallel*')
+        }
+        finally {
+            $ps.Dispose()
+        }
+
+        $progress.Count | Should -BeGreaterThan 1
+        $progress[-1].RecordType | Should -Be 'Completed'
+        $progress[-2].StatusDescription | Should -Match '^\d of 4 blocks done\.$'
     }
 
     It 'Invoke-AltimeterCommand / -Refreshing with -Parallel is refused: RefreshingNotParallel' {
