@@ -131,7 +131,8 @@ function Invoke-Build {
     $notes = Get-ReleaseNotes $version
     $manifest = Get-Content -Raw (Join-Path $root 'Altimeter.Auth.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
-    $manifest = $manifest -replace "ReleaseNotes = ''", "ReleaseNotes = '$($notes -replace "'", "''")'"
+    # String.Replace, not -replace: in a regex replacement $_, $& and $1 in the notes would be substitutions.
+    $manifest = $manifest.Replace("ReleaseNotes = ''", "ReleaseNotes = '$($notes.Replace("'", "''"))'")
     Set-Content -Path (Join-Path $moduleOut 'Altimeter.Auth.psd1') -Value $manifest -NoNewline
     Write-Host "Module $version staged in $moduleOut"
     $script:built = $true
