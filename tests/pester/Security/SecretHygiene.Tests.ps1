@@ -61,7 +61,7 @@ Describe 'Secrets never shown' {
         $shown.Add((Show-Everything { Invoke-AltimeterCommand $session { 'ran' } -Verbose }).Text)
         # A program per session that fails: the messages name the account and the code. The system's shell
         # (under Wine the host process is the test runner, not pwsh, so not this process's own program).
-        $failing = if ($IsWindows) { 'cmd.exe', '/c', 'exit 3' } else { 'sh', '-c', 'exit 3' }
+        $failing = if ($IsWindows) { ($env:ComSpec ?? (Join-Path $env:SystemRoot 'System32\cmd.exe')), '/c', 'exit 3' } else { 'sh', '-c', 'exit 3' }
         $shown.Add((Show-Everything { $session | Invoke-AltimeterCommand -FilePath $failing[0] -ArgumentList ($failing | Select-Object -Skip 1) -Verbose -ErrorAction Continue }).Text)
         $DebugPreference = 'SilentlyContinue'
 
