@@ -12,6 +12,8 @@ public sealed class GetAltimeterAccountCommand : PSCmdlet, IDisposable
     private const string ProfileSet = "Profile";
     private const string SsoSessionSet = "SsoSession";
     private readonly CancellationTokenSource _stopping = new();
+    private IdentityCenterPortal? _portal;
+    private string? _target;
 
     [Parameter(Position = 0, ParameterSetName = ProfileSet)]
     [ValidateNotNullOrEmpty]
@@ -27,16 +29,34 @@ public sealed class GetAltimeterAccountCommand : PSCmdlet, IDisposable
     public int ThrottleLimit { get; set; } = 8;
 
     /// <inheritdoc />
-    protected override void EndProcessing()
+    /// <remarks>
+    /// The portal is found here, before any command later in the pipeline begins: an
+    /// Invoke-AltimeterCommand -Parallel further down takes the AWS variables and config files away
+    /// from the process in its BeginProcessing (fail closed), and this command lists in EndProcessing.
+    /// </remarks>
+    protected override void BeginProcessing()
     {
         // As aws sso list-accounts: the named profile, else AWS_PROFILE, else default (read outside
         // any Invoke-AltimeterCommand block, which unsets AWS_PROFILE while it runs).
         var profileName = ParameterSetName == SsoSessionSet ? null : ProfileName ?? AwsEnvironmentLease.Read(() => DefaultIdentityCenterProfile.Name);
-        var target = profileName ?? SsoSession;
+        _target = profileName ?? SsoSession;
+        try
+        {
+            _portal = profileName is null ? IdentityCenterPortal.FromSsoSession(SsoSession) : IdentityCenterPortal.FromProfile(profileName);
+        }
+        catch (AltimeterAuthException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(e, _target));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        var portal = _portal!;
         var log = new QueuedOutput(QueuedOutput.VerboseWanted(this));
         try
         {
-            var portal = profileName is null ? IdentityCenterPortal.FromSsoSession(SsoSession) : IdentityCenterPortal.FromProfile(profileName);
             QueuedOutput.WriteVerboseLine(this, $"Listing the accounts of {portal} ({portal.StartUrl}).");
             using var accounts = new IdentityCenterAccounts(portal, log);
             foreach (var account in log.WriteWhileWaiting(accounts.ListAsync(ThrottleLimit, _stopping.Token), this))
@@ -46,7 +66,7 @@ public sealed class GetAltimeterAccountCommand : PSCmdlet, IDisposable
         }
         catch (AltimeterAuthException e)
         {
-            ThrowTerminatingError(ErrorRecordFactory.From(e, target));
+            ThrowTerminatingError(ErrorRecordFactory.From(e, _target));
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

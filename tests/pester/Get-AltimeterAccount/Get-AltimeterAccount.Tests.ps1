@@ -134,6 +134,33 @@ Describe 'Get-AltimeterAccount' -Tag Unix {
         $portal.MaxRoleCredentialsInFlight | Should -Be 3
     }
 
+    It 'README "every account I can reach": Get-AltimeterAccount | Get-AltimeterSession -IdentityCenterRole accessor | Invoke-AltimeterCommand -Parallel, and -FilePath aws: every output tagged with its account, each AWS CLI child answering as its tag' {
+        $null = Write-CachedToken $scratch -Key 'corp' -StartUrl $scratch.CorpStartUrl -AccessToken 'pester-signed-in-token' -ExpiresAt ([datetime]::UtcNow.AddHours(4)) -RefreshToken 'pester-refresh'
+        $portal.AcceptAccessToken('pester-signed-in-token')
+        $portal.MotoUrl = $server.Url
+        $portal.RefuseUnassignedRoles = $true
+        $scratch.Environment.AWS_PROFILE = 'dev'
+        $withReadOnly = @($assigned | Where-Object { $_.Roles -contains 'ReadOnly' } | ForEach-Object Id | Sort-Object)
+
+        $result = Invoke-FreshPwsh -Environment $scratch.Environment -ScriptBlock {
+            $accessor = New-AltimeterAccessor -IdentityCenterRole ReadOnly
+            $blocks = @(Get-AltimeterAccount | Get-AltimeterSession -Accessor $accessor -ErrorAction SilentlyContinue |
+                Invoke-AltimeterCommand -Parallel { "$($_.AccountId) $($_.Region)" })
+            $programs = @(Get-AltimeterAccount | Get-AltimeterSession -Accessor $accessor -ErrorAction SilentlyContinue |
+                Invoke-AltimeterCommand aws sts get-caller-identity --query Account --output text)
+            [pscustomobject]@{
+                Blocks = @($blocks | ForEach-Object { [pscustomobject]@{ Tag = $_.AltimeterAccountId; Value = "$_" } })
+                Programs = @($programs | ForEach-Object { [pscustomobject]@{ Tag = $_.AltimeterAccountId; Value = "$_".Trim() } })
+            }
+        }
+
+        @($result.Blocks.Tag | Sort-Object) | Should -Be $withReadOnly
+        foreach ($line in $result.Blocks) { $line.Value | Should -Be "$($line.Tag) us-east-1" }
+        @($result.Programs.Tag | Sort-Object) | Should -Be $withReadOnly
+        foreach ($line in $result.Programs) { $line.Value | Should -Be $line.Tag -Because 'each child runs as its own account' }
+        @(Get-MotoRequest $server | Where-Object Action -EQ 'AssumeRole' | Where-Object SignedBy -NE ([Altimeter.Auth.Tests.Doubles.SsoPortalDouble]::MotoSigner)) | Should -BeNullOrEmpty
+    }
+
     It 'Get-AltimeterAccount / <Case>: <Id> naming <Named>, no account listed and no role list asked for' -ForEach @(
         @{ Case = 'no token for the profile'; Arguments = @{ ProfileName = 'dev' }; Token = $null; Id = 'SsoSignInRequired'; Category = 'AuthenticationError'; Target = 'dev'; Named = 'aws sso login --profile dev' }
         @{ Case = 'no token for the sso-session'; Arguments = @{ SsoSession = 'corp' }; Token = $null; Id = 'SsoSignInRequired'; Category = 'AuthenticationError'; Target = 'corp'; Named = 'aws sso login --sso-session corp' }
