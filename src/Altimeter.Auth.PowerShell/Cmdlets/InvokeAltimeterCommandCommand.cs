@@ -37,6 +37,10 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
     private ProgramOutputWriter? _programs;
     private bool _allAdded;
 
+    // With -Parallel: the sessions as they come, run once every earlier command of the pipeline has ended.
+    private List<AltimeterSession>? _arrived;
+    private System.Collections.Hashtable? _usingValues;
+
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = BlockFirst)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SessionFirst)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = FilePathSet)]
@@ -80,10 +84,9 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
                 null));
         }
 
-        System.Collections.Hashtable usingValues;
         try
         {
-            usingValues = UsingValues.From(ScriptBlock, this);
+            _usingValues = UsingValues.From(ScriptBlock, this);
         }
         catch (PSArgumentException e)
         {
@@ -91,16 +94,10 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             return;
         }
 
-        // From here until the last block ends, children of the blocks find no credentials at all:
-        // one process environment cannot hold each block's session.
-        _parallelLease = TakeLease(() => AwsEnvironmentLease.AcquireWithoutCredentials(Waiting, _stopping.Token), target: null);
-        _pool = new ParallelBlockPool(
-            ScriptBlock,
-            usingValues,
-            ArgumentList,
-            CallerModulePaths(),
-            AwsToolsShell.ImportedModule(SessionState, "Set-AWSCredential")?.Name,
-            ThrottleLimit);
+        // The blocks run once every earlier command of the pipeline has ended (EndProcessing): while
+        // they run the process environment holds no credentials, and earlier commands (Get-ORGAccountList,
+        // which AWS Tools resolves credentials for in ProcessRecord; a block without -Parallel) need them.
+        _arrived = new List<AltimeterSession>();
     }
 
     /// <inheritdoc />
@@ -112,14 +109,13 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             return;
         }
 
-        if (_pool is null)
+        if (_arrived is null)
         {
             RunHere(Session);
             return;
         }
 
-        _pool.Add(Session);
-        WriteReports(until: () => _pool.Waiting <= WaitingPerRunspace * ThrottleLimit);
+        _arrived.Add(Session);
     }
 
     /// <inheritdoc />
@@ -131,14 +127,30 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             return;
         }
 
-        if (_pool is null)
+        if (_arrived is null || _arrived.Count == 0)
         {
             return;
         }
 
-        _pool.CompleteAdding();
+        // From here until the last block ends, children of the blocks find no credentials at all:
+        // one process environment cannot hold each block's session.
+        _parallelLease = TakeLease(() => AwsEnvironmentLease.AcquireWithoutCredentials(Waiting, _stopping.Token), target: null);
+        var pool = _pool = new ParallelBlockPool(
+            ScriptBlock,
+            _usingValues!,
+            ArgumentList,
+            CallerModulePaths(),
+            AwsToolsShell.ImportedModule(SessionState, "Set-AWSCredential")?.Name,
+            ThrottleLimit);
+        foreach (var session in _arrived)
+        {
+            pool.Add(session);
+            WriteReports(until: () => pool.Waiting <= WaitingPerRunspace * ThrottleLimit);
+        }
+
+        pool.CompleteAdding();
         _allAdded = true;
-        WriteReports(until: () => _ended == _pool.Submitted);
+        WriteReports(until: () => _ended == pool.Submitted);
         WriteProgress(new ProgressRecord(ProgressActivityId, Activity, "Done.") { RecordType = ProgressRecordType.Completed });
     }
 

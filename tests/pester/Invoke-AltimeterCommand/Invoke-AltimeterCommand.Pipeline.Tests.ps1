@@ -163,21 +163,30 @@ Describe 'Invoke-AltimeterCommand with sessions from the pipeline' -Tag Unix {
         Get-AwsVariableState | Should -Be $before
     }
 
-    It 'Invoke-AltimeterCommand / -Parallel: a block without -Parallel earlier in the same pipeline is refused (KeysInParallelBlock) rather than waiting for ever' {
-        # The pipeline's commands share its thread: once -Parallel began, an earlier command's block
-        # would set keys while the parallel blocks run. Collect such output first.
+    It 'Invoke-AltimeterCommand / -Parallel: commands earlier in the same pipeline end before the blocks begin, with the environment as it was: a block without -Parallel there runs as its session, and a command reading the environment keys (as AWS Tools does in ProcessRecord) finds the source''s' {
+        $sourceKey = $env:AWS_ACCESS_KEY_ID
+        $seen = [System.Collections.Generic.List[string]]::new()
+        $childKeys = [System.Collections.Generic.List[string]]::new()
         $job = Start-ThreadJob {
             Import-Module $using:modulePath
             $sessions = $using:sessions
-            try { $sessions[0..1] | Invoke-AltimeterCommand { $_ } | Invoke-AltimeterCommand -Parallel { $_.AccountId }; 'not refused' }
-            catch { $_.FullyQualifiedErrorId }
+            $seen = $using:seen
+            $childKeys = $using:childKeys
+            $sessions[0..1] |
+                ForEach-Object { $seen.Add("$($env:AWS_ACCESS_KEY_ID)"); $_ } |
+                Invoke-AltimeterCommand { [pscustomobject]@{ Session = $_; ChildKey = (sh -c 'echo $AWS_ACCESS_KEY_ID') } } |
+                ForEach-Object { $childKeys.Add("$($_.ChildKey)"); $_.Session } |
+                Invoke-AltimeterCommand -Parallel { "$($_.AccountId) $(sh -c 'echo "[$AWS_ACCESS_KEY_ID]"')" }
         }
         $finished = Wait-Job $job -Timeout 60
-        $result = Receive-Job $job
+        $result = @(Receive-Job $job -ErrorVariable failed)
         Remove-Job $job -Force
 
-        $finished | Should -Not -BeNullOrEmpty -Because 'the earlier block must fail, not wait for the lease the parallel run holds'
-        $result | Should -Be 'KeysInParallelBlock,Altimeter.Auth.Commands.InvokeAltimeterCommandCommand'
+        $finished | Should -Not -BeNullOrEmpty -Because 'the earlier block must not wait for the lease of the parallel run'
+        $failed | Should -BeNullOrEmpty
+        @($result | Sort-Object) | Should -Be @("$($sessions[0].AccountId) []", "$($sessions[1].AccountId) []") -Because 'the children of the parallel blocks still find no keys'
+        @($seen) | Should -Be @($sourceKey, $sourceKey) -Because 'the command between ran before the parallel blocks took the keys away'
+        @($childKeys) | Should -Be @($sessions[0].GetCredentials().AccessKey, $sessions[1].GetCredentials().AccessKey) -Because 'the earlier block''s child ran as its session'
     }
 
     It 'Invoke-AltimeterCommand / -Parallel inside a parallel block runs without waiting for ever' {
