@@ -201,13 +201,11 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
             throw;
         }
 
+        System.Collections.ObjectModel.Collection<PSObject> results;
         try
         {
             var underbar = new List<PSVariable> { new("_", session) };
-            foreach (var result in ScriptBlock.InvokeWithContext(null, underbar, ArgumentList))
-            {
-                WriteObject(SessionTags.Tag(result, session));
-            }
+            results = ScriptBlock.InvokeWithContext(null, underbar, ArgumentList);
         }
         catch (PipelineStoppedException)
         {
@@ -216,11 +214,19 @@ public sealed class InvokeAltimeterCommandCommand : PSCmdlet, IDisposable
         catch (RuntimeException e)
         {
             WriteError(BlockFailed(session, e));
+            return;
         }
         finally
         {
             lease.Dispose();
             endpoint?.Dispose();
+        }
+
+        // Written once the environment is back: the commands later in the pipeline run as the
+        // caller, not as this block's session.
+        foreach (var result in results)
+        {
+            WriteObject(SessionTags.Tag(result, session));
         }
     }
 

@@ -39,6 +39,12 @@ Describe 'Invoke-AltimeterCommand with sessions from the pipeline' -Tag Unix {
         }
     }
 
+    It 'Invoke-AltimeterCommand / without -Parallel: the commands after it in the pipeline get the blocks'' output with the environment back as it was (they do not run as the session)' {
+        $sourceKey = $env:AWS_ACCESS_KEY_ID
+        $after = @($sessions[0..1] | Invoke-AltimeterCommand { $_.AccountId } | ForEach-Object { "$_ $($env:AWS_ACCESS_KEY_ID) $(sh -c 'echo $AWS_ACCESS_KEY_ID')" })
+        $after | Should -Be @("$($sessions[0].AccountId) $sourceKey $sourceKey", "$($sessions[1].AccountId) $sourceKey $sourceKey")
+    }
+
     It 'Invoke-AltimeterCommand / tags every output object with its account and region, with and without -Parallel (<Mode>)' -ForEach @(
         @{ Mode = 'in order'; Parallel = $false }, @{ Mode = '-Parallel'; Parallel = $true }
     ) {
