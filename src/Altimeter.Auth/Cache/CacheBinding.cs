@@ -5,7 +5,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
 
@@ -103,8 +102,7 @@ internal static class CacheBinding
             }
         }
 
-        using var hmac = new HMACSHA256(label);
-        var hash = hmac.ComputeHash(message.ToArray());
+        var hash = Sha256Digest.Hmac(label, message.ToArray());
         return BitConverter.ToString(hash).Replace("-", string.Empty).ToLowerInvariant();
     }
 

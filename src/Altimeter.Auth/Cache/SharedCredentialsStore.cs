@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using Newtonsoft.Json.Linq;
@@ -304,7 +303,6 @@ internal sealed class SharedCredentialsStore
 
     private static string Hash(string text)
     {
-        using var sha = SHA256.Create();
-        return BitConverter.ToString(sha.ComputeHash(Encoding.UTF8.GetBytes(text))).Replace("-", string.Empty).ToLowerInvariant();
+        return BitConverter.ToString(Sha256Digest.Hash(Encoding.UTF8.GetBytes(text))).Replace("-", string.Empty).ToLowerInvariant();
     }
 }
