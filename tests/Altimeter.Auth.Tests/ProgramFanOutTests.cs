@@ -85,6 +85,27 @@ public sealed class ProgramFanOutTests : IDisposable
     }
 
     [Fact]
+    public async Task A_default_profile_with_keys_or_a_credential_process_in_the_users_files_does_not_reach_a_child()
+    {
+        var config = Path.Combine(_directory.FullName, "config");
+        var credentials = Path.Combine(_directory.FullName, "credentials");
+        File.WriteAllText(config, "[default]\nregion = eu-central-1\ncredential_process = /usr/bin/planted-helper\n[profile admin]\nrole_arn = arn:aws:iam::999999999999:role/admin\nsource_profile = default\n");
+        File.WriteAllText(credentials, "[default]\naws_access_key_id = AKIADEFAULTPROFILE01\naws_secret_access_key = default-profile-secret\n");
+        var lines = new ConcurrentBag<ProgramOutput>();
+        var path = Path.Combine(_directory.FullName, "child.sh");
+        File.WriteAllText(path, "cat \"$AWS_CONFIG_FILE\" \"$AWS_SHARED_CREDENTIALS_FILE\"\n");
+        var profiles = ChildProfileFiles.Create(new[] { config, credentials, Path.Combine(_directory.FullName, "missing") }, Path.Combine(_directory.FullName, "profiles"));
+        using var programs = ProgramFanOut.Create("/bin/sh", new[] { path }, _directory.FullName, lines.Add, Inherited(("AWS_CONFIG_FILE", config), ("AWS_SHARED_CREDENTIALS_FILE", credentials)), profiles);
+
+        Assert.Equal(0, await programs.RunAsync(Session("123456789012", "us-east-1", 1), CancellationToken.None).WaitAsync(Patience));
+
+        var seen = lines.Select(line => line.Line).ToList();
+        Assert.Contains("region = eu-central-1", seen);
+        Assert.DoesNotContain(seen, line => line.Contains("AKIADEFAULTPROFILE01", StringComparison.Ordinal) || line.Contains("default-profile-secret", StringComparison.Ordinal));
+        Assert.DoesNotContain(seen, line => line.Contains("credential_process", StringComparison.Ordinal) || line.Contains("role_arn", StringComparison.Ordinal) || line.Contains("source_profile", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_non_zero_exit_is_ProgramFailed_naming_the_account_region_program_and_code_after_its_lines_arrived()
     {
         var lines = new ConcurrentBag<ProgramOutput>();

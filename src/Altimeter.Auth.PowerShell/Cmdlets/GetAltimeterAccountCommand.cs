@@ -29,11 +29,7 @@ public sealed class GetAltimeterAccountCommand : PSCmdlet, IDisposable
     public int ThrottleLimit { get; set; } = 8;
 
     /// <inheritdoc />
-    /// <remarks>
-    /// The portal is found here, before any command later in the pipeline begins: an
-    /// Invoke-AltimeterCommand -Parallel further down takes the AWS variables and config files away
-    /// from the process in its BeginProcessing (fail closed), and this command lists in EndProcessing.
-    /// </remarks>
+    /// <remarks>The portal is found first: a config file that names none stops the command before any later one begins.</remarks>
     protected override void BeginProcessing()
     {
         // As aws sso list-accounts: the named profile, else AWS_PROFILE, else default (read outside

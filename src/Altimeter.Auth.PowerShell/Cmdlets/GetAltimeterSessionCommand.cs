@@ -103,11 +103,6 @@ public sealed class GetAltimeterSessionCommand : PSCmdlet, IDisposable
         }
 
         _options = ResolveStart(SessionOptionsFromParameters());
-
-        // Before any command later in the pipeline begins: an Invoke-AltimeterCommand -Parallel there
-        // takes AWS_PROFILE and the config files away from the process while its blocks run.
-        var accessor = _accessor!;
-        AwsEnvironmentLease.Read(() => { accessor.FindIdentityCenterPortals(); return true; }, () => QueuedOutput.WriteVerboseLine(this, AwsEnvironmentLease.WaitingMessage), _stopping.Token);
         if (_options.CredentialSource is string credentialSource)
         {
             QueuedOutput.WriteVerboseLine(this, $"Chains start from {credentialSource}.");

@@ -40,15 +40,6 @@ public sealed class Accessor
     /// <summary>The chains, in the order they are tried.</summary>
     public IReadOnlyList<MultiHopAccessor> MultiHopAccessors { get; }
 
-    /// <summary>Finds the portal of every chain that starts with an Identity Center role (<see cref="IdentityCenterRole.FindPortal"/>).</summary>
-    internal void FindIdentityCenterPortals()
-    {
-        foreach (var chain in MultiHopAccessors)
-        {
-            chain.IdentityCenterRole?.FindPortal();
-        }
-    }
-
     /// <summary>A step of some chain names an MFA device: only then is a person asked for a code.</summary>
     internal bool HasMfaSteps => MultiHopAccessors.Any(chain => chain.AccessSteps.Any(step => step.Options?.MfaSerial is not null));
 

@@ -87,24 +87,6 @@ public sealed class IdentityCenterRole
     internal static CacheKey KeyFor(string accountId, string permissionSetName, IdentityCenterPortal portal) =>
         new(accountId, AssumedRoleArn.IdentityCenterRolePrefix + permissionSetName, "sso-" + IdentityCenterPortal.Sha1Hex(portal.StartUrl + "\n" + portal.Region));
 
-    /// <summary>
-    /// Finds the portal now, from AWS_PROFILE and the config file as they are: chains that start later
-    /// in the same pipeline, while an Invoke-AltimeterCommand -Parallel further down has taken the AWS
-    /// variables and config files from the process (fail closed), then still reach it. A config file
-    /// that names no portal is left for the chains to report, account by account, as before.
-    /// </summary>
-    internal void FindPortal()
-    {
-        try
-        {
-            _ = _portal.Value;
-        }
-        catch (SsoSignInException)
-        {
-            // Read again when a chain first uses the step (PublicationOnly keeps no failure).
-        }
-    }
-
     /// <summary>The verified role credentials in <paramref name="accountId"/>: cached, else from the portal (once for every caller asking at the same time).</summary>
     internal async Task<CachedCredentials> ObtainAsync(string accountId, string partition, ChainContext context, string hop, CancellationToken cancellationToken)
     {
