@@ -39,6 +39,15 @@ function Get-BenchStsCount {
     }
 }
 
+# The median of the values (the mean of the middle two for an even count), rounded; $null for none.
+function Get-Median([double[]] $Values, [int] $Digits = 1) {
+    if ($Values.Count -eq 0) { return $null }
+    $sorted = @($Values | Sort-Object)
+    $middle = [int][math]::Floor($sorted.Count / 2)
+    $median = if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+    [math]::Round($median, $Digits)
+}
+
 # The timed block sees this function's variables (PowerShell's dynamic scope): a caller's $block
 # would silently be the timed block itself, hence the unusual name.
 function Measure-BenchMs {

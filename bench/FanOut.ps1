@@ -42,10 +42,6 @@ $model = Join-Path $PSScriptRoot 'peers/awsrun_model.py'
 
 function Get-LoadAverage { if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg) -split ' ')[0] } }
 
-function Get-Median([double[]] $Values) {
-    $sorted = @($Values | Sort-Object)
-    [math]::Round($sorted[[int][math]::Floor($sorted.Count / 2)], 1)
-}
 
 # Empty caches, a fresh accessor and a fresh moto: a cold start for the next measure.
 function Reset-Cold {

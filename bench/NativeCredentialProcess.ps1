@@ -21,6 +21,8 @@ param(
     [ValidateRange(11, 1000)] [int] $Runs = 11
 )
 
+. (Join-Path $PSScriptRoot 'BenchMoto.ps1')   # Get-Median
+
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -53,12 +55,6 @@ function Invoke-Timed([string[]] $CommandLine, [hashtable] $Environment = @{}) {
     finally { $process.Dispose() }
 }
 
-function Get-Median([double[]] $Values) {
-    $sorted = @($Values | Sort-Object)
-    $middle = [int][math]::Floor($sorted.Count / 2)
-    $median = if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
-    [math]::Round($median, 3)
-}
 
 # An AssumeRole by curl, signed with SigV4 as the SDK signs it; the credentials it returns.
 function Invoke-CurlAssumeRole([string] $RoleArn, [string] $ExternalId, [string] $AccessKeyId, [string] $SecretAccessKey, [string] $SessionToken) {
@@ -118,7 +114,7 @@ try {
     }
 
     $median = @{}
-    foreach ($name in $rounds[0].PSObject.Properties.Name) { $median[$name] = Get-Median @($rounds | ForEach-Object $name) }
+    foreach ($name in $rounds[0].PSObject.Properties.Name) { $median[$name] = Get-Median @($rounds | ForEach-Object $name) -Digits 3 }
     $result = [ordered]@{
         Runs = $Runs
         Program = 'altimeter-credential-process (NativeAOT, linux-x64)'

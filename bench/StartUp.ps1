@@ -20,6 +20,8 @@ param(
     [int] $Runs = 7
 )
 
+. (Join-Path $PSScriptRoot 'BenchMoto.ps1')   # Get-Median
+
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
 Import-Module (Join-Path $root 'tests/fixtures/MotoServer.psm1')
@@ -44,11 +46,6 @@ function Invoke-FreshPwsh([string] $Command, [hashtable] $Environment = @{}) {
     Invoke-Timed ($pwshCommand + @('-NoProfile', '-NonInteractive', '-Command', $Command)) $Environment
 }
 
-function Get-Median([double[]] $Values) {
-    if ($Values.Count -eq 0) { return $null }
-    $sorted = @($Values | Sort-Object)
-    [math]::Round($sorted[[int][math]::Floor($sorted.Count / 2)], 1)
-}
 
 # The issue's table: each row ours beside `pwsh -Command 1`, the AWS CLI and the goal.
 function Format-StartUpTable($r) {
